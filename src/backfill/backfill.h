@@ -1,0 +1,29 @@
+#ifndef PLEAT_BACKFILL_BACKFILL_H_
+#define PLEAT_BACKFILL_BACKFILL_H_
+// Backfill: writes the new columns of existing rows with set-based UPDATEs over
+// key ranges (primary key, else a unique NOT NULL key, else one pass by ctid),
+// one batch per transaction, with the checkpoint committed in the same
+// transaction, so a killed backfill resumes after its last committed batch.
+// The UPDATEs write only the added columns, which no sync trigger listens to,
+// so the triggers do not run for the backfill's own writes.
+// REQUIRES: the sync triggers are installed, so rows written meanwhile are kept
+// in step by them.
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/options.h"
+#include "engine/state_store.h"
+#include "pg/connection.h"
+#include "status.h"
+
+namespace pleat::backfill {
+
+// `spec` is the array PlanSync produced: [{table, set: [{column, expression, name}]}].
+Status Run(pg::Connection* conn, const engine::StateStore& state, const engine::Options& options,
+           const std::string& migration, const nlohmann::json& spec);
+
+}  // namespace pleat::backfill
+
+#endif  // PLEAT_BACKFILL_BACKFILL_H_

@@ -1,0 +1,109 @@
+#include "backfill/table_walk.h"
+
+#include "pg/quote.h"
+
+namespace pleat::backfill {
+namespace {
+
+// The primary key, else the unique, non-partial, expression-free index over
+// NOT NULL columns with the fewest columns.
+constexpr const char* kKeySql = R"(
+SELECT array_to_json(array_agg(a.attname ORDER BY k.ord))::text
+FROM (SELECT i.indexrelid, i.indkey FROM pg_index i
+      WHERE i.indrelid = to_regclass($1) AND i.indisunique AND i.indisvalid AND i.indpred IS NULL
+        AND i.indexprs IS NULL
+        AND NOT EXISTS (SELECT 1 FROM unnest(i.indkey) c(n) JOIN pg_attribute a
+                        ON a.attrelid = i.indrelid AND a.attnum = c.n WHERE NOT a.attnotnull)
+      ORDER BY i.indisprimary DESC, i.indnatts, i.indexrelid LIMIT 1) i
+CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY k(attnum, ord)
+JOIN pg_attribute a ON a.attrelid = to_regclass($1) AND a.attnum = k.attnum)";
+
+constexpr int kBlocksPerBatchDivisor = 50;  // ~50 narrow rows per 8 kB block
+
+std::string Join(const std::vector<std::string>& items, const std::string& sep) {
+  std::string out;
+  for (const auto& i : items) out += (out.empty() ? "" : sep) + i;
+  return out;
+}
+
+std::string Tid(long long block) { return pg::QuoteLiteral("(" + std::to_string(block) + ",0)") + "::tid"; }
+
+}  // namespace
+
+Status TableWalk::Open(pg::Connection* conn, const std::string& schema, const std::string& table, TableWalk* out) {
+  out->qualified_ = pg::QualifiedName(schema, table);
+  std::string key_json;
+  Status s = conn->QueryValue(kKeySql, &key_json, {out->qualified_});
+  if (!s.ok()) return s;
+  out->key_.clear();
+  if (!key_json.empty())
+    for (const auto& k : nlohmann::json::parse(key_json)) out->key_.push_back(pg::QuoteIdent(k.get<std::string>()));
+  if (!out->key_.empty()) return Status::Ok();
+  std::string blocks;
+  s = conn->QueryValue("SELECT pg_relation_size($1::regclass) / current_setting('block_size')::int", &blocks,
+                       {out->qualified_});
+  out->blocks_ = s.ok() ? std::stoll(blocks) : 0;
+  return s;
+}
+
+std::string TableWalk::KeyList() const { return "(" + Join(key_, ", ") + ")"; }
+
+Status TableWalk::NextBatch(pg::Connection* conn, const nlohmann::json& checkpoint, int rows, std::string* where,
+                            nlohmann::json* next, bool* last) const {
+  if (key_.empty()) {
+    long long from = checkpoint.is_object() ? checkpoint.value("block", 0LL) : 0;
+    long long to = from + std::max(1, rows / kBlocksPerBatchDivisor);
+    *last = to >= blocks_;
+    // Rows appended beyond the end after the walk began were written through the triggers.
+    *where = "ctid >= " + Tid(from) + (*last ? "" : " AND ctid < " + Tid(to));
+    *next = {{"block", to}};
+    return Status::Ok();
+  }
+  // Key values travel as text literals; PostgreSQL types them from the key columns.
+  std::string after;
+  if (checkpoint.is_object()) {
+    std::vector<std::string> literals;
+    for (const auto& v : checkpoint["key"]) literals.push_back(pg::QuoteLiteral(v.get<std::string>()));
+    after = KeyList() + " > (" + Join(literals, ", ") + ")";
+  }
+  std::vector<std::string> as_text;
+  for (const auto& k : key_) as_text.push_back(k + "::text");
+  pg::Result res;
+  Status s = conn->Exec("SELECT " + Join(as_text, ", ") + " FROM " + qualified_ + (after.empty() ? "" : " WHERE " + after) +
+                            " ORDER BY " + Join(key_, ", ") + " OFFSET " + std::to_string(rows - 1) + " LIMIT 1",
+                        &res);
+  if (!s.ok()) return s;
+  *last = res.rows() == 0;
+  std::vector<std::string> upper;
+  nlohmann::json upper_json = nlohmann::json::array();
+  for (int c = 0; !*last && c < res.columns(); ++c) {
+    upper.push_back(pg::QuoteLiteral(res.Get(0, c)));
+    upper_json.push_back(res.Get(0, c));
+  }
+  std::vector<std::string> conds;
+  if (!after.empty()) conds.push_back(after);
+  if (!*last) conds.push_back(KeyList() + " <= (" + Join(upper, ", ") + ")");
+  *where = conds.empty() ? "true" : Join(conds, " AND ");
+  *next = *last ? nlohmann::json(nullptr) : nlohmann::json{{"key", upper_json}};
+  return Status::Ok();
+}
+
+std::string TableWalk::KeysSql(const std::string& where) const {
+  std::vector<std::string> as_text;
+  for (const auto& k : key_) as_text.push_back(k + "::text");
+  if (key_.empty()) return "SELECT ctid::text FROM " + qualified_ + " WHERE " + where + " ORDER BY ctid";
+  return "SELECT " + Join(as_text, ", ") + " FROM " + qualified_ + " WHERE " + where + " ORDER BY " + Join(key_, ", ");
+}
+
+std::string TableWalk::RowSql(const std::vector<std::string>& key) const {
+  if (key_.empty()) return "ctid = " + pg::QuoteLiteral(key.at(0)) + "::tid";
+  std::vector<std::string> conds;
+  for (size_t i = 0; i < key_.size(); ++i) conds.push_back(key_[i] + " = " + pg::QuoteLiteral(key.at(i)));
+  return Join(conds, " AND ");
+}
+
+std::string TableWalk::Describe(const std::vector<std::string>& key) const {
+  return (key_.empty() ? std::string("(ctid)") : KeyList()) + "=(" + Join(key, ", ") + ")";
+}
+
+}  // namespace pleat::backfill

@@ -1,0 +1,47 @@
+#ifndef PLEAT_BACKFILL_TABLE_WALK_H_
+#define PLEAT_BACKFILL_TABLE_WALK_H_
+// TableWalk: how the backfill steps through one table in batches. It picks the
+// key (primary key, else a unique index over NOT NULL columns, else ctid),
+// renders the WHERE clause of the next batch from a checkpoint, and advances
+// the checkpoint. Checkpoints are JSON: {"key": [text values]} or {"block": n}.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "pg/connection.h"
+#include "status.h"
+
+namespace pleat::backfill {
+
+class TableWalk {
+ public:
+  // Reads the table's key from the catalog.
+  static Status Open(pg::Connection* conn, const std::string& schema, const std::string& table, TableWalk* out);
+
+  // Finds the range of the next batch of about `rows` rows after `checkpoint`
+  // (null: from the start). Sets *where to its WHERE clause and *next to the
+  // checkpoint after it; *last is true when the batch reaches the end.
+  Status NextBatch(pg::Connection* conn, const nlohmann::json& checkpoint, int rows, std::string* where,
+                   nlohmann::json* next, bool* last) const;
+  // SQL listing the key of every row in `where`, in key order, as text.
+  std::string KeysSql(const std::string& where) const;
+  // WHERE clause matching one row by its key as KeysSql() printed it.
+  std::string RowSql(const std::vector<std::string>& key) const;
+  // "(id)=(5)" for messages.
+  std::string Describe(const std::vector<std::string>& key) const;
+
+  const std::string& qualified() const { return qualified_; }
+
+ private:
+  std::string KeyList() const;
+  std::string qualified_;
+  std::vector<std::string> key_;  // quoted key columns; empty: walk by ctid
+  long long blocks_ = 0;          // table size in blocks when the walk opened (ctid walks)
+};
+
+}  // namespace pleat::backfill
+
+#endif  // PLEAT_BACKFILL_TABLE_WALK_H_

@@ -1,0 +1,42 @@
+#ifndef PLEAT_CLI_CONTEXT_H_
+#define PLEAT_CLI_CONTEXT_H_
+// CliContext: what the global flags set and what a command's callback leaves
+// behind (its Status), shared by main and the command files. Each command file
+// registers one subcommand with Add<Name>Command(); no SQL lives in src/cli.
+
+#include <string>
+
+#include "engine/options.h"
+#include "status.h"
+
+namespace CLI {
+class App;
+}
+
+namespace pleat::cli {
+
+struct CliContext {
+  engine::Options options;
+  std::string url;           // --url / --postgres-url
+  std::string lock_timeout;  // --lock-timeout as written ("500ms", "2s")
+  bool json = false;
+  Status result;
+};
+
+// Fills ctx->options from the flags and the environment (DATABASE_URL).
+Status ResolveOptions(CliContext* ctx);
+// Prints a failed Status: text to stderr, or one JSON object to stdout with --json.
+void PrintError(const CliContext& ctx, const Status& status);
+
+void AddGlobalOptions(CLI::App* app, CliContext* ctx);
+void AddInitCommand(CLI::App* app, CliContext* ctx);
+void AddStartCommand(CLI::App* app, CliContext* ctx);
+void AddCompleteCommand(CLI::App* app, CliContext* ctx);
+void AddRollbackCommand(CLI::App* app, CliContext* ctx);
+void AddStatusCommand(CLI::App* app, CliContext* ctx);
+void AddLatestCommand(CLI::App* app, CliContext* ctx);
+void AddMigrateCommand(CLI::App* app, CliContext* ctx);
+
+}  // namespace pleat::cli
+
+#endif  // PLEAT_CLI_CONTEXT_H_

@@ -1,0 +1,28 @@
+// `pleat migrate DIR [--complete]`: apply the pending migration files in name order.
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/context.h"
+#include "engine/lifecycle.h"
+
+namespace pleat::cli {
+
+void AddMigrateCommand(CLI::App* app, CliContext* ctx) {
+  auto* cmd = app->add_subcommand("migrate", "apply pending migration files in order; the last stays started unless --complete");
+  static std::string dir;
+  static bool complete = false;
+  cmd->add_option("DIR", dir, "directory of migration files")->required();
+  cmd->add_flag("--complete", complete, "complete the last migration too");
+  cmd->callback([ctx] {
+    ctx->result = ResolveOptions(ctx);
+    if (!ctx->result.ok()) return;
+    engine::Lifecycle lifecycle(ctx->options);
+    std::string version_schema;
+    ctx->result = lifecycle.Migrate(dir, complete, &version_schema);
+    if (ctx->result.ok() && !version_schema.empty())
+      std::cout << (ctx->json ? "{\"version_schema\":\"" + version_schema + "\"}" : version_schema) << std::endl;
+  });
+}
+
+}  // namespace pleat::cli

@@ -1,0 +1,149 @@
+#include "engine/lifecycle.h"
+
+#include <algorithm>
+#include <filesystem>
+
+#include "engine/planner.h"
+#include "engine/step_runner.h"
+#include "migration/migration.h"
+
+namespace pleat::engine {
+
+Status Lifecycle::Connect(bool lock) {
+  if (conn_.is_open()) return Status::Ok();
+  Status s = pg::Connection::Open(options_.conninfo, &conn_);
+  if (s.ok()) s = conn_.Exec("SET application_name = 'pleat'");
+  if (!s.ok()) return s;
+  state_ = std::make_unique<StateStore>(&conn_, options_.state_schema, options_.schema);
+  if (!lock) return Status::Ok();
+  s = state_->Init();
+  return s.ok() ? state_->Lock() : s;
+}
+
+Status Lifecycle::Init() { return Connect(/*lock=*/true); }
+
+Status Lifecycle::RunPhase(const MigrationRecord& record, const std::string& phase) {
+  StepRunner runner(&conn_, state_.get(), options_, record.name);
+  return runner.Run(phase, Plan::FromJson(record.plans.at(phase)));
+}
+
+Status Lifecycle::StartLoaded(const std::string& path, std::string* version_schema) {
+  migration::Migration m;
+  Status s = migration::LoadMigrationFile(path, &m);
+  std::optional<MigrationRecord> active;
+  if (s.ok()) s = state_->Active(&active);
+  if (!s.ok()) return s;
+  if (active && active->name != m.name)
+    return Status::Invalid("migration \"" + active->name + "\" is in progress (" + active->phase + ")",
+                           "run `pleat complete` or `pleat rollback` first, then start \"" + m.name + "\"");
+  if (active && active->phase != "starting" && active->phase != "active")
+    return Status::Invalid("migration \"" + m.name + "\" is " + active->phase,
+                           "run `pleat " + std::string(active->phase == "completing" ? "complete" : "rollback") +
+                               "` to finish it");
+  if (!active) {
+    bool completed = false;
+    std::optional<MigrationRecord> parent;
+    s = state_->IsCompleted(m.name, &completed);
+    if (s.ok() && completed)
+      return Status::Invalid("migration \"" + m.name + "\" was already completed", "give a new migration a new name");
+    if (s.ok()) s = state_->LastCompleted(&parent);
+    PlannedMigration planned;
+    if (s.ok()) s = PlanMigration(&conn_, options_, m, parent ? parent->version_schema : "", &planned);
+    if (!s.ok()) return s.WithContext("file " + path);
+    active = MigrationRecord{m.name, planned.version_schema, parent ? parent->version_schema : "", "starting",
+                             m.text, planned.plans, ""};
+    s = state_->Insert(*active);
+  } else if (active->phase == "starting") {
+    options_.log("resuming the interrupted start of \"" + m.name + "\"");
+  }
+  if (s.ok() && active->phase == "starting") s = RunPhase(*active, "start");
+  if (s.ok()) s = state_->SetPhase(m.name, "active");
+  if (!s.ok())
+    return s.WithContext("start of \"" + m.name + "\"")
+        .WithHint("fix the cause and run `pleat start` again to resume, or `pleat rollback` to undo it");
+  *version_schema = active->version_schema;
+  return Status::Ok();
+}
+
+Status Lifecycle::Start(const std::string& path, bool complete, std::string* version_schema) {
+  Status s = Connect(true);
+  if (s.ok()) s = StartLoaded(path, version_schema);
+  if (s.ok() && complete) s = Complete();
+  return s;
+}
+
+Status Lifecycle::Complete() {
+  Status s = Connect(true);
+  std::optional<MigrationRecord> active;
+  if (s.ok()) s = state_->Active(&active);
+  if (!s.ok()) return s;
+  if (!active) return Status::Invalid("no migration is in progress", "start one with `pleat start FILE`");
+  if (active->phase == "starting" || active->phase == "rolling_back")
+    return Status::Invalid("migration \"" + active->name + "\" is " + active->phase + " and cannot be completed",
+                           active->phase == "starting" ? "run `pleat start` again to finish starting it"
+                                                       : "run `pleat rollback` to finish rolling it back");
+  s = state_->SetPhase(active->name, "completing");
+  if (s.ok()) s = RunPhase(*active, "complete");
+  if (s.ok()) s = state_->SetPhase(active->name, "completed");
+  if (!s.ok())
+    return s.WithContext("complete of \"" + active->name + "\"")
+        .WithHint("fix the cause and run `pleat complete` again; it resumes where it stopped");
+  options_.log("completed \"" + active->name + "\"; version schema \"" + active->version_schema + "\" is current");
+  return Status::Ok();
+}
+
+Status Lifecycle::Rollback() {
+  Status s = Connect(true);
+  std::optional<MigrationRecord> active;
+  if (s.ok()) s = state_->Active(&active);
+  if (!s.ok()) return s;
+  if (!active) return Status::Invalid("no migration is in progress", "there is nothing to roll back");
+  if (active->phase == "completing")
+    return Status::Invalid("migration \"" + active->name + "\" is being completed; the old version is gone",
+                           "run `pleat complete` to finish it");
+  s = state_->SetPhase(active->name, "rolling_back");
+  if (s.ok()) s = RunPhase(*active, "rollback");
+  if (s.ok()) s = state_->Forget(active->name);
+  if (!s.ok())
+    return s.WithContext("rollback of \"" + active->name + "\"")
+        .WithHint("fix the cause and run `pleat rollback` again; it resumes where it stopped");
+  options_.log("rolled back \"" + active->name + "\"");
+  return Status::Ok();
+}
+
+Status Lifecycle::Latest(std::string* out) {
+  Status s = Connect(false);
+  bool initialized = false;
+  if (s.ok()) s = state_->IsInitialized(&initialized);
+  out->clear();
+  if (!s.ok() || !initialized) return s;
+  std::optional<MigrationRecord> r;
+  s = state_->Active(&r);
+  if (s.ok() && !r) s = state_->LastCompleted(&r);
+  if (s.ok() && r) *out = r->version_schema;
+  return s;
+}
+
+Status Lifecycle::Migrate(const std::string& dir, bool complete, std::string* version_schema) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> files;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    std::string ext = e.path().extension().string();
+    if (e.is_regular_file() && (ext == ".yaml" || ext == ".yml" || ext == ".json")) files.push_back(e.path().string());
+  }
+  if (ec) return Status::NotFound("directory " + dir + ": " + ec.message(), "check the path");
+  std::sort(files.begin(), files.end());
+  Status s = Connect(true);
+  std::vector<std::string> done;
+  if (s.ok()) s = state_->CompletedNames(&done);
+  for (size_t i = 0; s.ok() && i < files.size(); ++i) {
+    if (std::count(done.begin(), done.end(), fs::path(files[i]).stem().string())) continue;
+    options_.log("migration " + files[i]);
+    s = StartLoaded(files[i], version_schema);
+    if (s.ok() && (complete || i + 1 < files.size())) s = Complete();
+  }
+  return s;
+}
+
+}  // namespace pleat::engine

@@ -1,0 +1,51 @@
+#ifndef PLEAT_ENGINE_LIFECYCLE_H_
+#define PLEAT_ENGINE_LIFECYCLE_H_
+// Lifecycle: the commands of pleat over one target schema: init, start,
+// complete, rollback, status, latest and migrate. Each command connects, takes
+// the schema's advisory lock (except status and latest, which only read) and
+// runs the stored plan of the active migration through the journal, so a
+// command killed at any point is finished by running it (or rollback) again.
+// One Lifecycle per command invocation; not thread-safe.
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/options.h"
+#include "engine/state_store.h"
+#include "pg/connection.h"
+#include "status.h"
+
+namespace pleat::engine {
+
+class Lifecycle {
+ public:
+  explicit Lifecycle(Options options) : options_(std::move(options)) {}
+
+  Status Init();
+  // Starts migration file `path` (or resumes its interrupted start) and sets
+  // *version_schema to the new version schema. With `complete`, completes it too.
+  Status Start(const std::string& path, bool complete, std::string* version_schema);
+  Status Complete();
+  Status Rollback();
+  // {"schema", "active": {...} or null, "latest_version_schema", "completed": [names]}.
+  Status GetStatus(nlohmann::json* out);
+  // The newest version schema ("" when no migration ever started).
+  Status Latest(std::string* out);
+  // Applies the files of `dir` not yet completed, in name order; completes all
+  // but the last unless `complete`.
+  Status Migrate(const std::string& dir, bool complete, std::string* version_schema);
+
+ private:
+  Status Connect(bool lock);
+  Status RunPhase(const MigrationRecord& record, const std::string& phase);
+  Status StartLoaded(const std::string& path, std::string* version_schema);
+
+  Options options_;
+  pg::Connection conn_;
+  std::unique_ptr<StateStore> state_;
+};
+
+}  // namespace pleat::engine
+
+#endif  // PLEAT_ENGINE_LIFECYCLE_H_

@@ -1,0 +1,25 @@
+#ifndef PLEAT_ENGINE_OPTIONS_H_
+#define PLEAT_ENGINE_OPTIONS_H_
+// Options: everything a command needs to know about where and how to work,
+// filled by the CLI from flags and environment. A plain struct; copy freely.
+
+#include <functional>
+#include <string>
+
+namespace pleat::engine {
+
+struct Options {
+  std::string conninfo;             // URL or key=value; "" means libpq's PG* defaults
+  std::string schema = "public";    // the target schema
+  std::string state_schema = "pleat";
+  int lock_timeout_ms = 500;        // per DDL statement
+  int max_lock_attempts = 20;       // bounded retries after a lock timeout
+  int backfill_batch_rows = 1000;
+  // Progress and narration for people ("adding column ..."); never null once the
+  // engine runs. The CLI prints these to stderr; tests may collect them.
+  std::function<void(const std::string&)> log = [](const std::string&) {};
+};
+
+}  // namespace pleat::engine
+
+#endif  // PLEAT_ENGINE_OPTIONS_H_

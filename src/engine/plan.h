@@ -1,0 +1,64 @@
+#ifndef PLEAT_ENGINE_PLAN_H_
+#define PLEAT_ENGINE_PLAN_H_
+// Plan: the ordered Steps of one phase (start, complete or rollback) of a
+// migration. Operations add Steps; they never run SQL. The engine runs each
+// Step under lock_timeout with retries and records it in the journal, so a
+// re-run skips what is done. Every Step must be safe to run twice. Plans are
+// stored as JSON in the state schema when a migration starts, so complete and
+// rollback run exactly what start planned, even after a crash or a new binary.
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace pleat::engine {
+
+struct Step {
+  enum class Kind {
+    kSql,         // run `sql` (in one transaction unless !transactional)
+    kViews,       // (re)build a version schema's views from the live catalog; payload = view spec
+    kBackfill,    // batched backfill; payload = backfill spec
+  };
+  Kind kind = Kind::kSql;
+  std::string id;           // unique in its phase and stable across re-runs
+  std::string description;  // what it does, for people: "add column \"users\".\"email\""
+  std::vector<std::string> sql;
+  // False for CREATE/DROP INDEX CONCURRENTLY: each statement then runs alone,
+  // outside a transaction, and must be idempotent by itself.
+  bool transactional = true;
+  // Rollback steps: run only when the start step with this id was done.
+  std::string only_if_started;
+  nlohmann::json payload;
+
+  nlohmann::json ToJson() const;
+  static Step FromJson(const nlohmann::json& j);
+};
+
+class Plan {
+ public:
+  // `id_prefix` keeps Step ids unique per operation: "03.add_column".
+  void set_id_prefix(std::string prefix) { id_prefix_ = std::move(prefix); }
+  // Adds a transactional SQL step; `name` completes the id ("03.add_column.column").
+  void AddSql(const std::string& name, const std::string& description, std::vector<std::string> sql);
+  // Adds a step whose statements each run alone (CONCURRENTLY).
+  void AddConcurrent(const std::string& name, const std::string& description, std::vector<std::string> sql);
+  void Add(Step step);
+  // Rollback only: as AddSql, but skipped unless start step `started_id` ran.
+  void AddUndo(const std::string& name, const std::string& description, std::vector<std::string> sql,
+               const std::string& started_id);
+  // The full id a step added now under `name` gets.
+  std::string IdFor(const std::string& name) const;
+
+  const std::vector<Step>& steps() const { return steps_; }
+  nlohmann::json ToJson() const;
+  static Plan FromJson(const nlohmann::json& j);
+
+ private:
+  std::string id_prefix_;
+  std::vector<Step> steps_;
+};
+
+}  // namespace pleat::engine
+
+#endif  // PLEAT_ENGINE_PLAN_H_

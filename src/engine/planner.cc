@@ -1,0 +1,119 @@
+#include "engine/planner.h"
+
+#include <fmt/format.h>
+
+#include "engine/sync_planner.h"
+#include "engine/view_spec.h"
+#include "pg/quote.h"
+#include "schema/catalog.h"
+
+namespace pleat::engine {
+namespace {
+
+std::string OpPrefix(size_t index, const ops::Operation& op) { return fmt::format("{:02}.{}", index + 1, op.Key()); }
+
+std::string OpWhere(size_t index, const ops::Operation& op) {
+  return fmt::format("operation {} ({})", index + 1, op.Key());
+}
+
+Step ViewsStep(const std::string& id, const std::string& description, const ViewSpec& spec) {
+  Step step;
+  step.kind = Step::Kind::kViews;
+  step.id = id;
+  step.description = description;
+  step.payload = spec.ToJson();
+  return step;
+}
+
+void Append(Plan* to, const Plan& from) {
+  for (const auto& s : from.steps()) to->Add(s);
+}
+
+// Each operation sees the schema as the operations before it left it.
+Status ValidateAll(const migration::Migration& m, schema::VirtualSchema* after,
+                   std::vector<schema::VirtualSchema>* befores) {
+  for (size_t i = 0; i < m.operations.size(); ++i) {
+    befores->push_back(*after);
+    Status s = m.operations[i]->Validate(after);
+    if (!s.ok()) return s.WithContext(OpWhere(i, *m.operations[i]));
+  }
+  return Status::Ok();
+}
+
+Status PlanOps(const migration::Migration& m, const std::vector<schema::VirtualSchema>& befores, Plan* start,
+               Plan* complete, Plan* rollback) {
+  for (size_t i = 0; i < m.operations.size(); ++i) {
+    const ops::Operation& op = *m.operations[i];
+    start->set_id_prefix(OpPrefix(i, op));
+    complete->set_id_prefix(OpPrefix(i, op));
+    Status s = op.Start(befores[i], start);
+    if (s.ok()) s = op.Complete(befores[i], complete);
+    if (!s.ok()) return s.WithContext(OpWhere(i, op));
+  }
+  for (size_t i = m.operations.size(); i-- > 0;) {
+    rollback->set_id_prefix(OpPrefix(i, *m.operations[i]));
+    Status s = m.operations[i]->Rollback(befores[i], rollback);
+    if (!s.ok()) return s.WithContext(OpWhere(i, *m.operations[i]));
+  }
+  start->set_id_prefix("");
+  complete->set_id_prefix("");
+  rollback->set_id_prefix("");
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::string VersionSchemaName(const std::string& schema, const std::string& suffix) {
+  return pg::FitIdentifier(schema + "_" + suffix);
+}
+
+Status PlanMigration(pg::Connection* conn, const Options& options, const migration::Migration& m,
+                     const std::string& parent_version_schema, PlannedMigration* out) {
+  schema::VirtualSchema before;
+  Status s = schema::ReadCatalog(conn, options.schema, &before);
+  if (!s.ok()) return s;
+  schema::VirtualSchema after = before;
+  std::vector<schema::VirtualSchema> befores;
+  s = ValidateAll(m, &after, &befores);
+  Plan start, complete, rollback;
+  if (s.ok()) s = PlanOps(m, befores, &start, &complete, &rollback);
+  if (!s.ok()) return s;
+  out->version_schema = VersionSchemaName(options.schema, m.version_suffix);
+  ViewSpec views = ViewSpec::FromSchema(after, out->version_schema, options.state_schema, /*mark=*/true);
+  SyncPlans sync;
+  s = PlanSync(before, after, options.state_schema, &views, &sync);
+  if (!s.ok()) return s;
+  Append(&start, sync.start);
+  if (!sync.backfill.empty()) {
+    Step backfill;
+    backfill.kind = Step::Kind::kBackfill;
+    backfill.id = "backfill";
+    backfill.description = "backfill the new columns of existing rows";
+    backfill.payload = sync.backfill;
+    start.Add(backfill);
+  }
+  // The views come last: the new version becomes visible only once every row is backfilled.
+  start.Add(ViewsStep("views", "create version schema \"" + out->version_schema + "\"", views));
+
+  Plan final_complete;
+  if (!parent_version_schema.empty())
+    final_complete.AddSql("drop_old_version", "drop the old version schema \"" + parent_version_schema + "\"",
+                          {"DROP SCHEMA IF EXISTS " + pg::QuoteIdent(parent_version_schema) + " CASCADE"});
+  Append(&final_complete, sync.complete);
+  Append(&final_complete, complete);
+  ViewSpec plain;
+  plain.version_schema = out->version_schema;
+  plain.target_schema = options.schema;
+  plain.state_schema = options.state_schema;
+  final_complete.Add(ViewsStep("views", "rebuild version schema \"" + out->version_schema + "\" on the final tables", plain));
+
+  Plan final_rollback;
+  final_rollback.AddSql("drop_version", "drop the new version schema \"" + out->version_schema + "\"",
+                        {"DROP SCHEMA IF EXISTS " + pg::QuoteIdent(out->version_schema) + " CASCADE"});
+  Append(&final_rollback, sync.rollback);
+  Append(&final_rollback, rollback);
+  out->plans = {{"start", start.ToJson()}, {"complete", final_complete.ToJson()}, {"rollback", final_rollback.ToJson()}};
+  return Status::Ok();
+}
+
+}  // namespace pleat::engine

@@ -1,0 +1,35 @@
+#ifndef PLEAT_ENGINE_PLANNER_H_
+#define PLEAT_ENGINE_PLANNER_H_
+// PlanMigration: validates a loaded migration against the live catalog and
+// plans all three of its phases at once: start (operations' expansion, sync
+// triggers, backfill, the new version schema), complete (old version schema
+// dropped, triggers removed, operations' contraction, plain views) and rollback
+// (new version schema dropped, triggers removed, operations undone in reverse).
+// Reads the catalog; changes nothing.
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/options.h"
+#include "migration/migration.h"
+#include "pg/connection.h"
+#include "status.h"
+
+namespace pleat::engine {
+
+struct PlannedMigration {
+  std::string version_schema;
+  nlohmann::json plans;  // {"start": [...], "complete": [...], "rollback": [...]}
+};
+
+// The version schema of migration suffix `suffix` in `schema`, fitted to 63 bytes.
+std::string VersionSchemaName(const std::string& schema, const std::string& suffix);
+
+// `parent_version_schema` is the newest completed version ("" for none); complete drops it.
+Status PlanMigration(pg::Connection* conn, const Options& options, const migration::Migration& migration,
+                     const std::string& parent_version_schema, PlannedMigration* out);
+
+}  // namespace pleat::engine
+
+#endif  // PLEAT_ENGINE_PLANNER_H_

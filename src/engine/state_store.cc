@@ -1,0 +1,205 @@
+#include "engine/state_store.h"
+
+#include <fmt/format.h>
+
+#include "pg/quote.h"
+
+namespace pleat::engine {
+namespace {
+
+// {0} is the quoted state schema. The marker functions are how a row trigger
+// learns which version wrote the row without any catalog lookup:
+//  - mark(v): the qual of every view of the new version. For UPDATE and DELETE
+//    the planner runs this column-free STABLE call once per statement (a
+//    one-time filter) before any row trigger fires.
+//  - old_writer_default / new_writer_default: wrapped around the base default
+//    of columns one version cannot see (and around the new views' defaults), so
+//    an INSERT records which version it came from while its defaults are filled.
+// Each value is tied to statement_timestamp(), so it cannot leak into a later
+// statement of the same transaction.
+constexpr const char* kInitSql = R"(
+CREATE SCHEMA IF NOT EXISTS {0};
+GRANT USAGE ON SCHEMA {0} TO PUBLIC;
+CREATE TABLE IF NOT EXISTS {0}.migrations (
+  target_schema text NOT NULL,
+  name text NOT NULL,
+  version_schema text NOT NULL,
+  parent_version_schema text NOT NULL DEFAULT '',
+  phase text NOT NULL CHECK (phase IN ('starting', 'active', 'completing', 'completed', 'rolling_back')),
+  file_text text NOT NULL,
+  plans jsonb NOT NULL,
+  started_at timestamptz NOT NULL DEFAULT now(),
+  finished_at timestamptz,
+  seq bigserial,
+  PRIMARY KEY (target_schema, name));
+CREATE TABLE IF NOT EXISTS {0}.journal (
+  target_schema text NOT NULL,
+  migration text NOT NULL,
+  phase text NOT NULL,
+  step_id text NOT NULL,
+  done_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+  PRIMARY KEY (target_schema, migration, phase, step_id));
+CREATE TABLE IF NOT EXISTS {0}.backfill (
+  target_schema text NOT NULL,
+  migration text NOT NULL,
+  table_name text NOT NULL,
+  last_key jsonb,
+  rows_done bigint NOT NULL DEFAULT 0,
+  rows_total bigint NOT NULL DEFAULT 0,
+  done boolean NOT NULL DEFAULT false,
+  updated_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+  PRIMARY KEY (target_schema, migration, table_name));
+CREATE OR REPLACE FUNCTION {0}.mark(version text) RETURNS boolean
+  LANGUAGE plpgsql STABLE SET search_path = pg_catalog AS $f$
+BEGIN
+  PERFORM set_config('pleat.writer', version || '@' || statement_timestamp(), true);
+  RETURN true;
+END $f$;
+CREATE OR REPLACE FUNCTION {0}.old_writer_default(version text, value anyelement) RETURNS anyelement
+  LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog AS $f$
+BEGIN
+  PERFORM set_config('pleat.old_insert', version || '@' || statement_timestamp(), true);
+  RETURN value;
+END $f$;
+CREATE OR REPLACE FUNCTION {0}.new_writer_default(version text, value anyelement) RETURNS anyelement
+  LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog AS $f$
+BEGIN
+  PERFORM set_config('pleat.new_insert', version || '@' || statement_timestamp(), true);
+  RETURN value;
+END $f$;
+)";
+
+constexpr const char* kRecordColumns =
+    "name, version_schema, parent_version_schema, phase, file_text, plans::text, started_at::text";
+
+}  // namespace
+
+StateStore::StateStore(pg::Connection* conn, std::string state_schema, std::string target_schema)
+    : conn_(conn), state_schema_(std::move(state_schema)), target_schema_(std::move(target_schema)) {}
+
+std::string StateStore::Name(const std::string& object) const {
+  return pg::QualifiedName(state_schema_, object);
+}
+
+Status StateStore::Init() {
+  // Two concurrent inits would race on CREATE ... IF NOT EXISTS; a transaction
+  // advisory lock serializes them.
+  std::string sql = "BEGIN; SELECT pg_advisory_xact_lock(hashtext('pleat init'));" +
+                    fmt::format(kInitSql, pg::QuoteIdent(state_schema_)) + "COMMIT;";
+  Status s = conn_->Exec(sql);
+  if (!s.ok()) {
+    (void)conn_->Exec("ROLLBACK");
+    return s.WithContext("init of state schema \"" + state_schema_ + "\"")
+        .WithHint("connect as a role that may create schemas in this database");
+  }
+  return s;
+}
+
+Status StateStore::IsInitialized(bool* out) {
+  std::string v;
+  Status s = conn_->QueryValue("SELECT to_regclass($1) IS NOT NULL", &v, {Name("migrations")});
+  *out = v == "t";
+  return s;
+}
+
+Status StateStore::Lock() {
+  std::string got;
+  Status s = conn_->QueryValue("SELECT pg_try_advisory_lock(hashtext('pleat:' || $1))", &got, {target_schema_});
+  if (!s.ok()) return s;
+  if (got == "t") return Status::Ok();
+  std::string holder;
+  (void)conn_->QueryValue(
+      "SELECT string_agg(a.pid || ' (' || coalesce(a.application_name, '') || ')', ', ') FROM pg_locks l "
+      "JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted "
+      "AND l.objid = hashtext('pleat:' || $1)::oid",
+      &holder, {target_schema_});
+  return Status::Busy("another pleat process is working on schema \"" + target_schema_ + "\"" +
+                          (holder.empty() ? "" : " (backend " + holder + ")"),
+                      "wait for it to finish, then run the command again");
+}
+
+Status StateStore::ReadOne(const std::string& where_sql, const std::vector<std::optional<std::string>>& params,
+                           std::optional<MigrationRecord>* out) {
+  pg::Result res;
+  Status s = conn_->ExecParams(std::string("SELECT ") + kRecordColumns + " FROM " + Name("migrations") +
+                                   " WHERE " + where_sql + " ORDER BY seq DESC LIMIT 1",
+                               params, &res);
+  if (!s.ok()) return s;
+  out->reset();
+  if (res.rows() == 0) return Status::Ok();
+  MigrationRecord r;
+  r.name = res.Get(0, 0);
+  r.version_schema = res.Get(0, 1);
+  r.parent_version_schema = res.Get(0, 2);
+  r.phase = res.Get(0, 3);
+  r.file_text = res.Get(0, 4);
+  r.plans = nlohmann::json::parse(res.Get(0, 5));
+  r.started_at = res.Get(0, 6);
+  *out = r;
+  return Status::Ok();
+}
+
+Status StateStore::Active(std::optional<MigrationRecord>* out) {
+  return ReadOne("target_schema = $1 AND phase <> 'completed'", {target_schema_}, out);
+}
+
+Status StateStore::LastCompleted(std::optional<MigrationRecord>* out) {
+  return ReadOne("target_schema = $1 AND phase = 'completed'", {target_schema_}, out);
+}
+
+Status StateStore::IsCompleted(const std::string& name, bool* out) {
+  std::optional<MigrationRecord> r;
+  Status s = ReadOne("target_schema = $1 AND phase = 'completed' AND name = $2", {target_schema_, name}, &r);
+  *out = r.has_value();
+  return s;
+}
+
+Status StateStore::CompletedNames(std::vector<std::string>* out) {
+  pg::Result res;
+  Status s = conn_->ExecParams("SELECT name FROM " + Name("migrations") +
+                                   " WHERE target_schema = $1 AND phase = 'completed' ORDER BY seq",
+                               {target_schema_}, &res);
+  for (int r = 0; s.ok() && r < res.rows(); ++r) out->push_back(res.Get(r, 0));
+  return s;
+}
+
+Status StateStore::Insert(const MigrationRecord& r) {
+  return conn_->ExecParams("INSERT INTO " + Name("migrations") +
+                               " (target_schema, name, version_schema, parent_version_schema, phase, file_text, plans)"
+                               " VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)",
+                           {target_schema_, r.name, r.version_schema, r.parent_version_schema, r.phase, r.file_text,
+                            r.plans.dump()});
+}
+
+Status StateStore::SetPhase(const std::string& name, const std::string& phase) {
+  return conn_->ExecParams("UPDATE " + Name("migrations") +
+                               " SET phase = $3, finished_at = CASE WHEN $3 = 'completed' THEN now() END"
+                               " WHERE target_schema = $1 AND name = $2",
+                           {target_schema_, name, phase});
+}
+
+Status StateStore::Forget(const std::string& name) {
+  std::string where = " WHERE target_schema = $1 AND ";
+  return conn_->ExecParams("WITH j AS (DELETE FROM " + Name("journal") + where + "migration = $2), b AS (DELETE FROM " +
+                               Name("backfill") + where + "migration = $2) DELETE FROM " + Name("migrations") + where +
+                               "name = $2",
+                           {target_schema_, name});
+}
+
+std::string StateStore::JournalInsertSql(const std::string& migration, const std::string& phase,
+                                         const std::string& step_id) const {
+  return "INSERT INTO " + Name("journal") + " (target_schema, migration, phase, step_id) VALUES (" +
+         pg::QuoteLiteral(target_schema_) + ", " + pg::QuoteLiteral(migration) + ", " + pg::QuoteLiteral(phase) +
+         ", " + pg::QuoteLiteral(step_id) + ") ON CONFLICT DO NOTHING";
+}
+
+Status StateStore::DoneSteps(const std::string& migration, const std::string& phase, std::vector<std::string>* out) {
+  pg::Result res;
+  Status s = conn_->ExecParams("SELECT step_id FROM " + Name("journal") +
+                                   " WHERE target_schema = $1 AND migration = $2 AND phase = $3",
+                               {target_schema_, migration, phase}, &res);
+  for (int r = 0; s.ok() && r < res.rows(); ++r) out->push_back(res.Get(r, 0));
+  return s;
+}
+
+}  // namespace pleat::engine

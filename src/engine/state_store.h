@@ -1,0 +1,74 @@
+#ifndef PLEAT_ENGINE_STATE_STORE_H_
+#define PLEAT_ENGINE_STATE_STORE_H_
+// StateStore: pleat's own tables and helper functions in the state schema
+// (default `pleat`): the migration history with each migration's stored plans,
+// the journal of done steps, backfill checkpoints, and the marker functions that
+// the version views and sync triggers call to tell which version wrote a row.
+// Also takes the per-schema advisory lock that keeps two pleat processes apart.
+// Borrows the connection; one thread.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "pg/connection.h"
+#include "status.h"
+
+namespace pleat::engine {
+
+// One row of the migration history.
+struct MigrationRecord {
+  std::string name;
+  std::string version_schema;
+  std::string parent_version_schema;  // the version schema that was newest when it started ("" for none)
+  std::string phase;                  // starting, active, completing, completed, rolling_back
+  std::string file_text;
+  nlohmann::json plans;               // {"start": [...], "complete": [...], "rollback": [...]}
+  std::string started_at;
+};
+
+class StateStore {
+ public:
+  StateStore(pg::Connection* conn, std::string state_schema, std::string target_schema);
+
+  // Creates the state schema, tables and functions when missing. Idempotent.
+  Status Init();
+  // True when Init() has run in this database.
+  Status IsInitialized(bool* out);
+  // Takes the advisory lock for the target schema or fails at once naming the holder.
+  Status Lock();
+
+  // The migration that is started but not completed, if any.
+  Status Active(std::optional<MigrationRecord>* out);
+  // The newest completed migration, if any.
+  Status LastCompleted(std::optional<MigrationRecord>* out);
+  Status IsCompleted(const std::string& name, bool* out);
+  Status Insert(const MigrationRecord& record);
+  Status SetPhase(const std::string& name, const std::string& phase);
+  // Forgets a rolled-back migration: its row, journal and checkpoints.
+  Status Forget(const std::string& name);
+  Status CompletedNames(std::vector<std::string>* out);
+
+  // SQL that records a done step; runs inside the step's own transaction.
+  std::string JournalInsertSql(const std::string& migration, const std::string& phase,
+                               const std::string& step_id) const;
+  Status DoneSteps(const std::string& migration, const std::string& phase, std::vector<std::string>* out);
+
+  const std::string& state_schema() const { return state_schema_; }
+  const std::string& target_schema() const { return target_schema_; }
+  // Qualified name of a state table or function: "pleat"."journal".
+  std::string Name(const std::string& object) const;
+
+ private:
+  Status ReadOne(const std::string& where_sql, const std::vector<std::optional<std::string>>& params,
+                 std::optional<MigrationRecord>* out);
+  pg::Connection* conn_;
+  std::string state_schema_;
+  std::string target_schema_;
+};
+
+}  // namespace pleat::engine
+
+#endif  // PLEAT_ENGINE_STATE_STORE_H_

@@ -1,0 +1,119 @@
+#include "engine/step_runner.h"
+
+#include <algorithm>
+#include <chrono>
+#include <random>
+#include <set>
+#include <thread>
+
+#include "backfill/backfill.h"
+#include "engine/view_spec.h"
+
+namespace pleat::engine {
+namespace {
+
+int JitteredPauseMs(int attempt) {
+  static std::mt19937 rng(std::random_device{}());
+  int base = std::min(2000, 50 << std::min(attempt, 6));
+  return std::uniform_int_distribution<int>(base / 2, base + base / 2)(rng);
+}
+
+}  // namespace
+
+StepRunner::StepRunner(pg::Connection* conn, StateStore* state, const Options& options, std::string migration)
+    : conn_(conn), state_(state), options_(options), migration_(std::move(migration)) {}
+
+Status StepRunner::Run(const std::string& phase, const Plan& plan) {
+  std::vector<std::string> done_list, started_list;
+  Status s = state_->DoneSteps(migration_, phase, &done_list);
+  if (s.ok() && phase == "rollback") s = state_->DoneSteps(migration_, "start", &started_list);
+  if (!s.ok()) return s;
+  std::set<std::string> done(done_list.begin(), done_list.end());
+  std::set<std::string> started(started_list.begin(), started_list.end());
+  for (const Step& step : plan.steps()) {
+    if (done.count(step.id)) continue;
+    if (!step.only_if_started.empty() && !started.count(step.only_if_started)) continue;
+    options_.log(step.description);
+    s = RunWithRetries(phase, step);
+    if (!s.ok()) return s.WithContext(phase + " step \"" + step.description + "\"");
+  }
+  return Status::Ok();
+}
+
+Status StepRunner::RunWithRetries(const std::string& phase, const Step& step) {
+  for (int attempt = 1;; ++attempt) {
+    Status s = RunOnce(phase, step);
+    if (!s.IsLockTimeout()) return s;
+    if (attempt >= options_.max_lock_attempts)
+      return s.WithHint("a long transaction holds a lock on the table; find it in pg_stat_activity, "
+                        "then run the command again (or raise --lock-timeout)");
+    int pause = JitteredPauseMs(attempt);
+    options_.log("  waiting for a lock (lock_timeout " + std::to_string(options_.lock_timeout_ms) + " ms, attempt " +
+                 std::to_string(attempt) + " of " + std::to_string(options_.max_lock_attempts) + ")" + Blockers() +
+                 "; retrying in " + std::to_string(pause) + " ms");
+    std::this_thread::sleep_for(std::chrono::milliseconds(pause));
+  }
+}
+
+// The sessions that are inside a transaction right now, oldest first: the
+// usual holders of the lock a DDL statement just gave up on.
+std::string StepRunner::Blockers() {
+  std::string list;
+  Status s = conn_->QueryValue(
+      "SELECT string_agg(format('pid %s (%s, %s s)', pid, left(coalesce(nullif(query, ''), state), 60),"
+      " extract(epoch FROM now() - xact_start)::int), '; ') FROM (SELECT * FROM pg_stat_activity"
+      " WHERE pid <> pg_backend_pid() AND xact_start IS NOT NULL AND datname = current_database()"
+      " ORDER BY xact_start LIMIT 3) a",
+      &list);
+  return s.ok() && !list.empty() ? "; open transactions: " + list : "";
+}
+
+Status StepRunner::RunOnce(const std::string& phase, const Step& step) {
+  switch (step.kind) {
+    case Step::Kind::kSql:
+      return step.transactional ? RunTransactional(phase, step, step.sql) : RunConcurrent(phase, step);
+    case Step::Kind::kViews: {
+      std::vector<std::string> sql;
+      Status s = BuildViewsSql(conn_, ViewSpec::FromJson(step.payload), &sql);
+      return s.ok() ? RunTransactional(phase, step, sql) : s;
+    }
+    case Step::Kind::kBackfill: {
+      Status s = backfill::Run(conn_, *state_, options_, migration_, step.payload);
+      return s.ok() ? conn_->Exec(state_->JournalInsertSql(migration_, phase, step.id)) : s;
+    }
+  }
+  return Status::Ok();
+}
+
+Status StepRunner::RunTransactional(const std::string& phase, const Step& step, const std::vector<std::string>& sql) {
+  Status s = conn_->Exec("BEGIN; SET LOCAL lock_timeout = " + std::to_string(options_.lock_timeout_ms));
+  for (const auto& statement : sql)
+    if (s.ok()) s = conn_->Exec(statement);
+  if (s.ok()) s = conn_->Exec(state_->JournalInsertSql(migration_, phase, step.id));
+  if (s.ok()) s = conn_->Exec("COMMIT");
+  if (!s.ok()) (void)conn_->Exec("ROLLBACK");
+  return s;
+}
+
+// CONCURRENTLY statements wait for older transactions to finish; those waits
+// block no application traffic, so they run without lock_timeout.
+Status StepRunner::RunConcurrent(const std::string& phase, const Step& step) {
+  Status s = conn_->Exec("SET lock_timeout = 0");
+  std::string invalid = step.payload.is_object() ? step.payload.value("invalid_index", "") : "";
+  if (s.ok() && !invalid.empty()) {
+    std::string is_invalid;
+    s = conn_->QueryValue("SELECT NOT indisvalid FROM pg_index WHERE indexrelid = to_regclass($1)", &is_invalid,
+                          {invalid});
+    if (s.ok() && is_invalid == "t") {
+      options_.log("  dropping the invalid index " + invalid + " a failed build left behind");
+      s = conn_->Exec("DROP INDEX CONCURRENTLY IF EXISTS " + invalid);
+    }
+  }
+  for (const auto& statement : step.sql)
+    if (s.ok()) s = conn_->Exec(statement);
+  Status reset = conn_->Exec("RESET lock_timeout");
+  if (s.ok()) s = reset;
+  return s.ok() ? conn_->Exec(state_->JournalInsertSql(migration_, phase, step.id)) : s;
+}
+
+}  // namespace pleat::engine

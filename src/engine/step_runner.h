@@ -1,0 +1,44 @@
+#ifndef PLEAT_ENGINE_STEP_RUNNER_H_
+#define PLEAT_ENGINE_STEP_RUNNER_H_
+// StepRunner: runs the Steps of one phase of a migration, in order, skipping
+// those the journal says are done. A transactional Step runs in one transaction
+// together with its journal row, so it is done exactly once even if pleat dies.
+// A CONCURRENTLY Step runs statement by statement; its statements are
+// idempotent and an invalid index a failed build left is dropped before a retry.
+// Every statement runs under lock_timeout; on a lock timeout the Step is rolled
+// back and retried after a jittered pause, a bounded number of times, saying
+// what it waits for. Borrows the connection and the state store.
+
+#include <string>
+
+#include "engine/options.h"
+#include "engine/plan.h"
+#include "engine/state_store.h"
+#include "pg/connection.h"
+#include "status.h"
+
+namespace pleat::engine {
+
+class StepRunner {
+ public:
+  StepRunner(pg::Connection* conn, StateStore* state, const Options& options, std::string migration);
+
+  // Runs every step of `plan` not yet journaled under `phase`.
+  Status Run(const std::string& phase, const Plan& plan);
+
+ private:
+  Status RunWithRetries(const std::string& phase, const Step& step);
+  Status RunOnce(const std::string& phase, const Step& step);
+  Status RunTransactional(const std::string& phase, const Step& step, const std::vector<std::string>& sql);
+  Status RunConcurrent(const std::string& phase, const Step& step);
+  std::string Blockers();
+
+  pg::Connection* conn_;
+  StateStore* state_;
+  const Options& options_;
+  std::string migration_;
+};
+
+}  // namespace pleat::engine
+
+#endif  // PLEAT_ENGINE_STEP_RUNNER_H_

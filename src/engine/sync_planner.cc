@@ -1,0 +1,193 @@
+#include "engine/sync_planner.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "migration/expression.h"
+#include "pg/quote.h"
+
+namespace pleat::engine {
+namespace {
+
+using schema::Column;
+using schema::Table;
+
+// A column computed by the trigger: its physical name and the expression with
+// every column reference already pointing at NEW."physical".
+struct Assignment {
+  std::string column;
+  std::string expression;
+};
+
+struct TableSync {
+  const Table* after = nullptr;
+  const Table* before = nullptr;
+  std::vector<Assignment> ups, downs;
+  std::set<std::string> update_of;  // physical columns whose change re-runs the trigger
+};
+
+// serial types exist only in CREATE/ALTER TABLE; casts need the real type.
+std::string CastableType(const std::string& type) {
+  std::string t = type;
+  std::transform(t.begin(), t.end(), t.begin(), ::tolower);
+  if (t == "serial" || t == "serial4") return "integer";
+  if (t == "bigserial" || t == "serial8") return "bigint";
+  if (t == "smallserial" || t == "serial2") return "smallint";
+  return type;
+}
+
+std::string Marker(const std::string& state_schema, const std::string& fn, const std::string& vs, const Column& c) {
+  return pg::QualifiedName(state_schema, fn) + "(" + pg::QuoteLiteral(vs) + ", (" + c.default_sql.value_or("NULL") +
+         ")::" + CastableType(c.type) + ")";
+}
+
+// Rewrites `text` so each column it names (in `names`' version) reads NEW."physical".
+Status Bind(const std::string& text, const Table& names, std::set<std::string>* used, std::string* out) {
+  migration::Expression e;
+  Status s = migration::Expression::Parse(text, &e);
+  if (!s.ok()) return s;
+  std::map<std::string, std::string> to_new;
+  for (const auto& ref : e.ReferencedColumns()) {
+    const Column* c = names.FindColumn(ref);
+    if (!c) continue;
+    to_new[ref] = "NEW." + pg::QuoteIdent(c->physical);
+    used->insert(c->physical);
+  }
+  *out = e.RenameColumns(to_new);
+  return Status::Ok();
+}
+
+Status Collect(const Table& after, const Table& before, TableSync* out) {
+  out->after = &after;
+  out->before = &before;
+  for (const auto& c : after.columns) {
+    if (!c.added || !c.up) continue;
+    Assignment a{c.physical, ""};
+    Status s = Bind(*c.up, before, &out->update_of, &a.expression);
+    if (!s.ok()) return s.WithContext("up of column \"" + c.name + "\"");
+    out->ups.push_back(a);
+  }
+  for (const auto& h : after.hidden) {
+    if (!h.down) continue;
+    Assignment a{h.physical, ""};
+    Status s = Bind(*h.down, after, &out->update_of, &a.expression);
+    if (!s.ok()) return s.WithContext("down of column \"" + h.physical + "\"");
+    out->downs.push_back(a);
+  }
+  return Status::Ok();
+}
+
+std::string Assignments(const std::vector<Assignment>& list) {
+  std::string out;
+  for (const auto& a : list) out += "    NEW." + pg::QuoteIdent(a.column) + " := (" + a.expression + ");\n";
+  return out;
+}
+
+// The trigger body decides the writer once per row from the statement-tied
+// markers (see state_store.cc), then computes only the other side's columns.
+std::string FunctionSql(const TableSync& t, const std::string& schema, const std::string& vs, const std::string& fn) {
+  bool has_added = std::any_of(t.after->columns.begin(), t.after->columns.end(), [](const Column& c) { return c.added; });
+  std::string body =
+      "DECLARE\n  stmt text := " + pg::QuoteLiteral(vs + "@") + " || statement_timestamp();\n  is_new boolean;\n"
+      "BEGIN\n  IF TG_OP = 'INSERT' THEN\n"
+      "    is_new := current_setting('pleat.old_insert', true) IS DISTINCT FROM stmt AND (" +
+      std::string(has_added ? "true" : "false") +
+      " OR current_setting('pleat.new_insert', true) IS NOT DISTINCT FROM stmt);\n"
+      // An upsert's UPDATE half evaluates no view qual: the INSERT half tells it.
+      "    IF is_new THEN PERFORM set_config('pleat.writer', stmt, true); END IF;\n"
+      "  ELSE\n    is_new := current_setting('pleat.writer', true) IS NOT DISTINCT FROM stmt;\n  END IF;\n"
+      "  IF is_new THEN\n" + Assignments(t.downs) + "    NULL;\n  ELSE\n" + Assignments(t.ups) +
+      "    NULL;\n  END IF;\n  RETURN NEW;\nEND";
+  std::string tag = "$pleat$";
+  while (body.find(tag) != std::string::npos) tag.insert(tag.size() - 1, "_");
+  return "CREATE OR REPLACE FUNCTION " + fn + "() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, " +
+         pg::QuoteIdent(schema) + " AS " + tag + "\n" + body + "\n" + tag;
+}
+
+std::vector<std::string> DropSql(const TableSync& t, const std::string& table, const std::string& trigger,
+                                 const std::string& fn, bool restore_hidden) {
+  std::vector<std::string> sql = {"DROP TRIGGER IF EXISTS " + pg::QuoteIdent(trigger) + " ON " + table,
+                                  "DROP FUNCTION IF EXISTS " + fn + "()"};
+  std::string alter;
+  auto restore = [&](const Column& c) {
+    if (c.identity || c.generated) return;
+    alter += std::string(alter.empty() ? "" : ",") + " ALTER COLUMN " + pg::QuoteIdent(c.physical) +
+             (c.default_sql ? " SET DEFAULT " + *c.default_sql : " DROP DEFAULT");
+  };
+  for (const auto& c : t.after->columns)
+    if (c.added) restore(c);
+  for (const auto& h : t.after->hidden)
+    if (const Column* c = t.before->FindByPhysical(h.physical); c && restore_hidden) restore(*c);
+  if (!alter.empty()) sql.push_back("ALTER TABLE " + table + alter);
+  return sql;
+}
+
+void PlanTable(const TableSync& t, const std::string& schema, const std::string& state_schema, ViewSpec* views,
+               SyncPlans* out) {
+  const std::string& vs = views->version_schema;
+  std::string table = pg::QualifiedName(schema, t.after->physical);
+  std::string trigger = pg::PleatName("sync", t.after->physical);
+  std::string fn = pg::QualifiedName(schema, trigger);
+  std::string alter;
+  auto mark = [&](const Column& c, const char* base_fn) {
+    if (c.identity || c.generated) return;
+    alter += std::string(alter.empty() ? "" : ",") + " ALTER COLUMN " + pg::QuoteIdent(c.physical) +
+             " SET DEFAULT " + Marker(state_schema, base_fn, vs, c);
+  };
+  for (const auto& c : t.after->columns) {
+    if (!c.added) continue;
+    mark(c, "old_writer_default");
+    if (!c.identity && !c.generated)
+      views->tables[t.after->physical].defaults[c.physical] = Marker(state_schema, "new_writer_default", vs, c);
+  }
+  for (const auto& h : t.after->hidden)
+    if (const Column* c = t.before->FindByPhysical(h.physical)) mark(*c, "new_writer_default");
+  std::vector<std::string> sql;
+  if (!alter.empty()) sql.push_back("ALTER TABLE " + table + alter);
+  sql.push_back(FunctionSql(t, schema, vs, fn));
+  std::string of;
+  for (const auto& c : t.update_of) of += (of.empty() ? " OF " : ", ") + pg::QuoteIdent(c);
+  sql.push_back("DROP TRIGGER IF EXISTS " + pg::QuoteIdent(trigger) + " ON " + table);
+  sql.push_back("CREATE TRIGGER " + pg::QuoteIdent(trigger) + " BEFORE INSERT" + (of.empty() ? "" : " OR UPDATE" + of) + " ON " + table +
+                " FOR EACH ROW EXECUTE FUNCTION " + fn + "()");
+  std::string id = "sync." + t.after->physical;
+  std::string what = "dual-write trigger on \"" + t.after->physical + "\"";
+  out->start.AddSql(id, "install " + what, sql);
+  out->complete.AddSql(id, "remove " + what, DropSql(t, table, trigger, fn, false));
+  out->rollback.AddUndo(id, "remove " + what, DropSql(t, table, trigger, fn, true), id);
+}
+
+nlohmann::json BackfillSpec(const TableSync& t) {
+  nlohmann::json set = nlohmann::json::array();
+  for (const auto& c : t.after->columns) {
+    if (!c.added || !c.up) continue;
+    migration::Expression e;
+    if (!migration::Expression::Parse(*c.up, &e).ok()) continue;  // parsed once already in Collect
+    std::map<std::string, std::string> physical;
+    for (const auto& ref : e.ReferencedColumns())
+      if (const Column* bc = t.before->FindColumn(ref)) physical[ref] = pg::QuoteIdent(bc->physical);
+    set.push_back({{"column", c.physical}, {"expression", e.RenameColumns(physical)}, {"name", c.name}});
+  }
+  return {{"table", t.after->physical}, {"set", set}};
+}
+
+}  // namespace
+
+Status PlanSync(const schema::VirtualSchema& before, const schema::VirtualSchema& after,
+                const std::string& state_schema, ViewSpec* new_views, SyncPlans* out) {
+  for (const auto& table : after.tables()) {
+    if (table.created) continue;
+    const Table* old_table = before.FindByPhysical(table.physical);
+    if (!old_table) continue;
+    TableSync t;
+    Status s = Collect(table, *old_table, &t);
+    if (!s.ok()) return s.WithContext("table \"" + table.name + "\"");
+    if (t.ups.empty() && t.downs.empty()) continue;
+    PlanTable(t, after.schema_name(), state_schema, new_views, out);
+    if (!t.ups.empty()) out->backfill.push_back(BackfillSpec(t));
+  }
+  return Status::Ok();
+}
+
+}  // namespace pleat::engine

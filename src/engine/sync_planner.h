@@ -1,0 +1,37 @@
+#ifndef PLEAT_ENGINE_SYNC_PLANNER_H_
+#define PLEAT_ENGINE_SYNC_PLANNER_H_
+// PlanSync: from the schema before and after a migration, plans the dual-write
+// machinery of every table whose old and new representations differ by an `up`
+// (columns the new version adds) or a `down` (columns it hides):
+//  - writer-marking base defaults on those columns, and matching view defaults,
+//    so an INSERT tells its trigger which version it came from;
+//  - one BEFORE INSERT OR UPDATE OF <referenced columns> row trigger that
+//    computes the new columns for old writers and the hidden ones for new writers;
+//  - the backfill spec for the added columns of existing rows;
+//  - their removal at complete and at rollback.
+// Pure planning: no SQL runs here.
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/plan.h"
+#include "engine/view_spec.h"
+#include "schema/virtual_schema.h"
+#include "status.h"
+
+namespace pleat::engine {
+
+struct SyncPlans {
+  Plan start;              // markers + triggers (before the backfill)
+  Plan complete;           // triggers dropped, real defaults back
+  Plan rollback;           // the same, for undoing start
+  nlohmann::json backfill = nlohmann::json::array();  // [{table, set: [{column, expression}]}]
+};
+
+Status PlanSync(const schema::VirtualSchema& before, const schema::VirtualSchema& after,
+                const std::string& state_schema, ViewSpec* new_views, SyncPlans* out);
+
+}  // namespace pleat::engine
+
+#endif  // PLEAT_ENGINE_SYNC_PLANNER_H_

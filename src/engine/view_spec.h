@@ -1,0 +1,51 @@
+#ifndef PLEAT_ENGINE_VIEW_SPEC_H_
+#define PLEAT_ENGINE_VIEW_SPEC_H_
+// ViewSpec: how one version sees the physical tables, as stored in a views
+// Step: which tables it hides, under which names it shows tables and columns,
+// which columns it hides, and which view-level defaults it declares. Tables and
+// columns the spec does not mention are shown as they are, so tables created by
+// raw SQL appear too. BuildViewsSql() turns a spec plus the live catalog into
+// the statements that (re)create the version schema in one transaction.
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "pg/connection.h"
+#include "schema/virtual_schema.h"
+#include "status.h"
+
+namespace pleat::engine {
+
+struct TableViewSpec {
+  std::string name;                                // the view's name
+  std::map<std::string, std::string> renamed;      // physical column -> visible name
+  std::set<std::string> hidden;                    // physical columns not shown
+  std::map<std::string, std::string> defaults;     // physical column -> view default SQL
+};
+
+struct ViewSpec {
+  std::string version_schema;
+  std::string target_schema;
+  std::string state_schema;
+  bool mark = false;  // views carry the writer-marking qual (new version during a migration)
+  std::set<std::string> hidden_tables;              // physical tables not shown
+  std::map<std::string, TableViewSpec> tables;      // by physical table
+
+  nlohmann::json ToJson() const;
+  static ViewSpec FromJson(const nlohmann::json& j);
+  // The spec of the version `after` describes (without view defaults).
+  static ViewSpec FromSchema(const schema::VirtualSchema& after, const std::string& version_schema,
+                             const std::string& state_schema, bool mark);
+};
+
+// Reads the live tables of the target schema and returns the statements that
+// drop and recreate the version schema with one security_invoker view per table.
+Status BuildViewsSql(pg::Connection* conn, const ViewSpec& spec, std::vector<std::string>* sql);
+
+}  // namespace pleat::engine
+
+#endif  // PLEAT_ENGINE_VIEW_SPEC_H_

@@ -1,0 +1,52 @@
+#ifndef PLEAT_MIGRATION_EXPRESSION_H_
+#define PLEAT_MIGRATION_EXPRESSION_H_
+// Expression: one SQL expression from a migration file (`up`, `down`, `check`,
+// a default, an index predicate), parsed with libpg_query before anything
+// touches the database. Parse() rejects anything that is not exactly one
+// expression (a second statement, a trailing `; DROP ...`, a bare SELECT list).
+// RenameColumns() rewrites column references by their parse-tree locations,
+// never by searching text, so string literals and function names are untouched.
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "status.h"
+
+namespace pleat::migration {
+
+class Expression {
+ public:
+  // One unqualified column reference (`name` or `"Name"`) found in the expression.
+  struct ColumnRef {
+    std::string name;      // the identifier as PostgreSQL folds it ("Name" stays Name, Name becomes name)
+    size_t offset = 0;     // byte offset in text() where the reference starts
+    size_t length = 0;     // byte length of the reference as written
+    bool in_subquery = false;  // inside a sub-SELECT, where it may name another table's column
+  };
+
+  // Parses `text`. On failure the Status says what is wrong with the
+  // expression (the parser's message and position); callers add the context.
+  static Status Parse(const std::string& text, Expression* out);
+
+  const std::string& text() const { return text_; }
+  const std::vector<ColumnRef>& column_refs() const { return refs_; }
+  // Names of the columns referenced outside sub-SELECTs, deduplicated, in order of first use.
+  std::vector<std::string> ReferencedColumns() const;
+  // True when the expression calls any function or uses a sub-SELECT (the caller
+  // asks the server about volatility of the named functions).
+  const std::vector<std::string>& FunctionNames() const { return functions_; }
+
+  // Returns the text with every column reference (outside sub-SELECTs) whose name is a
+  // key of `replacements` replaced by the mapped text, e.g. {"name" -> "NEW.\"name\""}.
+  std::string RenameColumns(const std::map<std::string, std::string>& replacements) const;
+
+ private:
+  std::string text_;
+  std::vector<ColumnRef> refs_;
+  std::vector<std::string> functions_;
+};
+
+}  // namespace pleat::migration
+
+#endif  // PLEAT_MIGRATION_EXPRESSION_H_

@@ -1,0 +1,138 @@
+#include "ops/add_column.h"
+
+#include "migration/expression.h"
+#include "migration/field_reader.h"
+#include "ops/common.h"
+#include "pg/quote.h"
+
+namespace pleat::ops {
+
+Status AddColumn::Parse(const nlohmann::json& body, const std::string& where, std::unique_ptr<Operation>* out) {
+  auto op = std::make_unique<AddColumn>();
+  Status s = migration::FieldReader::RequireObject(body, where);
+  if (!s.ok()) return s;
+  migration::FieldReader r(body, where);
+  const nlohmann::json* column = nullptr;
+  s = r.String("table", &op->table_);
+  if (s.ok()) s = r.OptString("up", &op->up_);
+  if (s.ok()) s = r.OptObject("column", &column);
+  if (s.ok()) s = r.Finish();
+  if (s.ok() && !column) return Status::Invalid(where + ": \"column\" is required", "describe the new column");
+  if (s.ok()) s = migration::ColumnDef::Parse(*column, where + " column", &op->column_);
+  if (s.ok() && op->up_ && op->up_->empty()) op->up_.reset();
+  if (s.ok()) *out = std::move(op);
+  return s;
+}
+
+bool AddColumn::VolatileDefault(const schema::VirtualSchema& schema) const {
+  migration::Expression e;
+  if (!column_.default_sql || !migration::Expression::Parse(*column_.default_sql, &e).ok()) return false;
+  for (const auto& fn : e.FunctionNames())
+    if (schema.IsVolatileFunction(fn)) return true;
+  return false;
+}
+
+bool AddColumn::NeedsNotNullCheck(const schema::VirtualSchema& schema) const {
+  return !column_.nullable && (up_ || !column_.default_sql || VolatileDefault(schema));
+}
+
+std::string AddColumn::NotNullName(const std::string& physical_table) const {
+  return pg::PleatName("nn", physical_table, column_.name);
+}
+
+Status AddColumn::Validate(schema::VirtualSchema* schema) const {
+  schema::Table* table = nullptr;
+  Status s = FindTable(schema, table_, &table);
+  if (!s.ok()) return s;
+  const std::string& name = column_.name;
+  if (table->FindColumn(name) || table->FindByPhysical(name))
+    return Status::Invalid("column \"" + name + "\" already exists in table \"" + table_ + "\"",
+                           "choose another name, or drop the column in an earlier migration");
+  if (column_.pk)
+    return Status::Invalid("add_column cannot make column \"" + name + "\" a primary key",
+                           "create the table with its primary key, or add it with a separate constraint");
+  if (!column_.nullable && !column_.default_sql && !up_)
+    return Status::Invalid("column \"" + name + "\" is NOT NULL without a default, so existing rows have no value for it",
+                           "add `up: <expression over the old columns>` or a default, or make it nullable");
+  if (up_) s = CheckExpressionColumns(*up_, *table, "up of column \"" + name + "\"");
+  if (!s.ok()) return s;
+  schema::Column col{name, name, column_.type, column_.nullable, column_.default_sql, column_.identity.has_value(),
+                     column_.generated_expression.has_value(), /*added=*/true, up_};
+  if (!col.up && VolatileDefault(*schema)) col.up = column_.default_sql;  // each existing row gets its own value
+  table->columns.push_back(col);
+  return Status::Ok();
+}
+
+// ADD COLUMN with no default or a non-volatile one changes only the catalog
+// (PostgreSQL 11+); a volatile default is set after the column exists, so no
+// statement rewrites the table. Constraints that existing rows must pass are
+// added NOT VALID: they hold for new writes at once and are validated at complete.
+Status AddColumn::Start(const schema::VirtualSchema& before, engine::Plan* plan) const {
+  const schema::Table* t = before.FindTable(table_);
+  std::string table = PhysicalTable(before, table_);
+  std::string col = pg::QuoteIdent(column_.name);
+  bool volatile_default = VolatileDefault(before);
+  std::string def = col + " " + column_.type;
+  if (column_.identity) def += " GENERATED " + *column_.identity + " AS IDENTITY";
+  if (column_.generated_expression) def += " GENERATED ALWAYS AS (" + *column_.generated_expression + ") STORED";
+  if (column_.default_sql && !volatile_default) def += " DEFAULT " + *column_.default_sql;
+  if (!column_.nullable && !NeedsNotNullCheck(before)) def += " NOT NULL";
+  std::vector<std::string> sql = {"ALTER TABLE " + table + " ADD COLUMN " + def};
+  if (volatile_default) sql.push_back("ALTER TABLE " + table + " ALTER COLUMN " + col + " SET DEFAULT " + *column_.default_sql);
+  if (NeedsNotNullCheck(before))
+    sql.push_back("ALTER TABLE " + table + " ADD CONSTRAINT " + pg::QuoteIdent(NotNullName(t->physical)) + " CHECK (" +
+                  col + " IS NOT NULL) NOT VALID");
+  if (column_.check)
+    sql.push_back("ALTER TABLE " + table + " ADD CONSTRAINT " + pg::QuoteIdent(column_.check->name) + " " +
+                  column_.CheckSql() + " NOT VALID");
+  if (column_.references) {
+    migration::ColumnDef physical = column_;
+    if (const schema::Table* ref = before.FindTable(column_.references->table)) physical.references->table = ref->physical;
+    sql.push_back("ALTER TABLE " + table + " ADD CONSTRAINT " + pg::QuoteIdent(column_.references->name) +
+                  " FOREIGN KEY (" + col + ") " + physical.ReferencesSql(before.schema_name()) + " NOT VALID");
+  }
+  if (column_.comment) sql.push_back("COMMENT ON COLUMN " + table + "." + col + " IS " + pg::QuoteLiteral(*column_.comment));
+  plan->AddSql("add", "add column \"" + table_ + "\".\"" + column_.name + "\"", sql);
+  if (column_.unique) {
+    std::string index = pg::PleatName("uq", t->physical, column_.name);
+    plan->AddConcurrent("unique", "build unique index on \"" + table_ + "\".\"" + column_.name + "\"",
+                        {"CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS " + pg::QuoteIdent(index) + " ON " + table +
+                         " (" + col + ")"});
+  }
+  return Status::Ok();
+}
+
+Status AddColumn::Complete(const schema::VirtualSchema& before, engine::Plan* plan) const {
+  const schema::Table* t = before.FindTable(table_);
+  std::string table = PhysicalTable(before, table_);
+  std::string col = pg::QuoteIdent(column_.name);
+  std::vector<std::string> validate, constrain;
+  if (NeedsNotNullCheck(before)) {
+    // VALIDATE scans without blocking writes; SET NOT NULL then trusts the valid
+    // CHECK and skips its own scan, so its ACCESS EXCLUSIVE lock is brief.
+    std::string check = pg::QuoteIdent(NotNullName(t->physical));
+    validate.push_back("ALTER TABLE " + table + " VALIDATE CONSTRAINT " + check);
+    constrain = {"ALTER TABLE " + table + " ALTER COLUMN " + col + " SET NOT NULL",
+                 "ALTER TABLE " + table + " DROP CONSTRAINT " + check};
+  }
+  if (column_.check) validate.push_back("ALTER TABLE " + table + " VALIDATE CONSTRAINT " + pg::QuoteIdent(column_.check->name));
+  if (column_.references)
+    validate.push_back("ALTER TABLE " + table + " VALIDATE CONSTRAINT " + pg::QuoteIdent(column_.references->name));
+  if (column_.unique)
+    constrain.push_back("ALTER TABLE " + table + " ADD CONSTRAINT " +
+                        pg::QuoteIdent(pg::FitIdentifier(t->physical + "_" + column_.name + "_key")) +
+                        " UNIQUE USING INDEX " + pg::QuoteIdent(pg::PleatName("uq", t->physical, column_.name)));
+  std::string what = "\"" + table_ + "\".\"" + column_.name + "\"";
+  if (!validate.empty()) plan->AddSql("validate", "validate constraints of " + what, validate);
+  if (!constrain.empty()) plan->AddSql("constrain", "make the constraints of " + what + " final", constrain);
+  return Status::Ok();
+}
+
+Status AddColumn::Rollback(const schema::VirtualSchema& before, engine::Plan* plan) const {
+  // Dropping the column drops its constraints and index with it; the data was never anyone's but this migration's.
+  plan->AddSql("drop", "drop column \"" + table_ + "\".\"" + column_.name + "\"",
+               {"ALTER TABLE " + PhysicalTable(before, table_) + " DROP COLUMN IF EXISTS " + pg::QuoteIdent(column_.name)});
+  return Status::Ok();
+}
+
+}  // namespace pleat::ops

@@ -1,0 +1,45 @@
+#ifndef PLEAT_OPS_ADD_COLUMN_H_
+#define PLEAT_OPS_ADD_COLUMN_H_
+// add_column: a new column on an existing table. Old writers never write it, so
+// its value for their rows comes from `up` (an expression over the old columns),
+// computed by the sync trigger for new writes and by the backfill for existing
+// rows. NOT NULL, unique, check and foreign key are enforced for new writes at
+// once and validated for all rows at complete.
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "migration/column_def.h"
+#include "ops/operation.h"
+
+namespace pleat::ops {
+
+class AddColumn final : public Operation {
+ public:
+  static Status Parse(const nlohmann::json& body, const std::string& where, std::unique_ptr<Operation>* out);
+
+  std::string_view Key() const override { return "add_column"; }
+  Status Validate(schema::VirtualSchema* schema) const override;
+  Status Start(const schema::VirtualSchema& before, engine::Plan* plan) const override;
+  Status Complete(const schema::VirtualSchema& before, engine::Plan* plan) const override;
+  Status Rollback(const schema::VirtualSchema& before, engine::Plan* plan) const override;
+
+ private:
+  // True when the default must be evaluated per row (volatile functions):
+  // adding it in ADD COLUMN would rewrite the table, so the backfill fills it.
+  bool VolatileDefault(const schema::VirtualSchema& schema) const;
+  // NOT NULL that existing rows cannot satisfy at ADD COLUMN time goes through a CHECK.
+  bool NeedsNotNullCheck(const schema::VirtualSchema& schema) const;
+  std::string NotNullName(const std::string& physical_table) const;
+
+  std::string table_;
+  std::optional<std::string> up_;
+  migration::ColumnDef column_;
+};
+
+}  // namespace pleat::ops
+
+#endif  // PLEAT_OPS_ADD_COLUMN_H_

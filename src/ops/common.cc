@@ -1,0 +1,49 @@
+#include "ops/common.h"
+
+#include "migration/expression.h"
+#include "pg/quote.h"
+
+namespace pleat::ops {
+
+Status FindTable(schema::VirtualSchema* schema, const std::string& name, schema::Table** out) {
+  *out = schema->FindTable(name);
+  if (*out) return Status::Ok();
+  return Status::NotFound("table \"" + name + "\" does not exist in schema \"" + schema->schema_name() + "\"",
+                          "fix the table name, or create the table in an earlier operation");
+}
+
+Status FindTable(const schema::VirtualSchema& schema, const std::string& name, const schema::Table** out) {
+  return FindTable(const_cast<schema::VirtualSchema*>(&schema), name, const_cast<schema::Table**>(out));
+}
+
+Status FindColumn(schema::Table* table, const std::string& name, schema::Column** out) {
+  *out = table->FindColumn(name);
+  if (*out) return Status::Ok();
+  return Status::NotFound("column \"" + name + "\" does not exist in table \"" + table->name + "\"",
+                          "fix the column name, or add the column in an earlier operation");
+}
+
+Status RequireFreeRelationName(const schema::VirtualSchema& schema, const std::string& name) {
+  if (!schema.HasRelationName(name)) return Status::Ok();
+  return Status::Invalid("a table, index or other relation named \"" + name + "\" already exists in schema \"" +
+                             schema.schema_name() + "\"",
+                         "choose another name");
+}
+
+std::string PhysicalTable(const schema::VirtualSchema& schema, const std::string& name) {
+  const schema::Table* t = schema.FindTable(name);
+  return pg::QualifiedName(schema.schema_name(), t ? t->physical : name);
+}
+
+Status CheckExpressionColumns(const std::string& text, const schema::Table& table, const std::string& what) {
+  migration::Expression e;
+  Status s = migration::Expression::Parse(text, &e);
+  if (!s.ok()) return s.WithContext(what).WithHint("write `" + what + "` as a single SQL expression");
+  for (const auto& ref : e.ReferencedColumns())
+    if (!table.FindColumn(ref))
+      return Status::NotFound(what + " refers to column \"" + ref + "\", which table \"" + table.name + "\" does not have",
+                              "fix the column name in `" + what + "`");
+  return Status::Ok();
+}
+
+}  // namespace pleat::ops

@@ -1,0 +1,28 @@
+#ifndef PLEAT_OPS_COMMON_H_
+#define PLEAT_OPS_COMMON_H_
+// Small helpers every operation uses: finding a table or column in the virtual
+// schema with the error message users expect, and naming physical objects in SQL.
+
+#include <string>
+
+#include "schema/virtual_schema.h"
+#include "status.h"
+
+namespace pleat::ops {
+
+// Finds table `name` as the new version sees it so far; NotFound names it and says what to do.
+Status FindTable(schema::VirtualSchema* schema, const std::string& name, schema::Table** out);
+Status FindTable(const schema::VirtualSchema& schema, const std::string& name, const schema::Table** out);
+Status FindColumn(schema::Table* table, const std::string& name, schema::Column** out);
+// Fails when `name` is already taken by a relation in the schema.
+Status RequireFreeRelationName(const schema::VirtualSchema& schema, const std::string& name);
+// "schema"."physical table" of table `name` (which must exist in `schema`).
+std::string PhysicalTable(const schema::VirtualSchema& schema, const std::string& name);
+// Checks that `text` parses as one SQL expression and that every column it names
+// outside sub-SELECTs exists in `table` (as the new version sees it). `what`
+// names the expression in errors ("up", "check").
+Status CheckExpressionColumns(const std::string& text, const schema::Table& table, const std::string& what);
+
+}  // namespace pleat::ops
+
+#endif  // PLEAT_OPS_COMMON_H_

@@ -1,0 +1,36 @@
+#ifndef PLEAT_OPS_OPERATION_H_
+#define PLEAT_OPS_OPERATION_H_
+// Operation: one entry in a migration's `operations:` list. Validate() checks
+// the operation against the virtual schema the new version sees so far and
+// applies it there, so later operations see its effect. The other methods never
+// touch the server: they add Steps to a Plan, and the engine runs them with
+// lock_timeout, retries and a journal. Every Step must be safe to replay.
+// `before` is the virtual schema as it was just before this operation.
+// Complete() and Rollback() are planned at start, with the same `before`.
+
+#include <string>
+#include <string_view>
+
+#include "engine/plan.h"
+#include "schema/virtual_schema.h"
+#include "status.h"
+
+namespace pleat::ops {
+
+class Operation {
+ public:
+  virtual ~Operation() = default;
+  virtual std::string_view Key() const = 0;  // "add_column", as written in the file
+  virtual Status Validate(schema::VirtualSchema* schema) const = 0;
+  virtual Status Start(const schema::VirtualSchema& before, engine::Plan* plan) const = 0;
+  virtual Status Complete(const schema::VirtualSchema& before, engine::Plan* plan) const = 0;
+  virtual Status Rollback(const schema::VirtualSchema& before, engine::Plan* plan) const = 0;
+  // True when the operation changes the schema in ways pleat cannot model
+  // (raw SQL): such an operation must be the only one in its migration, and
+  // the new version's views are read from the catalog after it runs.
+  virtual bool IsIsolated() const { return false; }
+};
+
+}  // namespace pleat::ops
+
+#endif  // PLEAT_OPS_OPERATION_H_

@@ -1,0 +1,39 @@
+#include "ops/registry.h"
+
+#include "ops/add_column.h"
+#include "ops/create_table.h"
+
+namespace pleat::ops {
+namespace {
+
+using ParseFn = Status (*)(const nlohmann::json&, const std::string&, std::unique_ptr<Operation>*);
+
+struct Entry {
+  const char* key;
+  ParseFn parse;
+};
+
+// Every operation pleat knows, in the order of pgroll's documentation.
+constexpr Entry kOperations[] = {
+    {"create_table", &CreateTable::Parse},
+    {"add_column", &AddColumn::Parse},
+};
+
+}  // namespace
+
+Status ParseOperation(const std::string& key, const nlohmann::json& body, const std::string& where,
+                      std::unique_ptr<Operation>* out) {
+  for (const auto& e : kOperations)
+    if (key == e.key) return e.parse(body, where, out);
+  std::string known;
+  for (const auto& k : KnownOperationKeys()) known += (known.empty() ? "" : ", ") + k;
+  return Status::Invalid(where + ": unknown operation \"" + key + "\"", "use one of: " + known);
+}
+
+std::vector<std::string> KnownOperationKeys() {
+  std::vector<std::string> keys;
+  for (const auto& e : kOperations) keys.push_back(e.key);
+  return keys;
+}
+
+}  // namespace pleat::ops

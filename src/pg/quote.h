@@ -1,0 +1,26 @@
+#ifndef PLEAT_PG_QUOTE_H_
+#define PLEAT_PG_QUOTE_H_
+// Quoting of identifiers and literals for SQL that pleat builds. Every name or
+// value spliced into SQL outside src/pg goes through these. Literals assume
+// standard_conforming_strings = on (the default since PostgreSQL 9.1).
+
+#include <string>
+#include <string_view>
+
+namespace pleat::pg {
+
+// Always double-quotes: "users", "Weird ""name""".
+std::string QuoteIdent(std::string_view name);
+// schema.name, both quoted.
+std::string QualifiedName(std::string_view schema, std::string_view name);
+// 'text' with embedded quotes doubled.
+std::string QuoteLiteral(std::string_view value);
+// A name for a temporary object: "_pleat_" + parts joined by '_', shortened with
+// a hash so it never passes PostgreSQL's 63-byte limit.
+std::string PleatName(std::string_view kind, std::string_view a, std::string_view b = "");
+// Shortens any name to 63 bytes by replacing its tail with a hash of the whole.
+std::string FitIdentifier(std::string_view name);
+
+}  // namespace pleat::pg
+
+#endif  // PLEAT_PG_QUOTE_H_

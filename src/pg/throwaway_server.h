@@ -1,0 +1,42 @@
+#ifndef PLEAT_PG_THROWAWAY_SERVER_H_
+#define PLEAT_PG_THROWAWAY_SERVER_H_
+// ThrowawayServer: a private PostgreSQL cluster in a temporary directory, for
+// tests and `pleat demo`. Start() runs initdb and pg_ctl (as the `postgres`
+// system user when running as root), listening only on a Unix socket in that
+// directory on a free port. The destructor stops the server and deletes the
+// directory. Not copyable; one instance per cluster.
+
+#include <string>
+
+#include "status.h"
+
+namespace pleat::pg {
+
+class ThrowawayServer {
+ public:
+  ThrowawayServer() = default;
+  ~ThrowawayServer();
+  ThrowawayServer(const ThrowawayServer&) = delete;
+  ThrowawayServer& operator=(const ThrowawayServer&) = delete;
+
+  Status Start();
+  // Stops the server (immediate shutdown) and removes its files. Idempotent.
+  void Stop();
+  // Stops and starts the same cluster again, keeping its data (for crash tests).
+  Status Restart();
+
+  // A libpq URL for database `dbname` as the superuser `postgres`.
+  std::string Url(const std::string& dbname = "postgres") const;
+  const std::string& dir() const { return dir_; }
+
+ private:
+  Status RunAsOwner(const std::string& command, const std::string& what) const;
+  Status StartServer();
+  std::string bin_dir_;
+  std::string dir_;
+  int port_ = 0;
+};
+
+}  // namespace pleat::pg
+
+#endif  // PLEAT_PG_THROWAWAY_SERVER_H_

@@ -1,0 +1,82 @@
+#include "schema/catalog.h"
+
+#include <map>
+
+namespace pleat::schema {
+namespace {
+
+// Columns of every ordinary or partitioned table, in attnum order.
+constexpr const char* kColumnsSql = R"(
+SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod), NOT a.attnotnull,
+       pg_get_expr(d.adbin, d.adrelid), a.attidentity <> '', a.attgenerated <> ''
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
+WHERE n.nspname = $1 AND c.relkind IN ('r', 'p')
+ORDER BY c.relname, a.attnum)";
+
+constexpr const char* kPrimaryKeysSql = R"(
+SELECT c.relname, a.attname
+FROM pg_index i
+JOIN pg_class c ON c.oid = i.indrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY k(attnum, ord)
+JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum
+WHERE n.nspname = $1 AND i.indisprimary
+ORDER BY c.relname, k.ord)";
+
+constexpr const char* kRelationsSql = R"(
+SELECT c.relname, c.relkind, COALESCE(t.relname, '')
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_index i ON i.indexrelid = c.oid
+LEFT JOIN pg_class t ON t.oid = i.indrelid
+WHERE n.nspname = $1)";
+
+Status ReadColumns(pg::Connection* conn, const std::string& schema_name, VirtualSchema* out) {
+  pg::Result res;
+  Status s = conn->ExecParams(kColumnsSql, {schema_name}, &res);
+  if (!s.ok()) return s;
+  for (int r = 0; r < res.rows(); ++r) {
+    std::string table = res.Get(r, 0);
+    if (!out->FindTable(table)) out->AddTable(Table{table, table});
+    Column col;
+    col.name = col.physical = res.Get(r, 1);
+    col.type = res.Get(r, 2);
+    col.nullable = res.Get(r, 3) == "t";
+    if (!res.IsNull(r, 4)) col.default_sql = res.Get(r, 4);
+    col.identity = res.Get(r, 5) == "t";
+    col.generated = res.Get(r, 6) == "t";
+    out->FindTable(table)->columns.push_back(col);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status ReadCatalog(pg::Connection* conn, const std::string& schema_name, VirtualSchema* out) {
+  *out = VirtualSchema(schema_name);
+  Status s = ReadColumns(conn, schema_name, out);
+  if (!s.ok()) return s;
+  pg::Result keys;
+  s = conn->ExecParams(kPrimaryKeysSql, {schema_name}, &keys);
+  if (!s.ok()) return s;
+  for (int r = 0; r < keys.rows(); ++r)
+    if (Table* t = out->FindTable(keys.Get(r, 0))) t->primary_key.push_back(keys.Get(r, 1));
+  pg::Result rels;
+  s = conn->ExecParams(kRelationsSql, {schema_name}, &rels);
+  if (!s.ok()) return s;
+  for (int r = 0; r < rels.rows(); ++r) {
+    if (rels.Get(r, 1) == "i")
+      out->AddIndex(rels.Get(r, 0), rels.Get(r, 2));
+    else
+      out->AddRelationName(rels.Get(r, 0));
+  }
+  pg::Result volatile_fns;
+  s = conn->Exec("SELECT DISTINCT proname FROM pg_proc WHERE provolatile = 'v'", &volatile_fns);
+  for (int r = 0; s.ok() && r < volatile_fns.rows(); ++r) out->AddVolatileFunction(volatile_fns.Get(r, 0));
+  return s;
+}
+
+}  // namespace pleat::schema

@@ -1,0 +1,65 @@
+#include "schema/virtual_schema.h"
+
+#include <algorithm>
+
+namespace pleat::schema {
+
+Column* Table::FindColumn(const std::string& name) {
+  for (auto& c : columns)
+    if (c.name == name) return &c;
+  return nullptr;
+}
+
+const Column* Table::FindColumn(const std::string& name) const {
+  return const_cast<Table*>(this)->FindColumn(name);
+}
+
+const Column* Table::FindByPhysical(const std::string& physical) const {
+  for (const auto& c : columns)
+    if (c.physical == physical) return &c;
+  return nullptr;
+}
+
+Table* VirtualSchema::FindTable(const std::string& name) {
+  for (auto& t : tables_)
+    if (t.name == name) return &t;
+  return nullptr;
+}
+
+const Table* VirtualSchema::FindTable(const std::string& name) const {
+  return const_cast<VirtualSchema*>(this)->FindTable(name);
+}
+
+const Table* VirtualSchema::FindByPhysical(const std::string& physical) const {
+  for (const auto& t : tables_)
+    if (t.physical == physical) return &t;
+  return nullptr;
+}
+
+void VirtualSchema::RemoveTable(const std::string& name) {
+  auto it = std::find_if(tables_.begin(), tables_.end(), [&](const Table& t) { return t.name == name; });
+  if (it == tables_.end()) return;
+  if (!it->created) hidden_tables_.insert(it->physical);
+  tables_.erase(it);
+}
+
+bool VirtualSchema::HasIndex(const std::string& name) const {
+  return std::any_of(indexes_.begin(), indexes_.end(), [&](const auto& i) { return i.first == name; });
+}
+
+void VirtualSchema::AddIndex(const std::string& name, const std::string& physical_table) {
+  indexes_.emplace_back(name, physical_table);
+  relation_names_.insert(name);
+}
+
+void VirtualSchema::RemoveIndex(const std::string& name) {
+  indexes_.erase(std::remove_if(indexes_.begin(), indexes_.end(), [&](const auto& i) { return i.first == name; }),
+                 indexes_.end());
+}
+
+bool VirtualSchema::HasRelationName(const std::string& name) const {
+  return relation_names_.count(name) > 0 ||
+         std::any_of(tables_.begin(), tables_.end(), [&](const Table& t) { return t.name == name; });
+}
+
+}  // namespace pleat::schema

@@ -1,0 +1,93 @@
+#ifndef PLEAT_SCHEMA_VIRTUAL_SCHEMA_H_
+#define PLEAT_SCHEMA_VIRTUAL_SCHEMA_H_
+// VirtualSchema: the tables and columns one version of the application sees,
+// each mapped to the physical table and column that hold its data. Read from
+// the live catalog (where every name maps to itself), then each operation's
+// Validate() applies its change here, so later operations and the engine see
+// the new version. The engine derives views, sync triggers and backfill from
+// the difference between the schema before and after a migration.
+// A plain value: copy it to keep a "before".
+
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace pleat::schema {
+
+struct Column {
+  std::string name;      // as this version sees it
+  std::string physical;  // the column in the physical table
+  std::string type;      // SQL type, as format_type() prints it or as the file wrote it
+  bool nullable = true;
+  std::optional<std::string> default_sql;  // the real default expression
+  bool identity = false;                   // GENERATED ... AS IDENTITY
+  bool generated = false;                  // GENERATED ALWAYS AS (...) STORED
+  // Set on columns the active migration adds: old writers never provide them.
+  bool added = false;
+  // For added columns: computes the value from the old version's columns (old
+  // names), for backfill and for rows old writers write. Empty: no computation.
+  std::optional<std::string> up;
+};
+
+// A physical column this version no longer shows (dropped or replaced). New
+// writers never provide it; `down` computes it from the new version's columns.
+struct HiddenColumn {
+  std::string physical;
+  std::optional<std::string> down;
+};
+
+struct Table {
+  std::string name;      // as this version sees it
+  std::string physical;  // the table in the target schema
+  bool created = false;  // created by the active migration
+  std::vector<Column> columns;
+  std::vector<std::string> primary_key;  // visible column names, in key order
+  std::vector<HiddenColumn> hidden;
+
+  Column* FindColumn(const std::string& name);
+  const Column* FindColumn(const std::string& name) const;
+  // The visible column stored in physical column `physical`, or null.
+  const Column* FindByPhysical(const std::string& physical) const;
+};
+
+class VirtualSchema {
+ public:
+  explicit VirtualSchema(std::string schema_name = "public") : schema_name_(std::move(schema_name)) {}
+
+  const std::string& schema_name() const { return schema_name_; }
+  const std::vector<Table>& tables() const { return tables_; }
+
+  Table* FindTable(const std::string& name);
+  const Table* FindTable(const std::string& name) const;
+  const Table* FindByPhysical(const std::string& physical) const;
+  void AddTable(Table table) { tables_.push_back(std::move(table)); }
+  // Removes the table from this version; its physical table is hidden until complete.
+  void RemoveTable(const std::string& name);
+  // True when `physical` names a physical table this version no longer shows.
+  bool IsHiddenTable(const std::string& physical) const { return hidden_tables_.count(physical) > 0; }
+  const std::set<std::string>& hidden_tables() const { return hidden_tables_; }
+
+  // Index name -> physical table, for create_index/drop_index checks.
+  bool HasIndex(const std::string& name) const;
+  void AddIndex(const std::string& name, const std::string& physical_table);
+  void RemoveIndex(const std::string& name);
+  // True for any relation (table, view, sequence, index) name in the schema, for clash checks.
+  bool HasRelationName(const std::string& name) const;
+  void AddRelationName(const std::string& name) { relation_names_.insert(name); }
+  // True when some function of that name is VOLATILE (from pg_proc).
+  bool IsVolatileFunction(const std::string& name) const { return volatile_functions_.count(name) > 0; }
+  void AddVolatileFunction(const std::string& name) { volatile_functions_.insert(name); }
+
+ private:
+  std::string schema_name_;
+  std::vector<Table> tables_;
+  std::set<std::string> hidden_tables_;
+  std::vector<std::pair<std::string, std::string>> indexes_;
+  std::set<std::string> relation_names_;
+  std::set<std::string> volatile_functions_;
+};
+
+}  // namespace pleat::schema
+
+#endif  // PLEAT_SCHEMA_VIRTUAL_SCHEMA_H_

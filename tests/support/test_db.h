@@ -1,0 +1,39 @@
+#ifndef PLEAT_TESTS_SUPPORT_TEST_DB_H_
+#define PLEAT_TESTS_SUPPORT_TEST_DB_H_
+// Test support: one throwaway PostgreSQL per test binary (started on first use,
+// stopped at exit) and a fresh database per test, so tests never share state
+// and no test needs a server that is already running.
+
+#include <string>
+#include <vector>
+
+#include "pg/connection.h"
+
+namespace pleat::testing {
+
+// Creates a new, empty database and returns its URL. Fails the test on error.
+std::string NewDatabase();
+// The server, for crash tests that restart it.
+class ServerHandle {
+ public:
+  static std::string Url(const std::string& dbname);
+  static bool Restart();
+};
+
+// Connects to `url` or fails the test.
+pg::Connection Connect(const std::string& url);
+// Runs SQL or fails the test with the server's message.
+void Exec(pg::Connection* conn, const std::string& sql);
+// The first column of the first row as text ("" when no row).
+std::string Value(pg::Connection* conn, const std::string& sql);
+// Every row, columns joined by '|', rows joined by '\n'.
+std::string Rows(pg::Connection* conn, const std::string& sql);
+// pg_dump --schema-only of one schema, without comments and blank lines.
+std::string DumpSchema(const std::string& url, const std::string& schema);
+// Names of objects named like '_pleat%' (relations, columns, triggers, functions,
+// constraints) left in `schema`, comma-separated; "" when none.
+std::string PleatLeftovers(pg::Connection* conn, const std::string& schema);
+
+}  // namespace pleat::testing
+
+#endif  // PLEAT_TESTS_SUPPORT_TEST_DB_H_
