@@ -33,8 +33,8 @@ class Expression {
   const std::vector<ColumnRef>& column_refs() const { return refs_; }
   // Names of the columns referenced outside sub-SELECTs, deduplicated, in order of first use.
   std::vector<std::string> ReferencedColumns() const;
-  // True when the expression calls any function or uses a sub-SELECT (the caller
-  // asks the server about volatility of the named functions).
+  // Names of the ordinary functions the expression calls (operators and casts
+  // are not listed), so callers can ask the catalog about their volatility.
   const std::vector<std::string>& FunctionNames() const { return functions_; }
 
   // Returns the text with every column reference (outside sub-SELECTs) whose name is a

@@ -10,12 +10,6 @@
 namespace pleat::migration {
 namespace {
 
-std::string JoinKeys(const std::vector<std::string>& keys) {
-  std::string out;
-  for (const auto& k : keys) out += (out.empty() ? "" : ", ") + k;
-  return out;
-}
-
 Status ParseOperations(const nlohmann::json& list, Migration* out) {
   for (size_t i = 0; i < list.size(); ++i) {
     const nlohmann::json& item = list[i];
