@@ -131,7 +131,7 @@ Status AddColumn::Complete(const schema::VirtualSchema& before, engine::Plan* pl
 Status AddColumn::Rollback(const schema::VirtualSchema& before, engine::Plan* plan) const {
   // Dropping the column drops its constraints and index with it; the data was never anyone's but this migration's.
   plan->AddSql("drop", "drop column \"" + table_ + "\".\"" + column_.name + "\"",
-               {"ALTER TABLE " + PhysicalTable(before, table_) + " DROP COLUMN IF EXISTS " + pg::QuoteIdent(column_.name)});
+               {"ALTER TABLE IF EXISTS " + PhysicalTable(before, table_) + " DROP COLUMN IF EXISTS " + pg::QuoteIdent(column_.name)});
   return Status::Ok();
 }
 
