@@ -3,7 +3,9 @@
 namespace pleat {
 
 Status Status::Database(std::string msg, std::string sqlstate, std::string hint) {
-  Code code = sqlstate == "55P03" ? Code::kLockTimeout : Code::kDatabase;
+  // A lock timeout and a deadlock both mean another transaction holds what the
+  // statement needs: the caller rolls back, waits and retries either way.
+  Code code = (sqlstate == "55P03" || sqlstate == "40P01") ? Code::kLockTimeout : Code::kDatabase;
   Status s(code, std::move(msg), std::move(hint));
   s.sqlstate_ = std::move(sqlstate);
   return s;

@@ -21,7 +21,8 @@ class [[nodiscard]] Status {
   static Status Invalid(std::string msg, std::string hint = "") { return Status(Code::kInvalid, std::move(msg), std::move(hint)); }
   static Status NotFound(std::string msg, std::string hint = "") { return Status(Code::kNotFound, std::move(msg), std::move(hint)); }
   static Status Busy(std::string msg, std::string hint = "") { return Status(Code::kBusy, std::move(msg), std::move(hint)); }
-  // A server error; `sqlstate` is the five-character code ("55P03" becomes kLockTimeout).
+  // A server error; `sqlstate` is the five-character code (55P03 lock_not_available
+  // and 40P01 deadlock_detected become kLockTimeout, which callers retry).
   static Status Database(std::string msg, std::string sqlstate, std::string hint = "");
 
   bool ok() const { return code_ == Code::kOk; }
