@@ -27,6 +27,9 @@ struct CliContext {
 Status ResolveOptions(CliContext* ctx);
 // Prints a failed Status: text to stderr, or one JSON object to stdout with --json.
 void PrintError(const CliContext& ctx, const Status& status);
+// Turns a command-line parse error (CLI11's `what`) into a usage Status that
+// names the command and says where to read its usage.
+Status UsageError(CLI::App* app, const std::string& what);
 
 void AddGlobalOptions(CLI::App* app, CliContext* ctx);
 void AddInitCommand(CLI::App* app, CliContext* ctx);
@@ -36,6 +39,7 @@ void AddRollbackCommand(CLI::App* app, CliContext* ctx);
 void AddStatusCommand(CLI::App* app, CliContext* ctx);
 void AddLatestCommand(CLI::App* app, CliContext* ctx);
 void AddMigrateCommand(CLI::App* app, CliContext* ctx);
+void AddDemoCommand(CLI::App* app, CliContext* ctx);
 
 }  // namespace pleat::cli
 

@@ -1,3 +1,4 @@
+#include <cctype>
 #include <cstdlib>
 #include <iostream>
 #include <regex>
@@ -21,7 +22,35 @@ Status ParseDuration(const std::string& text, int* ms) {
   return Status::Ok();
 }
 
+std::string CommandNames(CLI::App* app) {
+  std::string names;
+  for (const CLI::App* sub : app->get_subcommands([](const CLI::App*) { return true; }))
+    names += (names.empty() ? "" : ", ") + sub->get_name();
+  return names;
+}
+
+// CLI11 writes "The following argument was not expected: x"; our messages are lower-case.
+std::string LowerFirst(std::string text) {
+  if (text.size() > 1 && std::isupper(static_cast<unsigned char>(text[0])) &&
+      std::islower(static_cast<unsigned char>(text[1])))
+    text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
+  return text;
+}
+
 }  // namespace
+
+Status UsageError(CLI::App* app, const std::string& what) {
+  std::vector<CLI::App*> chosen = app->get_subcommands();
+  if (chosen.empty()) {
+    std::vector<std::string> words = app->remaining();
+    if (!words.empty() && words[0].rfind("-", 0) == 0)
+      return Status::Usage("unknown option \"" + words[0] + "\"", "see `pleat --help` for the options");
+    std::string msg = words.empty() ? "a command is required" : "unknown command \"" + words[0] + "\"";
+    return Status::Usage(msg, "use one of: " + CommandNames(app) + " (see `pleat --help`)");
+  }
+  std::string name = chosen.front()->get_name();
+  return Status::Usage(name + ": " + LowerFirst(what), "see `pleat " + name + " --help` for its usage");
+}
 
 void AddGlobalOptions(CLI::App* app, CliContext* ctx) {
   app->add_option("--url,--postgres-url", ctx->url, "PostgreSQL URL (default: $DATABASE_URL, then libpq's PG* variables)");

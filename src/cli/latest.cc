@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include "cli/context.h"
 #include "engine/lifecycle.h"
@@ -22,7 +23,7 @@ void AddLatestCommand(CLI::App* app, CliContext* ctx) {
                                      "start one with `pleat start FILE`");
       return;
     }
-    std::cout << (ctx->json ? "{\"version_schema\":\"" + name + "\"}" : name) << std::endl;
+    std::cout << (ctx->json ? nlohmann::json{{"version_schema", name}}.dump() : name) << std::endl;
   });
 }
 

@@ -9,6 +9,9 @@ int main(int argc, char** argv) {
   using namespace pleat::cli;
   CLI::App app{"pleat: zero-downtime, reversible PostgreSQL schema migrations (expand/contract)"};
   CliContext ctx;
+  // Before the subcommands: each copies fallthrough from the app when it is
+  // added, and fallthrough lets global flags follow the command (`status --json`).
+  app.fallthrough();
   AddGlobalOptions(&app, &ctx);
   AddInitCommand(&app, &ctx);
   AddStartCommand(&app, &ctx);
@@ -17,13 +20,13 @@ int main(int argc, char** argv) {
   AddStatusCommand(&app, &ctx);
   AddLatestCommand(&app, &ctx);
   AddMigrateCommand(&app, &ctx);
+  AddDemoCommand(&app, &ctx);
   app.require_subcommand(1);
-  app.fallthrough();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    int code = app.exit(e);
-    return code == 0 ? 0 : 2;
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help
+    ctx.result = UsageError(&app, e.what());
   }
   if (!ctx.result.ok()) PrintError(ctx, ctx.result);
   return ctx.result.ExitCode();

@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include "cli/context.h"
 #include "engine/lifecycle.h"
@@ -20,8 +21,14 @@ void AddMigrateCommand(CLI::App* app, CliContext* ctx) {
     engine::Lifecycle lifecycle(ctx->options);
     std::string version_schema;
     ctx->result = lifecycle.Migrate(dir, complete, &version_schema);
-    if (ctx->result.ok() && !version_schema.empty())
-      std::cout << (ctx->json ? "{\"version_schema\":\"" + version_schema + "\"}" : version_schema) << std::endl;
+    // Nothing pending: still print the current version schema, so scripts can always
+    // read it from the last line of stdout.
+    if (ctx->result.ok() && version_schema.empty()) {
+      ctx->options.log("nothing to migrate: every migration in " + dir + " is completed");
+      ctx->result = lifecycle.Latest(&version_schema);
+    }
+    if (!ctx->result.ok() || version_schema.empty()) return;
+    std::cout << (ctx->json ? nlohmann::json{{"version_schema", version_schema}}.dump() : version_schema) << std::endl;
   });
 }
 

@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include "cli/context.h"
 #include "engine/lifecycle.h"
@@ -22,7 +23,7 @@ void AddStartCommand(CLI::App* app, CliContext* ctx) {
     ctx->result = lifecycle.Start(file, complete, &version_schema);
     if (!ctx->result.ok()) return;
     if (ctx->json)
-      std::cout << "{\"version_schema\":\"" << version_schema << "\",\"completed\":" << (complete ? "true" : "false") << "}\n";
+      std::cout << nlohmann::json{{"version_schema", version_schema}, {"completed", complete}}.dump() << std::endl;
     else
       std::cout << version_schema << std::endl;
   });

@@ -10,26 +10,53 @@
 namespace pleat::cli {
 namespace {
 
-void PrintText(const nlohmann::json& st) {
+std::string Quoted(const nlohmann::json& v) { return "\"" + v.get<std::string>() + "\""; }
+
+// What to run next in each phase; a phase other than "active" means a command was interrupted.
+std::string NextStep(const nlohmann::json& a) {
+  std::string phase = a["phase"];
+  if (phase == "starting") return "start was interrupted: run `pleat start FILE` again to resume it, or `pleat rollback`";
+  if (phase == "completing") return "complete was interrupted: run `pleat complete` again to finish it";
+  if (phase == "rolling_back") return "rollback was interrupted: run `pleat rollback` again to finish it";
+  return "run `pleat complete` once every client uses " + Quoted(a["version_schema"]) + ", or `pleat rollback`";
+}
+
+// rows_total is the planner's estimate (0 for a table never analyzed); show it only when it says something.
+std::string BackfillLine(const nlohmann::json& b) {
+  long long done = b["rows_done"], total = b["rows_total"];
+  std::string line = "backfill of " + Quoted(b["table"]) + ": ";
+  if (b["done"].get<bool>()) return line + "done, " + std::to_string(done) + " rows";
+  if (total > done) return line + std::to_string(done) + " of about " + std::to_string(total) + " rows";
+  return line + std::to_string(done) + " rows so far";
+}
+
+void PrintActive(const nlohmann::json& a) {
+  std::cout << "active migration: " << Quoted(a["name"]) << ", phase " << a["phase"].get<std::string>() << " ("
+            << a["start_steps_done"] << " of " << a["start_steps_total"] << " start steps done)\n";
+  if (!a["previous_version_schema"].get<std::string>().empty())
+    std::cout << "previous version schema: " << a["previous_version_schema"].get<std::string>()
+              << " (still served until complete)\n";
+  for (const auto& b : a["backfill"]) std::cout << BackfillLine(b) << "\n";
+  std::cout << "next: " << NextStep(a) << std::endl;
+}
+
+void PrintText(const nlohmann::json& st, const std::string& state_schema) {
   if (!st["initialized"].get<bool>()) {
-    std::cout << "pleat is not initialized in this database (run `pleat init`)" << std::endl;
+    std::cout << "pleat is not initialized in this database: no state schema \"" << state_schema
+              << "\" (run `pleat init`)" << std::endl;
     return;
   }
   std::cout << "schema: " << st["schema"].get<std::string>() << "\n";
-  std::cout << "completed migrations: " << st["completed"].size() << "\n";
   if (!st["latest_version_schema"].is_null())
     std::cout << "latest version schema: " << st["latest_version_schema"].get<std::string>() << "\n";
-  const auto& a = st["active"];
-  if (a.is_null()) {
+  const auto& completed = st["completed"];
+  std::cout << "completed migrations: " << completed.size();
+  if (!completed.empty()) std::cout << " (last: " << completed.back().get<std::string>() << ")";
+  std::cout << "\n";
+  if (st["active"].is_null())
     std::cout << "no migration in progress" << std::endl;
-    return;
-  }
-  std::cout << "active migration: " << a["name"].get<std::string>() << " (" << a["phase"].get<std::string>() << ")\n"
-            << "start steps done: " << a["start_steps_done"] << " of " << a["start_steps_total"] << "\n";
-  for (const auto& b : a["backfill"])
-    std::cout << "backfill " << b["table"].get<std::string>() << ": " << b["rows_done"] << " rows done of about "
-              << b["rows_total"] << (b["done"].get<bool>() ? " (done)" : "") << "\n";
-  std::cout.flush();
+  else
+    PrintActive(st["active"]);
 }
 
 }  // namespace
@@ -46,7 +73,7 @@ void AddStatusCommand(CLI::App* app, CliContext* ctx) {
     if (ctx->json)
       std::cout << st.dump() << std::endl;
     else
-      PrintText(st);
+      PrintText(st, ctx->options.state_schema);
   });
 }
 

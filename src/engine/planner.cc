@@ -42,14 +42,18 @@ Status ValidateAll(const migration::Migration& m, schema::VirtualSchema* after,
 
 Status PlanOps(const migration::Migration& m, const std::vector<schema::VirtualSchema>& befores, Plan* start,
                Plan* complete, Plan* rollback) {
+  Plan renames;  // after all other complete steps (see Operation::RenamesOnComplete)
   for (size_t i = 0; i < m.operations.size(); ++i) {
     const ops::Operation& op = *m.operations[i];
+    Plan* done = op.RenamesOnComplete() ? &renames : complete;
     start->set_id_prefix(OpPrefix(i, op));
-    complete->set_id_prefix(OpPrefix(i, op));
+    done->set_id_prefix(OpPrefix(i, op));
     Status s = op.Start(befores[i], start);
-    if (s.ok()) s = op.Complete(befores[i], complete);
+    if (s.ok()) s = op.Complete(befores[i], done);
     if (!s.ok()) return s.WithContext(OpWhere(i, op));
   }
+  complete->set_id_prefix("");
+  Append(complete, renames);
   for (size_t i = m.operations.size(); i-- > 0;) {
     rollback->set_id_prefix(OpPrefix(i, *m.operations[i]));
     Status s = m.operations[i]->Rollback(befores[i], rollback);

@@ -15,8 +15,16 @@ namespace {
 //  - old_writer_default / new_writer_default: wrapped around the base default
 //    of columns one version cannot see (and around the new views' defaults), so
 //    an INSERT records which version it came from while its defaults are filled.
+//  - statement_start: a BEFORE ... FOR EACH STATEMENT trigger on every synced
+//    table clears all three before the statement computes any row (the view
+//    qual and the defaults run after it, the row triggers later still).
 // Each value is tied to statement_timestamp(), so it cannot leak into a later
-// statement of the same transaction.
+// statement of the same transaction; but statements sent in one simple-query
+// message, or run by one DO block or function, share that timestamp, and only
+// statement_start keeps a raw-table write after a new-version read (or an
+// insert after another) from taking the earlier statement's writer. It clears
+// only for top-level statements, so a write nested in a trigger keeps its
+// outer statement's writer.
 constexpr const char* kInitSql = R"(
 CREATE SCHEMA IF NOT EXISTS {0};
 GRANT USAGE ON SCHEMA {0} TO PUBLIC;
@@ -60,6 +68,15 @@ CREATE OR REPLACE FUNCTION {0}.old_writer_default(version text, value anyelement
 BEGIN
   PERFORM set_config('pleat.old_insert', version || '@' || statement_timestamp(), true);
   RETURN value;
+END $f$;
+CREATE OR REPLACE FUNCTION {0}.statement_start() RETURNS trigger
+  LANGUAGE plpgsql SET search_path = pg_catalog AS $f$
+BEGIN
+  IF pg_trigger_depth() = 1 THEN
+    PERFORM set_config('pleat.writer', '', true), set_config('pleat.old_insert', '', true),
+            set_config('pleat.new_insert', '', true);
+  END IF;
+  RETURN NULL;
 END $f$;
 CREATE OR REPLACE FUNCTION {0}.new_writer_default(version text, value anyelement) RETURNS anyelement
   LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog AS $f$

@@ -105,9 +105,13 @@ std::string FunctionSql(const TableSync& t, const std::string& schema, const std
          pg::QuoteIdent(schema) + " AS " + tag + "\n" + body + "\n" + tag;
 }
 
+// The statement trigger that clears the writer markers (see state_store.cc).
+std::string StatementTrigger(const TableSync& t) { return pg::PleatName("syncstmt", t.after->physical); }
+
 std::vector<std::string> DropSql(const TableSync& t, const std::string& table, const std::string& trigger,
                                  const std::string& fn, bool restore_hidden) {
   std::vector<std::string> sql = {"DROP TRIGGER IF EXISTS " + pg::QuoteIdent(trigger) + " ON " + table,
+                                  "DROP TRIGGER IF EXISTS " + pg::QuoteIdent(StatementTrigger(t)) + " ON " + table,
                                   "DROP FUNCTION IF EXISTS " + fn + "()"};
   std::string alter;
   auto restore = [&](const Column& c) {
@@ -121,6 +125,21 @@ std::vector<std::string> DropSql(const TableSync& t, const std::string& table, c
     if (const Column* c = t.before->FindByPhysical(h.physical); c && restore_hidden) restore(*c);
   if (!alter.empty()) sql.push_back("ALTER TABLE " + table + alter);
   return sql;
+}
+
+// The row trigger, and the statement trigger that clears the writer markers
+// before the statement's view qual and defaults set them (see state_store.cc).
+std::vector<std::string> TriggerSql(const TableSync& t, const std::string& table, const std::string& trigger,
+                                    const std::string& fn, const std::string& state_schema) {
+  std::string of;
+  for (const auto& c : t.update_of) of += (of.empty() ? " OF " : ", ") + pg::QuoteIdent(c);
+  std::string events = " BEFORE INSERT" + (of.empty() ? "" : " OR UPDATE" + of) + " ON " + table;
+  std::string stmt_trigger = pg::QuoteIdent(StatementTrigger(t));
+  return {"DROP TRIGGER IF EXISTS " + pg::QuoteIdent(trigger) + " ON " + table,
+          "CREATE TRIGGER " + pg::QuoteIdent(trigger) + events + " FOR EACH ROW EXECUTE FUNCTION " + fn + "()",
+          "DROP TRIGGER IF EXISTS " + stmt_trigger + " ON " + table,
+          "CREATE TRIGGER " + stmt_trigger + events + " FOR EACH STATEMENT EXECUTE FUNCTION " +
+              pg::QualifiedName(state_schema, "statement_start") + "()"};
 }
 
 void PlanTable(const TableSync& t, const std::string& schema, const std::string& state_schema, ViewSpec* views,
@@ -146,11 +165,7 @@ void PlanTable(const TableSync& t, const std::string& schema, const std::string&
   std::vector<std::string> sql;
   if (!alter.empty()) sql.push_back("ALTER TABLE " + table + alter);
   sql.push_back(FunctionSql(t, schema, vs, fn));
-  std::string of;
-  for (const auto& c : t.update_of) of += (of.empty() ? " OF " : ", ") + pg::QuoteIdent(c);
-  sql.push_back("DROP TRIGGER IF EXISTS " + pg::QuoteIdent(trigger) + " ON " + table);
-  sql.push_back("CREATE TRIGGER " + pg::QuoteIdent(trigger) + " BEFORE INSERT" + (of.empty() ? "" : " OR UPDATE" + of) + " ON " + table +
-                " FOR EACH ROW EXECUTE FUNCTION " + fn + "()");
+  for (auto& statement : TriggerSql(t, table, trigger, fn, state_schema)) sql.push_back(std::move(statement));
   std::string id = "sync." + t.after->physical;
   std::string what = "dual-write trigger on \"" + t.after->physical + "\"";
   out->start.AddSql(id, "install " + what, sql);

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -10,13 +11,40 @@
 namespace pleat::migration {
 namespace {
 
+std::string QuotedList(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "\"" : ", \"") + n + "\"";
+  return out;
+}
+
+// An item of `operations:` that is not a mapping with one key. The usual causes are
+// two operations under one `-`, or an operation's fields not indented under its name.
+Status MalformedItem(const nlohmann::json& item, const std::string& where) {
+  if (!item.is_object() || item.empty()) {
+    std::string name = item.is_string() ? item.get<std::string>() : "add_column";
+    return Status::Invalid(where + ": must be a mapping with one key, the operation's name",
+                           "write the operation as `- " + name + ": {...}` with its fields inside");
+  }
+  std::vector<std::string> known = ops::KnownOperationKeys(), all_keys, op_keys, other_keys;
+  for (auto it = item.begin(); it != item.end(); ++it) {
+    all_keys.push_back(it.key());
+    (std::count(known.begin(), known.end(), it.key()) ? op_keys : other_keys).push_back(it.key());
+  }
+  std::string msg = where + " has " + std::to_string(item.size()) + " keys (" + QuotedList(all_keys) +
+                    "); an operation has exactly one key, its name";
+  if (op_keys.size() > 1)
+    return Status::Invalid(msg, "give each operation its own list item: `- " + op_keys[0] + ": {...}` then `- " +
+                                    op_keys[1] + ": {...}`");
+  if (op_keys.size() == 1)
+    return Status::Invalid(msg, "indent " + QuotedList(other_keys) + " under `" + op_keys[0] + ":`");
+  return Status::Invalid(msg, "start the item with the operation's name, e.g. `- add_column:`");
+}
+
 Status ParseOperations(const nlohmann::json& list, Migration* out) {
   for (size_t i = 0; i < list.size(); ++i) {
     const nlohmann::json& item = list[i];
     std::string where = "operation " + std::to_string(i + 1);
-    if (!item.is_object() || item.size() != 1)
-      return Status::Invalid(where + ": must be an object with exactly one key, the operation's name",
-                             "write each operation as `- add_column: {...}`; split combined operations");
+    if (!item.is_object() || item.size() != 1) return MalformedItem(item, where);
     const std::string& key = item.begin().key();
     std::unique_ptr<ops::Operation> op;
     Status s = ops::ParseOperation(key, item.begin().value(), where + " (" + key + ")", &op);
@@ -38,8 +66,11 @@ Status LoadMigrationText(const std::string& path, const std::string& text, Migra
   out->name = fs::path(path).stem().string();
   out->text = text;
   nlohmann::json doc;
-  Status s = ParseDocument(path, text, &doc);
-  if (s.ok()) s = FieldReader::RequireObject(doc, "the file");
+  Status s = ParseDocument(path, text, &doc);  // its errors already name the file
+  if (!s.ok()) return s;
+  if (doc.is_null())
+    return Status::Invalid("file " + path + " is empty", "add an `operations:` list with at least one operation");
+  s = FieldReader::RequireObject(doc, "");
   if (!s.ok()) return s.WithContext("file " + path);
   FieldReader r(doc, "the file");
   const nlohmann::json* operations = nullptr;

@@ -29,6 +29,11 @@ class Operation {
   // (raw SQL): such an operation must be the only one in its migration, and
   // the new version's views are read from the catalog after it runs.
   virtual bool IsIsolated() const { return false; }
+  // True when Complete() renames a physical table or column. The engine runs
+  // such steps after every other operation's complete steps, which may thus
+  // keep using the physical names of `before`, and in operation order, so each
+  // rename finds its object under the visible name `before` shows.
+  virtual bool RenamesOnComplete() const { return false; }
 };
 
 }  // namespace pleat::ops

@@ -1,7 +1,14 @@
 #include "ops/registry.h"
 
 #include "ops/add_column.h"
+#include "ops/create_index.h"
 #include "ops/create_table.h"
+#include "ops/drop_column.h"
+#include "ops/drop_index.h"
+#include "ops/drop_table.h"
+#include "ops/rename_column.h"
+#include "ops/rename_table.h"
+#include "ops/sql.h"
 
 namespace pleat::ops {
 namespace {
@@ -17,6 +24,13 @@ struct Entry {
 constexpr Entry kOperations[] = {
     {"create_table", &CreateTable::Parse},
     {"add_column", &AddColumn::Parse},
+    {"drop_column", &DropColumn::Parse},
+    {"rename_column", &RenameColumn::Parse},
+    {"rename_table", &RenameTable::Parse},
+    {"drop_table", &DropTable::Parse},
+    {"create_index", &CreateIndex::Parse},
+    {"drop_index", &DropIndex::Parse},
+    {"sql", &Sql::Parse},
 };
 
 }  // namespace

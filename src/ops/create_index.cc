@@ -1,0 +1,130 @@
+#include "ops/create_index.h"
+
+#include <map>
+#include <set>
+
+#include "migration/field_reader.h"
+#include "migration/statements.h"
+#include "ops/common.h"
+#include "pg/quote.h"
+
+namespace pleat::ops {
+namespace {
+
+const std::set<std::string> kMethods = {"btree", "hash", "gist", "gin", "spgist", "brin"};
+constexpr size_t kMaxIdentifierBytes = 63;
+
+}  // namespace
+
+Status CreateIndex::Parse(const nlohmann::json& body, const std::string& where, std::unique_ptr<Operation>* out) {
+  auto op = std::make_unique<CreateIndex>();
+  Status s = migration::FieldReader::RequireObject(body, where);
+  if (!s.ok()) return s;
+  migration::FieldReader r(body, where);
+  const nlohmann::json* columns = nullptr;
+  std::optional<std::string> predicate, method, storage;
+  std::optional<bool> unique;
+  bool mapping = body.contains("columns") && body["columns"].is_object();
+  s = r.String("name", &op->name_);
+  if (s.ok()) s = r.String("table", &op->table_);
+  if (s.ok()) s = mapping ? r.OptObject("columns", &columns) : r.OptArray("columns", &columns);
+  if (s.ok()) s = r.OptString("predicate", &predicate);
+  if (s.ok()) s = r.OptString("method", &method);
+  if (s.ok()) s = r.OptString("storage_parameters", &storage);
+  if (s.ok()) s = r.OptBool("unique", &unique);
+  if (s.ok()) s = r.Finish();
+  if (s.ok() && !columns) return Status::Invalid(where + ": \"columns\" is required", "list the columns to index");
+  if (s.ok()) s = IndexColumn::ParseList(*columns, where, &op->columns_);
+  if (s.ok() && predicate && !predicate->empty()) {
+    s = migration::Expression::Parse(*predicate, &op->predicate_.emplace());
+    if (!s.ok()) s = s.WithContext(where + ": predicate").WithHint("write `predicate` as one SQL boolean expression");
+  }
+  op->method_ = method.value_or("btree");
+  op->storage_parameters_ = storage.value_or("");
+  op->unique_ = unique.value_or(false);
+  if (s.ok()) s = op->CheckFields(where);
+  if (s.ok()) *out = std::move(op);
+  return s;
+}
+
+// The collation, operator class and storage parameters are spliced into the
+// statement as written, so the whole statement must parse as one CREATE INDEX:
+// `fillfactor = 70); DROP TABLE x; --` is refused here, before anything runs.
+Status CreateIndex::CheckFields(const std::string& where) const {
+  if (name_.empty() || name_.size() > kMaxIdentifierBytes)
+    return Status::Invalid(where + ": index name \"" + name_ + "\" must be 1 to 63 bytes long",
+                           "choose a shorter index name");
+  if (!kMethods.count(method_))
+    return Status::Invalid(where + ": unknown index method \"" + method_ + "\"",
+                           "use one of btree, hash, gist, gin, spgist, brin");
+  std::vector<std::string> names;
+  for (const auto& c : columns_) names.push_back(c.column);
+  std::string sql = IndexSql(pg::QuoteIdent(table_), names, predicate_ ? predicate_->text() : "");
+  migration::Statements parsed;
+  Status s = migration::Statements::Parse(sql, &parsed);
+  if (s.ok() && (parsed.statements().size() != 1 || parsed.statements()[0].kind != "IndexStmt"))
+    s = Status::Invalid("the settings make more than one statement");
+  if (!s.ok())
+    return s.WithContext(where + ": index \"" + name_ + "\" does not make a valid CREATE INDEX")
+        .WithHint("fix collate, opclass or storage_parameters");
+  return Status::Ok();
+}
+
+std::string CreateIndex::IndexSql(const std::string& table, const std::vector<std::string>& physical,
+                                  const std::string& predicate) const {
+  std::string elements;
+  for (size_t i = 0; i < columns_.size(); ++i) elements += (i ? ", " : "") + columns_[i].Sql(physical[i]);
+  std::string sql = std::string("CREATE ") + (unique_ ? "UNIQUE " : "") + "INDEX CONCURRENTLY IF NOT EXISTS " +
+                    pg::QuoteIdent(name_) + " ON " + table + " USING " + method_ + " (" + elements + ")";
+  if (!storage_parameters_.empty()) sql += " WITH (" + storage_parameters_ + ")";
+  if (!predicate.empty()) sql += " WHERE (" + predicate + ")";
+  return sql;
+}
+
+Status CreateIndex::Validate(schema::VirtualSchema* schema) const {
+  schema::Table* table = nullptr;
+  Status s = FindTable(schema, table_, &table);
+  if (!s.ok()) return s;
+  if (schema->HasIndex(name_))
+    return Status::Invalid("index \"" + name_ + "\" already exists in schema \"" + schema->schema_name() + "\"",
+                           "choose another index name, or drop the old index in an earlier migration");
+  s = RequireFreeRelationName(*schema, name_);
+  for (const auto& c : columns_) {
+    schema::Column* column = nullptr;
+    if (s.ok()) s = FindColumn(table, c.column, &column);
+  }
+  if (s.ok() && predicate_) s = CheckExpressionColumns(predicate_->text(), *table, "predicate");
+  if (!s.ok()) return s;
+  schema->AddIndex(name_, table->physical);
+  return Status::Ok();
+}
+
+// CONCURRENTLY takes only a SHARE UPDATE EXCLUSIVE lock: reads and writes of
+// both versions go on while the index builds. The statement cannot run in a
+// transaction, so IF NOT EXISTS and `invalid_index` make a retry safe.
+Status CreateIndex::Start(const schema::VirtualSchema& before, engine::Plan* plan) const {
+  const schema::Table* t = before.FindTable(table_);
+  std::vector<std::string> physical;
+  for (const auto& c : columns_) physical.push_back(t->FindColumn(c.column)->physical);
+  std::map<std::string, std::string> renames;
+  for (const auto& c : t->columns) renames[c.name] = pg::QuoteIdent(c.physical);
+  engine::Step step;
+  step.id = plan->IdFor("create");
+  step.description = "build index \"" + name_ + "\" on \"" + table_ + "\"";
+  step.sql = {IndexSql(PhysicalTable(before, table_), physical, predicate_ ? predicate_->RenameColumns(renames) : "")};
+  step.transactional = false;
+  step.payload = {{"invalid_index", pg::QualifiedName(before.schema_name(), name_)}};
+  plan->Add(std::move(step));
+  return Status::Ok();
+}
+
+Status CreateIndex::Complete(const schema::VirtualSchema&, engine::Plan*) const { return Status::Ok(); }
+
+Status CreateIndex::Rollback(const schema::VirtualSchema& before, engine::Plan* plan) const {
+  // Also removes an invalid index a failed build left behind.
+  plan->AddConcurrent("drop", "drop index \"" + name_ + "\"",
+                      {"DROP INDEX CONCURRENTLY IF EXISTS " + pg::QualifiedName(before.schema_name(), name_)});
+  return Status::Ok();
+}
+
+}  // namespace pleat::ops

@@ -1,0 +1,40 @@
+#include "ops/drop_index.h"
+
+#include "migration/field_reader.h"
+#include "pg/quote.h"
+
+namespace pleat::ops {
+
+Status DropIndex::Parse(const nlohmann::json& body, const std::string& where, std::unique_ptr<Operation>* out) {
+  auto op = std::make_unique<DropIndex>();
+  Status s = migration::FieldReader::RequireObject(body, where);
+  if (!s.ok()) return s;
+  migration::FieldReader r(body, where);
+  s = r.String("name", &op->name_);
+  if (s.ok()) s = r.Finish();
+  if (s.ok()) *out = std::move(op);
+  return s;
+}
+
+Status DropIndex::Validate(schema::VirtualSchema* schema) const {
+  if (!schema->HasIndex(name_))
+    return Status::NotFound("index \"" + name_ + "\" does not exist in schema \"" + schema->schema_name() + "\"",
+                            "fix the index name, or remove this operation if the index is already gone");
+  // The name stays taken (HasRelationName) until complete drops the index.
+  schema->RemoveIndex(name_);
+  return Status::Ok();
+}
+
+Status DropIndex::Start(const schema::VirtualSchema&, engine::Plan*) const { return Status::Ok(); }
+
+// CONCURRENTLY waits for transactions using the index instead of locking the
+// table against them, so traffic never queues behind the drop.
+Status DropIndex::Complete(const schema::VirtualSchema& before, engine::Plan* plan) const {
+  plan->AddConcurrent("drop", "drop index \"" + name_ + "\"",
+                      {"DROP INDEX CONCURRENTLY IF EXISTS " + pg::QualifiedName(before.schema_name(), name_)});
+  return Status::Ok();
+}
+
+Status DropIndex::Rollback(const schema::VirtualSchema&, engine::Plan*) const { return Status::Ok(); }
+
+}  // namespace pleat::ops
