@@ -26,6 +26,14 @@ std::string Join(const std::vector<std::string>& items, const std::string& sep) 
   return out;
 }
 
+// Qualified: a bare key name in ORDER BY would mean the select list's text copy
+// of the key (it has the same output name) and sort as text, '100897' < '2'.
+std::string OrderByKey(const std::string& qualified, const std::vector<std::string>& key) {
+  std::vector<std::string> columns;
+  for (const auto& k : key) columns.push_back(qualified + "." + k);
+  return " ORDER BY " + Join(columns, ", ");
+}
+
 std::string Tid(long long block) { return pg::QuoteLiteral("(" + std::to_string(block) + ",0)") + "::tid"; }
 
 }  // namespace
@@ -70,7 +78,7 @@ Status TableWalk::NextBatch(pg::Connection* conn, const nlohmann::json& checkpoi
   for (const auto& k : key_) as_text.push_back(k + "::text");
   pg::Result res;
   Status s = conn->Exec("SELECT " + Join(as_text, ", ") + " FROM " + qualified_ + (after.empty() ? "" : " WHERE " + after) +
-                            " ORDER BY " + Join(key_, ", ") + " OFFSET " + std::to_string(rows - 1) + " LIMIT 1",
+                            OrderByKey(qualified_, key_) + " OFFSET " + std::to_string(rows - 1) + " LIMIT 1",
                         &res);
   if (!s.ok()) return s;
   *last = res.rows() == 0;
@@ -91,8 +99,8 @@ Status TableWalk::NextBatch(pg::Connection* conn, const nlohmann::json& checkpoi
 std::string TableWalk::KeysSql(const std::string& where) const {
   std::vector<std::string> as_text;
   for (const auto& k : key_) as_text.push_back(k + "::text");
-  if (key_.empty()) return "SELECT ctid::text FROM " + qualified_ + " WHERE " + where + " ORDER BY ctid";
-  return "SELECT " + Join(as_text, ", ") + " FROM " + qualified_ + " WHERE " + where + " ORDER BY " + Join(key_, ", ");
+  if (key_.empty()) return "SELECT ctid::text FROM " + qualified_ + " WHERE " + where + OrderByKey(qualified_, {"ctid"});
+  return "SELECT " + Join(as_text, ", ") + " FROM " + qualified_ + " WHERE " + where + OrderByKey(qualified_, key_);
 }
 
 std::string TableWalk::RowSql(const std::vector<std::string>& key) const {

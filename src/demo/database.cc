@@ -14,10 +14,6 @@ constexpr const char* kMarker = "created by pleat demo; safe to drop";
 
 }  // namespace
 
-DemoDatabase::~DemoDatabase() {
-  if (server_) server_->Stop();
-}
-
 std::string DemoDatabase::VersionSchema(const std::string& name) const {
   return engine::VersionSchemaName(schema_, name);
 }

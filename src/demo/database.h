@@ -21,7 +21,6 @@ namespace pleat::demo {
 class DemoDatabase {
  public:
   DemoDatabase() = default;
-  ~DemoDatabase();
   DemoDatabase(const DemoDatabase&) = delete;
   DemoDatabase& operator=(const DemoDatabase&) = delete;
 

@@ -50,7 +50,9 @@ Status Bind(const std::string& text, const Table& names, std::set<std::string>* 
   std::map<std::string, std::string> to_new;
   for (const auto& ref : e.ReferencedColumns()) {
     const Column* c = names.FindColumn(ref);
-    if (!c) continue;
+    if (!c)
+      return Status::NotFound("refers to column \"" + ref + "\", which table \"" + names.name + "\" does not have",
+                              "fix the column name in the expression");
     to_new[ref] = "NEW." + pg::QuoteIdent(c->physical);
     used->insert(c->physical);
   }
@@ -108,8 +110,11 @@ std::string FunctionSql(const TableSync& t, const std::string& schema, const std
 // The statement trigger that clears the writer markers (see state_store.cc).
 std::string StatementTrigger(const TableSync& t) { return pg::PleatName("syncstmt", t.after->physical); }
 
+// At complete (`completing`), the hidden columns go in the same transaction as
+// the trigger that filled them: between the two, a new-version INSERT would
+// get neither `down` nor a usable default. At rollback their defaults come back.
 std::vector<std::string> DropSql(const TableSync& t, const std::string& table, const std::string& trigger,
-                                 const std::string& fn, bool restore_hidden) {
+                                 const std::string& fn, bool completing) {
   std::vector<std::string> sql = {"DROP TRIGGER IF EXISTS " + pg::QuoteIdent(trigger) + " ON " + table,
                                   "DROP TRIGGER IF EXISTS " + pg::QuoteIdent(StatementTrigger(t)) + " ON " + table,
                                   "DROP FUNCTION IF EXISTS " + fn + "()"};
@@ -121,8 +126,12 @@ std::vector<std::string> DropSql(const TableSync& t, const std::string& table, c
   };
   for (const auto& c : t.after->columns)
     if (c.added) restore(c);
-  for (const auto& h : t.after->hidden)
-    if (const Column* c = t.before->FindByPhysical(h.physical); c && restore_hidden) restore(*c);
+  for (const auto& h : t.after->hidden) {
+    if (completing)
+      alter += std::string(alter.empty() ? "" : ",") + " DROP COLUMN IF EXISTS " + pg::QuoteIdent(h.physical);
+    else if (const Column* c = t.before->FindByPhysical(h.physical))
+      restore(*c);
+  }
   if (!alter.empty()) sql.push_back("ALTER TABLE " + table + alter);
   return sql;
 }
@@ -169,8 +178,9 @@ void PlanTable(const TableSync& t, const std::string& schema, const std::string&
   std::string id = "sync." + t.after->physical;
   std::string what = "dual-write trigger on \"" + t.after->physical + "\"";
   out->start.AddSql(id, "install " + what, sql);
-  out->complete.AddSql(id, "remove " + what, DropSql(t, table, trigger, fn, false));
-  out->rollback.AddUndo(id, "remove " + what, DropSql(t, table, trigger, fn, true), id);
+  out->complete.AddSql(id, "remove " + what + " and the columns only the old version had",
+                       DropSql(t, table, trigger, fn, /*completing=*/true));
+  out->rollback.AddUndo(id, "remove " + what, DropSql(t, table, trigger, fn, /*completing=*/false), id);
 }
 
 nlohmann::json BackfillSpec(const TableSync& t) {

@@ -27,7 +27,6 @@ class ParseResult {
   PgQueryParseResult result_;
 };
 
-// The 1-based line of the 1-based character position `cursor` (characters, not bytes).
 // Owns the result of pg_query_split_with_scanner, which splits without
 // building parse trees, so it cannot recurse deeply.
 class SplitResult {
@@ -56,6 +55,7 @@ Status CheckLengths(const std::string& text) {
   return Status::Ok();
 }
 
+// The 1-based line of the 1-based character position `cursor` (characters, not bytes).
 int LineOf(const std::string& text, int cursor) {
   int line = 1, chars = 0;
   for (size_t i = 0; i < text.size(); ++i) {

@@ -6,7 +6,8 @@
 // is loaded instead of half-way through start. Each statement keeps its text
 // and parse tree, for callers that inspect raw SQL (linting). Parse() fails on
 // a syntax error (with the parser's message and line), on text that holds no
-// statement, a NUL byte or invalid UTF-8. A plain value; copy freely.
+// statement, a NUL byte or invalid UTF-8, and on a statement longer than
+// 64 KiB (deeper trees could overflow the stack). A plain value; copy freely.
 
 #include <string>
 #include <vector>

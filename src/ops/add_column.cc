@@ -1,7 +1,5 @@
 #include "ops/add_column.h"
 
-#include <map>
-
 #include "migration/expression.h"
 #include "migration/field_reader.h"
 #include "ops/common.h"
@@ -42,22 +40,6 @@ std::string AddColumn::NotNullName(const std::string& physical_table) const {
   return pg::PleatName("nn", physical_table, column_.name);
 }
 
-namespace {
-
-// `up` names columns as this operation sees them; the sync trigger and the
-// backfill read them under the old version's names, which are the physical
-// ones. They differ when an earlier operation of the migration renamed one.
-std::string UpOnPhysicalColumns(const std::string& up, const schema::Table& table) {
-  migration::Expression e;
-  if (!migration::Expression::Parse(up, &e).ok()) return up;  // already checked by the caller
-  std::map<std::string, std::string> physical;
-  for (const auto& ref : e.ReferencedColumns())
-    if (const schema::Column* c = table.FindColumn(ref); c && c->physical != ref) physical[ref] = pg::QuoteIdent(c->physical);
-  return e.RenameColumns(physical);
-}
-
-}  // namespace
-
 Status AddColumn::Validate(schema::VirtualSchema* schema) const {
   schema::Table* table = nullptr;
   Status s = FindTable(schema, table_, &table);
@@ -76,7 +58,8 @@ Status AddColumn::Validate(schema::VirtualSchema* schema) const {
   if (!s.ok()) return s;
   schema::Column col{name, name, column_.type, column_.nullable, column_.default_sql, column_.identity.has_value(),
                      column_.generated_expression.has_value(), /*added=*/true, up_};
-  if (up_) col.up = UpOnPhysicalColumns(*up_, *table);
+  // the trigger and backfill read `up` under the old version's (physical) names
+  if (up_) col.up = OnPhysicalColumns(*up_, *table);
   if (!col.up && VolatileDefault(*schema)) col.up = column_.default_sql;  // each existing row gets its own value
   table->columns.push_back(col);
   return Status::Ok();
@@ -101,9 +84,12 @@ Status AddColumn::Start(const schema::VirtualSchema& before, engine::Plan* plan)
   if (NeedsNotNullCheck(before))
     sql.push_back("ALTER TABLE " + table + " ADD CONSTRAINT " + pg::QuoteIdent(NotNullName(t->physical)) + " CHECK (" +
                   col + " IS NOT NULL) NOT VALID");
-  if (column_.check)
+  if (column_.check) {
+    migration::ColumnDef physical = column_;  // the check may name columns an earlier operation renamed
+    physical.check->constraint = OnPhysicalColumns(column_.check->constraint, *t);
     sql.push_back("ALTER TABLE " + table + " ADD CONSTRAINT " + pg::QuoteIdent(column_.check->name) + " " +
-                  column_.CheckSql() + " NOT VALID");
+                  physical.CheckSql() + " NOT VALID");
+  }
   if (column_.references) {
     migration::ColumnDef physical = column_;
     if (const schema::Table* ref = before.FindTable(column_.references->table)) physical.references->table = ref->physical;

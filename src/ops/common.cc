@@ -1,5 +1,7 @@
 #include "ops/common.h"
 
+#include <map>
+
 #include "migration/expression.h"
 #include "pg/quote.h"
 
@@ -44,6 +46,15 @@ Status CheckExpressionColumns(const std::string& text, const schema::Table& tabl
       return Status::NotFound(what + " refers to column \"" + ref + "\", which table \"" + table.name + "\" does not have",
                               "fix the column name in `" + what + "`");
   return Status::Ok();
+}
+
+std::string OnPhysicalColumns(const std::string& text, const schema::Table& table) {
+  migration::Expression e;
+  if (!migration::Expression::Parse(text, &e).ok()) return text;
+  std::map<std::string, std::string> physical;
+  for (const auto& ref : e.ReferencedColumns())
+    if (const schema::Column* c = table.FindColumn(ref); c && c->physical != ref) physical[ref] = pg::QuoteIdent(c->physical);
+  return e.RenameColumns(physical);
 }
 
 }  // namespace pleat::ops

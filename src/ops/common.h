@@ -22,6 +22,10 @@ std::string PhysicalTable(const schema::VirtualSchema& schema, const std::string
 // outside sub-SELECTs exists in `table` (as the new version sees it). `what`
 // names the expression in errors ("up", "check").
 Status CheckExpressionColumns(const std::string& text, const schema::Table& table, const std::string& what);
+// `text` with each column it names (as `table` shows it) rewritten to the
+// physical column; they differ when an earlier operation renamed one.
+// REQUIRES: `text` passed CheckExpressionColumns (else it is returned as is).
+std::string OnPhysicalColumns(const std::string& text, const schema::Table& table);
 
 }  // namespace pleat::ops
 

@@ -57,8 +57,16 @@ Status CreateIndex::CheckFields(const std::string& where) const {
   if (!kMethods.count(method_))
     return Status::Invalid(where + ": unknown index method \"" + method_ + "\"",
                            "use one of btree, hash, gist, gin, spgist, brin");
+  if (unique_ && method_ != "btree")
+    return Status::Invalid(where + ": a " + method_ + " index cannot be unique", "use method btree, or drop unique");
   std::vector<std::string> names;
-  for (const auto& c : columns_) names.push_back(c.column);
+  for (const auto& c : columns_) {
+    names.push_back(c.column);
+    if (method_ != "btree" && (!c.sort.empty() || !c.nulls.empty()))
+      return Status::Invalid(where + ": a " + method_ + " index has no order, so column \"" + c.column +
+                                 "\" cannot set sort or nulls",
+                             "use method btree, or remove sort and nulls");
+  }
   std::string sql = IndexSql(pg::QuoteIdent(table_), names, predicate_ ? predicate_->text() : "");
   migration::Statements parsed;
   Status s = migration::Statements::Parse(sql, &parsed);

@@ -69,7 +69,8 @@ std::string PleatRun::LastLine() const {
   size_t end = out.find_last_not_of("\n");
   if (end == std::string::npos) return "";
   size_t start = out.rfind('\n', end);
-  return out.substr(start == std::string::npos ? 0 : start + 1, end + 1 - (start == std::string::npos ? 0 : start + 1));
+  start = start == std::string::npos ? 0 : start + 1;
+  return out.substr(start, end + 1 - start);
 }
 
 std::string PleatRun::Describe() const {

@@ -42,9 +42,7 @@ operations:
 
 // A database with people (3 rows) completed and the migration under test started.
 struct Versions {
-  std::string url;
-  std::string old_vs;
-  std::string new_vs;
+  std::string url, old_vs, new_vs;
 };
 
 Status StartYaml(const std::string& url, const std::string& name, const std::string& yaml, bool complete,
@@ -56,7 +54,7 @@ Status StartYaml(const std::string& url, const std::string& name, const std::str
   engine::Options options;
   options.conninfo = url;
   Status s = engine::Lifecycle(options).Start(file.string(), complete, vs);
-  fs::remove(file);
+  fs::remove_all(dir);
   return s;
 }
 
@@ -68,7 +66,8 @@ void StartMigration(Versions* v) {
   Exec(&conn, "INSERT INTO people (name, score) VALUES ('alice', 1), ('bob', 2), ('carol', NULL)");
   s = StartYaml(v->url, "02_display", kDisplayForScore, /*complete=*/false, &v->new_vs);
   ASSERT_TRUE(s.ok()) << s.ToString();
-  EXPECT_EQ("alice|ALICE|1\nbob|BOB|2\ncarol|CAROL|NULL", Rows(&conn, "SELECT name, display, score FROM people ORDER BY id"))
+  EXPECT_EQ("alice|ALICE|1\nbob|BOB|2\ncarol|CAROL|NULL",
+            Rows(&conn, "SELECT name, display, score FROM people ORDER BY id"))
       << "backfill";
 }
 
@@ -272,7 +271,8 @@ TEST(DualWrite, StatementsSharingATimestampKeepTheirOwnWriter) {
        {seed, "BEGIN; SELECT count(*) FROM " + people + "; UPDATE public.people SET name = 'zoe' WHERE id = {id}; COMMIT"},
        "zoe|ZOE|7"},
       {"new update, then raw update, in one message",
-       {seed + "; UPDATE " + people + " SET display = 'Hi' WHERE id = {id}; UPDATE public.people SET name = 'zoe' WHERE id = {id}"},
+       {seed + "; UPDATE " + people + " SET display = 'Hi' WHERE id = {id}; "
+                "UPDATE public.people SET name = 'zoe' WHERE id = {id}"},
        "zoe|ZOE|2"},
       {"new insert, then raw update, in one message",
        {"INSERT INTO " + people + " (id, name, display) VALUES ({id}, 'ann', 'Mine'); "

@@ -156,7 +156,9 @@ class LifecycleKill : public ::testing::Test {
     return v.empty() ? 0 : std::stoll(v);
   }
   // Every row's key and new column, hashed: equal for equal data.
-  std::string DataHash() { return Value(&conn_, "SELECT md5(string_agg(id || ':' || coalesce(shout, '-'), ',' ORDER BY id)) FROM big"); }
+  std::string DataHash() {
+    return Value(&conn_, "SELECT md5(string_agg(id || ':' || coalesce(shout, '-'), ',' ORDER BY id)) FROM big");
+  }
   std::string WrongRows() { return Value(&conn_, "SELECT count(*) FROM big WHERE shout IS DISTINCT FROM upper(name)"); }
   // Runs `command` with a lock on big held elsewhere, kills it while it waits, checks `phase`, then re-runs it.
   void KillWhileWaitingForALock(const std::string& command, const std::string& phase);
@@ -190,7 +192,6 @@ TEST_F(LifecycleKill, EveryCommandFinishesWhenRunAgain) {
     Child child(Args("start"), dir_);
     std::this_thread::sleep_for(milliseconds(delay));
     child.Kill();
-    fprintf(stderr, "DBG delay %d rows_done %lld phase %s t=%ld\n", delay, RowsDone(), Phase().c_str(), (long)time(nullptr));
     WaitForNoPleatSession();
   }
   // Once more, for sure in the middle of the backfill.
@@ -202,9 +203,9 @@ TEST_F(LifecycleKill, EveryCommandFinishesWhenRunAgain) {
   }
   WaitForNoPleatSession();
   long long checkpoint = RowsDone();
-  fprintf(stderr, "DBG checkpoint %lld t=%ld %s %s\n", checkpoint, (long)time(nullptr), Rows(&conn_, "SELECT last_key, rows_done, rows_total FROM pleat.backfill").c_str(), Value(&conn_, "SELECT count(shout) || ' ' || max(id) FILTER (WHERE shout IS NOT NULL) FROM big").c_str());
   ASSERT_GT(checkpoint, 0);
   ASSERT_LT(checkpoint, kRows) << "the backfill finished before the kill; the test proves nothing";
+  EXPECT_EQ(0, checkpoint % 1000) << "batches of Options::backfill_batch_rows (1000) rows over keys 1.." << kRows;
   EXPECT_EQ("starting", Phase());
   Child resumed(Args("start"), dir_);
   ASSERT_EQ(0, resumed.Wait(milliseconds(60000))) << resumed.err();
@@ -213,7 +214,6 @@ TEST_F(LifecycleKill, EveryCommandFinishesWhenRunAgain) {
   EXPECT_EQ(kRows, RowsDone()) << "a committed batch was done twice, or one was lost";
   EXPECT_EQ("0", WrongRows());
   std::string interrupted = DataHash();
-  fprintf(stderr, "DBG resumed done t=%ld\n%s\n", (long)time(nullptr), resumed.err().c_str());
 
   KillWhileWaitingForALock("rollback", "rolling_back");
   EXPECT_EQ(before, DumpSchema(url_, "public")) << "rollback after kill -9";
@@ -223,7 +223,6 @@ TEST_F(LifecycleKill, EveryCommandFinishesWhenRunAgain) {
   ASSERT_EQ(0, uninterrupted.Wait(milliseconds(60000))) << uninterrupted.err();
   EXPECT_EQ(std::string::npos, uninterrupted.err().find("from its checkpoint")) << "rollback left a checkpoint";
   EXPECT_EQ(interrupted, DataHash()) << "the interrupted start must leave the data of an uninterrupted one";
-  fprintf(stderr, "DBG uninterrupted done t=%ld\n", (long)time(nullptr));
   std::string vs = uninterrupted.out().substr(0, uninterrupted.out().find('\n'));
 
   KillWhileWaitingForALock("complete", "completing");

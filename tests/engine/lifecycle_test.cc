@@ -123,6 +123,7 @@ TEST(Lifecycle, AdvisoryLockKeepsASecondProcessOffTheSchema) {
     Status s = c.run(&second);
     EXPECT_EQ(Status::Code::kBusy, s.code()) << s.ToString();
     EXPECT_NE(std::string::npos, s.message().find("another pleat process is working on schema \"public\"")) << s.ToString();
+    EXPECT_NE(std::string::npos, s.message().find("(backend ")) << "the message names the holder: " << s.ToString();
     EXPECT_FALSE(s.hint().empty());
     // Not a timing assertion: a second process must not queue behind the first.
     EXPECT_LT(std::chrono::steady_clock::now() - began, std::chrono::seconds(5));
@@ -233,7 +234,8 @@ TEST(Lifecycle, CompleteLeavesOnlyTheNewVersionSchemaWithPlainViews) {
   EXPECT_TRUE(s.ok()) << s.ToString();
   EXPECT_EQ(new_vs, latest);
   EXPECT_EQ("", PleatLeftovers(&conn, "public"));
-  EXPECT_EQ("alice|ALICE\nbob|BOB", Rows(&conn, "SELECT name, shout FROM " + pg::QuoteIdent(new_vs) + ".people ORDER BY id"));
+  EXPECT_EQ("alice|ALICE\nbob|BOB",
+            Rows(&conn, "SELECT name, shout FROM " + pg::QuoteIdent(new_vs) + ".people ORDER BY id"));
 }
 
 }  // namespace

@@ -1,0 +1,132 @@
+// Plans are stored as JSON when a migration starts and read back by every
+// later command, possibly by another binary: a Step must come back exactly as
+// it was written, and ids must be unique per operation.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "engine/plan.h"
+
+namespace pleat::engine {
+namespace {
+
+Step MakeStep(Step::Kind kind, std::string id, std::vector<std::string> sql, bool transactional,
+              std::string only_if_started, nlohmann::json payload) {
+  Step s;
+  s.kind = kind;
+  s.id = std::move(id);
+  s.description = "what \"" + s.id + "\" does, with 'quotes' and ünïcode";
+  s.sql = std::move(sql);
+  s.transactional = transactional;
+  s.only_if_started = std::move(only_if_started);
+  s.payload = std::move(payload);
+  return s;
+}
+
+void ExpectSameStep(const Step& want, const Step& got) {
+  EXPECT_EQ(want.kind, got.kind);
+  EXPECT_EQ(want.id, got.id);
+  EXPECT_EQ(want.description, got.description);
+  EXPECT_EQ(want.sql, got.sql);
+  EXPECT_EQ(want.transactional, got.transactional);
+  EXPECT_EQ(want.only_if_started, got.only_if_started);
+  EXPECT_EQ(want.payload, got.payload);
+}
+
+TEST(Step, JsonRoundTrip) {
+  const struct {
+    const char* name;
+    Step step;
+  } cases[] = {
+      {"sql", MakeStep(Step::Kind::kSql, "01.add_column.add",
+                       {"ALTER TABLE \"public\".\"t\" ADD COLUMN \"c\" text", "COMMENT ON COLUMN x IS 'a;b'"}, true, "",
+                       nullptr)},
+      {"no statements", MakeStep(Step::Kind::kSql, "02.drop_column.noop", {}, true, "", nullptr)},
+      {"concurrent", MakeStep(Step::Kind::kSql, "03.create_index.build",
+                              {"CREATE INDEX CONCURRENTLY IF NOT EXISTS \"i\" ON \"public\".\"t\" (\"c\")"}, false, "",
+                              {{"invalid_index", "\"public\".\"i\""}})},
+      {"undo", MakeStep(Step::Kind::kSql, "sync.t", {"DROP TRIGGER IF EXISTS \"x\" ON \"public\".\"t\""}, true,
+                        "sync.t", nullptr)},
+      {"views", MakeStep(Step::Kind::kViews, "views", {}, true, "",
+                         {{"version_schema", "public_02"}, {"mark", true}, {"tables", nlohmann::json::object()}})},
+      {"backfill", MakeStep(Step::Kind::kBackfill, "backfill", {}, true, "",
+                            nlohmann::json::array({{{"table", "t"},
+                                                    {"set", {{{"column", "c"}, {"expression", "upper(\"n\")"}}}}}}))},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(std::string("case: ") + c.name);
+    nlohmann::json j = c.step.ToJson();
+    ExpectSameStep(c.step, Step::FromJson(j));
+    // Through text too, as the state schema keeps it (jsonb).
+    Step reparsed = Step::FromJson(nlohmann::json::parse(j.dump()));
+    ExpectSameStep(c.step, reparsed);
+    EXPECT_EQ(j, reparsed.ToJson());
+  }
+}
+
+TEST(Step, MissingFieldsTakeTheirDefaults) {
+  Step s = Step::FromJson(nlohmann::json::object({{"id", "x"}}));
+  EXPECT_EQ(Step::Kind::kSql, s.kind);
+  EXPECT_EQ("x", s.id);
+  EXPECT_TRUE(s.sql.empty());
+  EXPECT_TRUE(s.transactional);
+  EXPECT_EQ("", s.only_if_started);
+  EXPECT_TRUE(s.payload.is_null());
+}
+
+TEST(Plan, IdsCarryTheOperationPrefix) {
+  Plan plan;
+  EXPECT_EQ("views", plan.IdFor("views"));
+  plan.set_id_prefix("03.add_column");
+  EXPECT_EQ("03.add_column.add", plan.IdFor("add"));
+  plan.AddSql("add", "add", {"SELECT 1"});
+  plan.AddConcurrent("unique", "unique", {"CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS i ON t (c)"});
+  plan.AddUndo("drop", "drop", {"SELECT 2"}, "03.add_column.add");
+  plan.set_id_prefix("");
+  plan.AddSql("views", "views", {});
+  const struct {
+    const char* id;
+    bool transactional;
+    const char* only_if_started;
+  } want[] = {{"03.add_column.add", true, ""},
+              {"03.add_column.unique", false, ""},
+              {"03.add_column.drop", true, "03.add_column.add"},
+              {"views", true, ""}};
+  ASSERT_EQ(std::size(want), plan.steps().size());
+  for (size_t i = 0; i < plan.steps().size(); ++i) {
+    SCOPED_TRACE("step " + std::to_string(i) + ": " + want[i].id);
+    EXPECT_EQ(want[i].id, plan.steps()[i].id);
+    EXPECT_EQ(want[i].transactional, plan.steps()[i].transactional);
+    EXPECT_EQ(want[i].only_if_started, plan.steps()[i].only_if_started);
+  }
+}
+
+TEST(Plan, JsonRoundTripKeepsOrderAndEveryField) {
+  const struct {
+    const char* name;
+    std::vector<Step> steps;
+  } cases[] = {
+      {"empty", {}},
+      {"one", {MakeStep(Step::Kind::kSql, "a", {"SELECT 1"}, true, "", nullptr)}},
+      {"mixed",
+       {MakeStep(Step::Kind::kSql, "b", {"SELECT 1", "SELECT 2"}, false, "", {{"invalid_index", "i"}}),
+        MakeStep(Step::Kind::kBackfill, "backfill", {}, true, "", nlohmann::json::array()),
+        MakeStep(Step::Kind::kSql, "a", {}, true, "b", nullptr),
+        MakeStep(Step::Kind::kViews, "views", {}, true, "", {{"mark", false}})}},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(std::string("case: ") + c.name);
+    Plan plan;
+    for (const auto& s : c.steps) plan.Add(s);
+    nlohmann::json j = plan.ToJson();
+    ASSERT_TRUE(j.is_array());
+    Plan back = Plan::FromJson(nlohmann::json::parse(j.dump()));
+    ASSERT_EQ(c.steps.size(), back.steps().size());
+    for (size_t i = 0; i < c.steps.size(); ++i) ExpectSameStep(c.steps[i], back.steps()[i]);
+    EXPECT_EQ(j, back.ToJson());
+  }
+}
+
+}  // namespace
+}  // namespace pleat::engine
