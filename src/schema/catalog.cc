@@ -2,6 +2,8 @@
 
 #include <map>
 
+#include <nlohmann/json.hpp>
+
 namespace pleat::schema {
 namespace {
 
@@ -27,12 +29,42 @@ WHERE n.nspname = $1 AND i.indisprimary
 ORDER BY c.relname, k.ord)";
 
 constexpr const char* kRelationsSql = R"(
-SELECT c.relname, c.relkind, COALESCE(t.relname, '')
+SELECT c.relname, c.relkind, COALESCE(t.relname, ''), pg_get_indexdef(c.oid), i.indisunique,
+       EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = c.oid AND k.contype IN ('u', 'p', 'x')),
+       (SELECT coalesce(json_agg(a.attname ORDER BY k.ord), '[]')::text
+        FROM unnest(i.indkey) WITH ORDINALITY k(attnum, ord)
+        JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum)
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_index i ON i.indexrelid = c.oid
 LEFT JOIN pg_class t ON t.oid = i.indrelid
 WHERE n.nspname = $1)";
+
+constexpr const char* kConstraintsSql = R"(
+SELECT t.relname, k.conname, k.contype, pg_get_constraintdef(k.oid), coalesce(ic.relname, ''),
+       (SELECT coalesce(json_agg(a.attname ORDER BY c.ord), '[]')::text
+        FROM unnest(k.conkey) WITH ORDINALITY c(attnum, ord)
+        JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = c.attnum)
+FROM pg_constraint k
+JOIN pg_class t ON t.oid = k.conrelid
+JOIN pg_namespace n ON n.oid = t.relnamespace
+LEFT JOIN pg_class ic ON ic.oid = k.conindid
+WHERE n.nspname = $1
+ORDER BY t.relname, k.conname)";
+
+std::vector<std::string> JsonNames(const std::string& text) {
+  return nlohmann::json::parse(text.empty() ? "[]" : text).get<std::vector<std::string>>();
+}
+
+Status ReadConstraints(pg::Connection* conn, const std::string& schema_name, VirtualSchema* out) {
+  pg::Result res;
+  Status s = conn->ExecParams(kConstraintsSql, {schema_name}, &res);
+  for (int r = 0; s.ok() && r < res.rows(); ++r)
+    if (Table* t = out->FindTable(res.Get(r, 0)))
+      t->constraints.push_back(
+          Constraint{res.Get(r, 1), res.Get(r, 2)[0], JsonNames(res.Get(r, 5)), res.Get(r, 3), res.Get(r, 4)});
+  return s;
+}
 
 Status ReadColumns(pg::Connection* conn, const std::string& schema_name, VirtualSchema* out) {
   pg::Result res;
@@ -69,10 +101,13 @@ Status ReadCatalog(pg::Connection* conn, const std::string& schema_name, Virtual
   if (!s.ok()) return s;
   for (int r = 0; r < rels.rows(); ++r) {
     if (rels.Get(r, 1) == "i")
-      out->AddIndex(rels.Get(r, 0), rels.Get(r, 2));
+      out->AddIndex(Index{rels.Get(r, 0), rels.Get(r, 2), JsonNames(rels.Get(r, 6)), rels.Get(r, 3),
+                          rels.Get(r, 4) == "t", rels.Get(r, 5) == "t"});
     else
       out->AddRelationName(rels.Get(r, 0));
   }
+  s = ReadConstraints(conn, schema_name, out);
+  if (!s.ok()) return s;
   pg::Result volatile_fns;
   s = conn->Exec("SELECT DISTINCT proname FROM pg_proc WHERE provolatile = 'v'", &volatile_fns);
   for (int r = 0; s.ok() && r < volatile_fns.rows(); ++r) out->AddVolatileFunction(volatile_fns.Get(r, 0));

@@ -43,17 +43,21 @@ void VirtualSchema::RemoveTable(const std::string& name) {
   tables_.erase(it);
 }
 
-bool VirtualSchema::HasIndex(const std::string& name) const {
-  return std::any_of(indexes_.begin(), indexes_.end(), [&](const auto& i) { return i.first == name; });
+bool VirtualSchema::HasIndex(const std::string& name) const { return FindIndex(name) != nullptr; }
+
+const Index* VirtualSchema::FindIndex(const std::string& name) const {
+  for (const auto& i : indexes_)
+    if (i.name == name) return &i;
+  return nullptr;
 }
 
-void VirtualSchema::AddIndex(const std::string& name, const std::string& physical_table) {
-  indexes_.emplace_back(name, physical_table);
-  relation_names_.insert(name);
+void VirtualSchema::AddIndex(Index index) {
+  relation_names_.insert(index.name);
+  indexes_.push_back(std::move(index));
 }
 
 void VirtualSchema::RemoveIndex(const std::string& name) {
-  indexes_.erase(std::remove_if(indexes_.begin(), indexes_.end(), [&](const auto& i) { return i.first == name; }),
+  indexes_.erase(std::remove_if(indexes_.begin(), indexes_.end(), [&](const Index& i) { return i.name == name; }),
                  indexes_.end());
 }
 

@@ -37,6 +37,25 @@ struct HiddenColumn {
   std::optional<std::string> down;
 };
 
+// A constraint as the catalog holds it (pg_get_constraintdef), on physical columns.
+struct Constraint {
+  std::string name;
+  char type = 'c';                   // c check, u unique, p primary key, f foreign key, x exclusion
+  std::vector<std::string> columns;  // physical columns, in key order
+  std::string definition;            // "CHECK (...)", "FOREIGN KEY (...) REFERENCES ..."
+  std::string index;                 // the index behind u, p and x constraints
+};
+
+// An index on a physical table (pg_get_indexdef), for rebuilding it elsewhere.
+struct Index {
+  std::string name;
+  std::string table;                 // physical table
+  std::vector<std::string> columns;  // physical columns it uses, in key order (expressions excluded)
+  std::string definition;            // "CREATE [UNIQUE] INDEX name ON schema.table USING ..."
+  bool unique = false;
+  bool backs_constraint = false;     // owned by a unique, primary key or exclusion constraint
+};
+
 struct Table {
   std::string name;      // as this version sees it
   std::string physical;  // the table in the target schema
@@ -44,6 +63,7 @@ struct Table {
   std::vector<Column> columns;
   std::vector<std::string> primary_key;  // visible column names, in key order
   std::vector<HiddenColumn> hidden;
+  std::vector<Constraint> constraints;
 
   Column* FindColumn(const std::string& name);
   const Column* FindColumn(const std::string& name) const;
@@ -68,9 +88,13 @@ class VirtualSchema {
   bool IsHiddenTable(const std::string& physical) const { return hidden_tables_.count(physical) > 0; }
   const std::set<std::string>& hidden_tables() const { return hidden_tables_; }
 
-  // Index name -> physical table, for create_index/drop_index checks.
+  // Indexes of the schema, by name, for create_index/drop_index checks and for
+  // rebuilding indexes of replaced columns.
   bool HasIndex(const std::string& name) const;
-  void AddIndex(const std::string& name, const std::string& physical_table);
+  const Index* FindIndex(const std::string& name) const;
+  const std::vector<Index>& indexes() const { return indexes_; }
+  void AddIndex(Index index);
+  void AddIndex(const std::string& name, const std::string& physical_table) { AddIndex(Index{name, physical_table}); }
   void RemoveIndex(const std::string& name);
   // True for any relation (table, view, sequence, index) name in the schema, for clash checks.
   bool HasRelationName(const std::string& name) const;
@@ -83,7 +107,7 @@ class VirtualSchema {
   std::string schema_name_;
   std::vector<Table> tables_;
   std::set<std::string> hidden_tables_;
-  std::vector<std::pair<std::string, std::string>> indexes_;
+  std::vector<Index> indexes_;
   std::set<std::string> relation_names_;
   std::set<std::string> volatile_functions_;
 };
