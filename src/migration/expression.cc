@@ -1,4 +1,5 @@
 #include "migration/expression.h"
+#include "migration/parse_result.h"
 
 #include <pg_query.h>
 
@@ -27,19 +28,6 @@ constexpr size_t kMaxTextBytes = 32 * 1024;
 
 constexpr char kShapeHint[] =
     "write one SQL expression, as it would appear in a SELECT list or a CHECK (...)";
-
-// Owns the result of pg_query_parse and frees it on every path.
-class ParseResult {
- public:
-  explicit ParseResult(const std::string& sql) : result_(pg_query_parse(sql.c_str())) {}
-  ~ParseResult() { pg_query_free_parse_result(result_); }
-  ParseResult(const ParseResult&) = delete;
-  ParseResult& operator=(const ParseResult&) = delete;
-  const PgQueryParseResult& get() const { return result_; }
-
- private:
-  PgQueryParseResult result_;
-};
 
 // Child `key` of an object node, or null. Never throws, whatever shape the tree has.
 const json& Field(const json& node, const char* key) {

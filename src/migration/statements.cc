@@ -1,4 +1,5 @@
 #include "migration/statements.h"
+#include "migration/parse_result.h"
 
 #include <pg_query.h>
 
@@ -13,19 +14,6 @@ using nlohmann::json;
 // overflows an 8 MB stack near 64,000 of them (128 KB of text). A statement
 // is refused past half that length; a text of many statements may be longer.
 constexpr size_t kMaxStatementBytes = 64 * 1024;
-
-// Owns the result of pg_query_parse and frees it on every path.
-class ParseResult {
- public:
-  explicit ParseResult(const std::string& sql) : result_(pg_query_parse(sql.c_str())) {}
-  ~ParseResult() { pg_query_free_parse_result(result_); }
-  ParseResult(const ParseResult&) = delete;
-  ParseResult& operator=(const ParseResult&) = delete;
-  const PgQueryParseResult& get() const { return result_; }
-
- private:
-  PgQueryParseResult result_;
-};
 
 // Owns the result of pg_query_split_with_scanner, which splits without
 // building parse trees, so it cannot recurse deeply.
