@@ -60,11 +60,14 @@ Status TableWalk::NextBatch(pg::Connection* conn, const nlohmann::json& checkpoi
                             nlohmann::json* next, bool* last) const {
   if (key_.empty()) {
     long long from = checkpoint.is_object() ? checkpoint.value("block", 0LL) : 0;
-    long long to = from + std::max(1, rows / kBlocksPerBatchDivisor);
-    *last = to >= blocks_;
-    // Rows appended beyond the end after the walk began were written through the triggers.
-    *where = "ctid >= " + Tid(from) + (*last ? "" : " AND ctid < " + Tid(to));
-    *next = {{"block", to}};
+    long long end = checkpoint.is_object() ? checkpoint.value("end", blocks_) : blocks_;  // fixed at the first batch
+    long long to = std::min(end, from + std::max(1, rows / kBlocksPerBatchDivisor));
+    *last = to >= end;
+    // The walk stops at the table's end as it was when the walk began: rows
+    // stored beyond it since were written through the triggers, and so are the
+    // new versions of rows this backfill updated that landed there.
+    *where = "ctid >= " + Tid(from) + " AND ctid < " + Tid(to);
+    *next = *last ? nlohmann::json(nullptr) : nlohmann::json{{"block", to}, {"end", end}};
     return Status::Ok();
   }
   // Key values travel as text literals; PostgreSQL types them from the key columns.

@@ -3,7 +3,9 @@
 // TableWalk: how the backfill steps through one table in batches. It picks the
 // key (primary key, else a unique index over NOT NULL columns, else ctid),
 // renders the WHERE clause of the next batch from a checkpoint, and advances
-// the checkpoint. Checkpoints are JSON: {"key": [text values]} or {"block": n}.
+// the checkpoint. Checkpoints are JSON: {"key": [text values]} or {"block": n,
+// "end": m}. A ctid walk covers the blocks the table had when it began, once; a
+// row an update moved further into that range is met again (same result).
 
 #include <optional>
 #include <string>
