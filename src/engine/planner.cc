@@ -4,6 +4,7 @@
 
 #include "engine/sync_planner.h"
 #include "engine/view_spec.h"
+#include "ops/shadow_column.h"
 #include "pg/quote.h"
 #include "schema/catalog.h"
 
@@ -79,7 +80,9 @@ Status PlanMigration(pg::Connection* conn, const Options& options, const migrati
   schema::VirtualSchema after = before;
   std::vector<schema::VirtualSchema> befores;
   s = ValidateAll(m, &after, &befores);
-  Plan start, complete, rollback;
+  // Shadow columns first: later operations' steps may use them.
+  Plan start, complete, rollback, shadow_validate, shadow_complete, shadow_rollback;
+  if (s.ok()) s = ops::PlanShadows(before, after, &start, &shadow_validate, &shadow_complete, &shadow_rollback);
   if (s.ok()) s = PlanOps(m, befores, &start, &complete, &rollback);
   if (!s.ok()) return s;
   out->version_schema = VersionSchemaName(options.schema, m.version_suffix);
@@ -103,7 +106,11 @@ Status PlanMigration(pg::Connection* conn, const Options& options, const migrati
   if (!parent_version_schema.empty())
     final_complete.AddSql("drop_old_version", "drop the old version schema \"" + parent_version_schema + "\"",
                           {"DROP SCHEMA IF EXISTS " + pg::QuoteIdent(parent_version_schema) + " CASCADE"});
-  Append(&final_complete, sync.complete);
+  // Shadows' constraints are validated while the originals still exist, so a
+  // failed VALIDATE leaves a migration that can still be rolled back.
+  Append(&final_complete, shadow_validate);
+  Append(&final_complete, sync.complete);  // drops the columns shadows replace
+  Append(&final_complete, shadow_complete);
   Append(&final_complete, complete);
   ViewSpec plain;
   plain.version_schema = out->version_schema;
@@ -116,6 +123,7 @@ Status PlanMigration(pg::Connection* conn, const Options& options, const migrati
                         {"DROP SCHEMA IF EXISTS " + pg::QuoteIdent(out->version_schema) + " CASCADE"});
   Append(&final_rollback, sync.rollback);
   Append(&final_rollback, rollback);
+  Append(&final_rollback, shadow_rollback);
   out->plans = {{"start", start.ToJson()}, {"complete", final_complete.ToJson()}, {"rollback", final_rollback.ToJson()}};
   return Status::Ok();
 }

@@ -43,20 +43,22 @@ std::string Marker(const std::string& state_schema, const std::string& fn, const
 }
 
 // Rewrites `text` so each column it names (in `names`' version) reads NEW."physical".
+// References inside sub-SELECTs count too: there an unqualified name of the
+// table's column means the row being written, as a PL/pgSQL variable would.
+// A name the table lacks is left alone, as pgroll leaves it: the trigger then
+// fails only for the writes that evaluate it.
 Status Bind(const std::string& text, const Table& names, std::set<std::string>* used, std::string* out) {
   migration::Expression e;
   Status s = migration::Expression::Parse(text, &e);
   if (!s.ok()) return s;
   std::map<std::string, std::string> to_new;
-  for (const auto& ref : e.ReferencedColumns()) {
-    const Column* c = names.FindColumn(ref);
-    if (!c)
-      return Status::NotFound("refers to column \"" + ref + "\", which table \"" + names.name + "\" does not have",
-                              "fix the column name in the expression");
-    to_new[ref] = "NEW." + pg::QuoteIdent(c->physical);
+  for (const auto& ref : e.column_refs()) {
+    const Column* c = names.FindColumn(ref.name);
+    if (!c) continue;
+    to_new[ref.name] = "NEW." + pg::QuoteIdent(c->physical);
     used->insert(c->physical);
   }
-  *out = e.RenameColumns(to_new);
+  *out = e.RenameColumns(to_new, /*include_subqueries=*/true);
   return Status::Ok();
 }
 
@@ -197,6 +199,19 @@ nlohmann::json BackfillSpec(const TableSync& t) {
   return {{"table", t.after->physical}, {"set", set}};
 }
 
+// A column whose default the migration changes in place (no shadow): the new
+// version's view declares the new default (NULL when dropped) until complete.
+// Wrapped in the writer marker, which also keeps a NULL default from being
+// taken for no default (and the base default used).
+void ViewDefaults(const Table& after, const Table& before, const std::string& state_schema, ViewSpec* views) {
+  for (const auto& c : after.columns) {
+    const Column* old = before.FindByPhysical(c.physical);
+    if (c.added || !old || c.default_sql == old->default_sql || c.identity || c.generated) continue;
+    views->tables[after.physical].defaults[c.physical] =
+        Marker(state_schema, "new_writer_default", views->version_schema, c);
+  }
+}
+
 }  // namespace
 
 Status PlanSync(const schema::VirtualSchema& before, const schema::VirtualSchema& after,
@@ -205,6 +220,7 @@ Status PlanSync(const schema::VirtualSchema& before, const schema::VirtualSchema
     if (table.created) continue;
     const Table* old_table = before.FindByPhysical(table.physical);
     if (!old_table) continue;
+    ViewDefaults(table, *old_table, state_schema, new_views);
     TableSync t;
     Status s = Collect(table, *old_table, &t);
     if (!s.ok()) return s.WithContext("table \"" + table.name + "\"");

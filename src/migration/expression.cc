@@ -271,12 +271,12 @@ std::vector<std::string> Expression::ReferencedColumns() const {
   return names;
 }
 
-std::string Expression::RenameColumns(
-    const std::map<std::string, std::string>& replacements) const {
+std::string Expression::RenameColumns(const std::map<std::string, std::string>& replacements,
+                                      bool include_subqueries) const {
   std::string result = text_;
   // Back to front, so each replacement leaves the earlier offsets valid.
   for (auto ref = refs_.rbegin(); ref != refs_.rend(); ++ref) {
-    if (ref->in_subquery) continue;
+    if (ref->in_subquery && !include_subqueries) continue;
     auto replacement = replacements.find(ref->name);
     if (replacement != replacements.end()) {
       result.replace(ref->offset, ref->length, replacement->second);

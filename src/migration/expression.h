@@ -39,7 +39,9 @@ class Expression {
 
   // Returns the text with every column reference (outside sub-SELECTs) whose name is a
   // key of `replacements` replaced by the mapped text, e.g. {"name" -> "NEW.\"name\""}.
-  std::string RenameColumns(const std::map<std::string, std::string>& replacements) const;
+  // With `include_subqueries`, references inside sub-SELECTs are replaced too.
+  std::string RenameColumns(const std::map<std::string, std::string>& replacements,
+                            bool include_subqueries = false) const;
 
  private:
   std::string text_;

@@ -1,13 +1,19 @@
 #include "ops/registry.h"
 
 #include "ops/add_column.h"
+#include "ops/alter_column.h"
+#include "ops/create_constraint.h"
 #include "ops/create_index.h"
 #include "ops/create_table.h"
 #include "ops/drop_column.h"
+#include "ops/drop_constraint.h"
+#include "ops/drop_multicolumn_constraint.h"
 #include "ops/drop_index.h"
 #include "ops/drop_table.h"
 #include "ops/rename_column.h"
+#include "ops/rename_constraint.h"
 #include "ops/rename_table.h"
+#include "ops/set_replica_identity.h"
 #include "ops/sql.h"
 
 namespace pleat::ops {
@@ -25,11 +31,17 @@ constexpr Entry kOperations[] = {
     {"create_table", &CreateTable::Parse},
     {"add_column", &AddColumn::Parse},
     {"drop_column", &DropColumn::Parse},
+    {"alter_column", &AlterColumn::Parse},
     {"rename_column", &RenameColumn::Parse},
     {"rename_table", &RenameTable::Parse},
     {"drop_table", &DropTable::Parse},
     {"create_index", &CreateIndex::Parse},
     {"drop_index", &DropIndex::Parse},
+    {"create_constraint", &CreateConstraint::Parse},
+    {"drop_constraint", &DropConstraint::Parse},
+    {"drop_multicolumn_constraint", &DropMulticolumnConstraint::Parse},
+    {"rename_constraint", &RenameConstraint::Parse},
+    {"set_replica_identity", &SetReplicaIdentity::Parse},
     {"sql", &Sql::Parse},
 };
 

@@ -10,7 +10,8 @@ namespace {
 // Columns of every ordinary or partitioned table, in attnum order.
 constexpr const char* kColumnsSql = R"(
 SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod), NOT a.attnotnull,
-       pg_get_expr(d.adbin, d.adrelid), a.attidentity <> '', a.attgenerated <> ''
+       pg_get_expr(d.adbin, d.adrelid), a.attidentity <> '', a.attgenerated <> '',
+       col_description(c.oid, a.attnum)
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
@@ -52,6 +53,15 @@ LEFT JOIN pg_class ic ON ic.oid = k.conindid
 WHERE n.nspname = $1
 ORDER BY t.relname, k.conname)";
 
+// Replica identity of every table (ALTER TABLE ... REPLICA IDENTITY), for set_replica_identity's rollback.
+constexpr const char* kReplicaIdentitySql = R"(
+SELECT c.relname, c.relreplident,
+       coalesce((SELECT ic.relname FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
+                 WHERE i.indrelid = c.oid AND i.indisreplident), '')
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = $1 AND c.relkind IN ('r', 'p'))";
+
 std::vector<std::string> JsonNames(const std::string& text) {
   return nlohmann::json::parse(text.empty() ? "[]" : text).get<std::vector<std::string>>();
 }
@@ -63,6 +73,17 @@ Status ReadConstraints(pg::Connection* conn, const std::string& schema_name, Vir
     if (Table* t = out->FindTable(res.Get(r, 0)))
       t->constraints.push_back(
           Constraint{res.Get(r, 1), res.Get(r, 2)[0], JsonNames(res.Get(r, 5)), res.Get(r, 3), res.Get(r, 4)});
+  return s;
+}
+
+Status ReadReplicaIdentities(pg::Connection* conn, const std::string& schema_name, VirtualSchema* out) {
+  pg::Result res;
+  Status s = conn->ExecParams(kReplicaIdentitySql, {schema_name}, &res);
+  for (int r = 0; s.ok() && r < res.rows(); ++r)
+    if (Table* t = out->FindTable(res.Get(r, 0))) {
+      t->replica_identity = res.Get(r, 1)[0];
+      t->replica_identity_index = res.Get(r, 2);
+    }
   return s;
 }
 
@@ -80,6 +101,7 @@ Status ReadColumns(pg::Connection* conn, const std::string& schema_name, Virtual
     if (!res.IsNull(r, 4)) col.default_sql = res.Get(r, 4);
     col.identity = res.Get(r, 5) == "t";
     col.generated = res.Get(r, 6) == "t";
+    if (!res.IsNull(r, 7)) col.comment = res.Get(r, 7);
     out->FindTable(table)->columns.push_back(col);
   }
   return Status::Ok();
@@ -107,6 +129,8 @@ Status ReadCatalog(pg::Connection* conn, const std::string& schema_name, Virtual
       out->AddRelationName(rels.Get(r, 0));
   }
   s = ReadConstraints(conn, schema_name, out);
+  if (!s.ok()) return s;
+  s = ReadReplicaIdentities(conn, schema_name, out);
   if (!s.ok()) return s;
   pg::Result volatile_fns;
   s = conn->Exec("SELECT DISTINCT proname FROM pg_proc WHERE provolatile = 'v'", &volatile_fns);

@@ -28,6 +28,7 @@ struct Column {
   // For added columns: computes the value from the old version's columns (old
   // names), for backfill and for rows old writers write. Empty: no computation.
   std::optional<std::string> up;
+  std::optional<std::string> comment;  // COMMENT ON COLUMN
 };
 
 // A physical column this version no longer shows (dropped or replaced). New
@@ -56,6 +57,17 @@ struct Index {
   bool backs_constraint = false;     // owned by a unique, primary key or exclusion constraint
 };
 
+// A column the active migration rebuilds beside the original, because its values
+// or constraints change in ways old writers could violate (ops/shadow_column.h).
+// The visible column maps to `physical` (added, with an `up`); the original is in
+// Table::hidden. The constraints are the ones the migration adds, on the shadow.
+struct Shadow {
+  std::string original;  // the physical column it replaces
+  std::string physical;  // the shadow column
+  std::optional<std::string> comment;    // the comment the column ends with
+  std::vector<Constraint> constraints;   // c, f: definition on physical columns; u: name only
+};
+
 struct Table {
   std::string name;      // as this version sees it
   std::string physical;  // the table in the target schema
@@ -64,6 +76,9 @@ struct Table {
   std::vector<std::string> primary_key;  // visible column names, in key order
   std::vector<HiddenColumn> hidden;
   std::vector<Constraint> constraints;
+  std::vector<Shadow> shadows;
+  char replica_identity = 'd';         // pg_class.relreplident: d default, n nothing, f full, i index
+  std::string replica_identity_index;  // the index when replica_identity is 'i'
 
   Column* FindColumn(const std::string& name);
   const Column* FindColumn(const std::string& name) const;

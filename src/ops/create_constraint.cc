@@ -1,0 +1,178 @@
+#include "ops/create_constraint.h"
+
+#include <algorithm>
+
+#include "migration/field_reader.h"
+#include "ops/common.h"
+#include "ops/constraint_support.h"
+#include "ops/shadow_column.h"
+#include "pg/quote.h"
+
+namespace pleat::ops {
+namespace {
+
+// The clause after "CONSTRAINT name " that TableConstraint::Sql renders.
+std::string Definition(const TableConstraint& k, const schema::VirtualSchema& schema) {
+  return k.Sql(schema).substr(("CONSTRAINT " + pg::QuoteIdent(k.name) + " ").size());
+}
+
+}  // namespace
+
+Status CreateConstraint::Parse(const nlohmann::json& body, const std::string& where, std::unique_ptr<Operation>* out) {
+  auto op = std::make_unique<CreateConstraint>();
+  Status s = migration::FieldReader::RequireObject(body, where);
+  if (!s.ok()) return s;
+  migration::FieldReader r(body, where);  // table, up, down; TableConstraint reads the rest strictly
+  const nlohmann::json *up = nullptr, *down = nullptr;
+  s = r.String("table", &op->table_);
+  if (s.ok()) s = r.OptObject("up", &up);
+  if (s.ok()) s = r.OptObject("down", &down);
+  if (s.ok()) s = ParseColumnMap(up, where + " up", &op->up_);
+  if (s.ok()) s = ParseColumnMap(down, where + " down", &op->down_);
+  nlohmann::json rest = body;
+  for (const char* key : {"table", "up", "down"}) rest.erase(key);
+  if (s.ok()) s = TableConstraint::Parse(rest, where, &op->k_);
+  if (s.ok() && op->k_.type == "exclude")
+    return Status::Invalid(where + ": create_constraint does not take exclude constraints",
+                           "use check, unique, foreign_key or primary_key, or create the table with the constraint");
+  if (s.ok() && op->k_.columns.empty())
+    return Status::Invalid(where + ": constraint \"" + op->k_.name + "\" needs `columns`",
+                           "list the columns the constraint covers, with `up` and `down` for each");
+  if (s.ok()) *out = std::move(op);
+  return s;
+}
+
+Status CreateConstraint::Check(const schema::VirtualSchema& schema, const schema::Table& table) const {
+  std::string what = "constraint \"" + k_.name + "\" of table \"" + table_ + "\"";
+  for (const auto& k : table.constraints)
+    if (k.name == k_.name) return Status::Invalid(what + " already exists", "choose another name");
+  if (Indexed() && schema.HasRelationName(k_.name))
+    return Status::Invalid(what + " needs an index named \"" + k_.name + "\", and that relation name is taken",
+                           "choose another name");
+  if (k_.type == "primary_key" && !table.primary_key.empty())
+    return Status::Invalid("table \"" + table_ + "\" already has a primary key", "drop it first with a `sql` operation");
+  if (k_.nulls_not_distinct && !table.created)
+    return Status::Invalid(what + ": nulls_not_distinct is supported only on a table this migration creates",
+                           "leave nulls_not_distinct out, or add a unique index with `sql`");
+  std::vector<std::string> physical;
+  for (const auto& c : k_.columns) physical.push_back(PhysicalColumn(table, c));
+  Status s = k_.Validate(schema, table);
+  if (s.ok()) s = CheckColumnMap(up_, table, physical, k_.name, "up");
+  if (s.ok()) s = CheckColumnMap(down_, table, physical, k_.name, "down");
+  return s;
+}
+
+// Every up is read over the version before this operation, so each is composed
+// on a copy taken before any of them changes the table.
+Status CreateConstraint::Shadow(schema::Table* table) const {
+  schema::Shadow* sh = nullptr;
+  for (const auto& c : k_.columns) {
+    Status s = ShadowFor(table, c, &sh);
+    if (!s.ok()) return s.WithContext("constraint \"" + k_.name + "\"");
+  }
+  const schema::Table base = *table;
+  for (const auto& c : k_.columns) {
+    schema::Table copy = base;
+    ComposeUp(&copy, c, up_.count(c) ? up_.at(c) : pg::QuoteIdent(c));
+    table->FindColumn(c)->up = copy.FindColumn(c)->up;
+    ComposeDown(table, c, down_.count(c) ? down_.at(c) : pg::QuoteIdent(c));
+    if (k_.type == "primary_key") table->FindColumn(c)->nullable = false;
+  }
+  return Status::Ok();
+}
+
+TableConstraint CreateConstraint::Physical(const schema::VirtualSchema& schema, const schema::Table& table) const {
+  TableConstraint k = k_;
+  for (auto& c : k.columns) c = PhysicalColumn(table, c);
+  for (auto& c : k.include_columns) c = PhysicalColumn(table, c);
+  if (!k.check.empty()) k.check = OnPhysicalColumns(k.check, table);
+  if (const schema::Table* ref = schema.FindTable(k.ref_table))
+    for (auto& c : k.ref_columns) c = PhysicalColumn(*ref, c);
+  return k;
+}
+
+Status CreateConstraint::Validate(schema::VirtualSchema* schema) const {
+  schema::Table* table = nullptr;
+  Status s = FindTable(schema, table_, &table);
+  if (s.ok()) s = Check(*schema, *table);
+  if (s.ok() && !table->created) s = Shadow(table);
+  if (!s.ok()) return s;
+  TableConstraint k = Physical(*schema, *table);
+  std::string index = Indexed() ? k_.name : "";
+  table->constraints.push_back({k_.name, k_.type[0], k.columns, Definition(k, *schema), index});
+  if (k_.type == "primary_key") table->primary_key = k_.columns;
+  for (const auto& c : k_.columns)
+    if (k_.type == "primary_key") table->FindColumn(c)->nullable = false;
+  if (Indexed()) schema->AddRelationName(k_.name);
+  if (table->created || Indexed()) return Status::Ok();
+  // check and foreign key: PlanShadows adds it NOT VALID once every shadow exists (the last one's step).
+  schema::Shadow* last = nullptr;
+  for (auto& sh : table->shadows)
+    for (const auto& c : k.columns)
+      if (sh.physical == c) last = &sh;
+  last->constraints.push_back(table->constraints.back());
+  return Status::Ok();
+}
+
+Status CreateConstraint::After(const schema::VirtualSchema& before, schema::VirtualSchema* after) const {
+  *after = before;
+  return Validate(after);
+}
+
+std::string CreateConstraint::IndexName(const schema::VirtualSchema& before) const {
+  return pg::PleatName("uq", before.FindTable(table_)->physical, k_.name);
+}
+
+Status CreateConstraint::Start(const schema::VirtualSchema& before, engine::Plan* plan) const {
+  schema::VirtualSchema after;
+  Status s = After(before, &after);
+  if (!s.ok()) return s;
+  const schema::Table& table = *after.FindTable(table_);
+  std::string target = PhysicalTable(before, table_), what = "constraint \"" + k_.name + "\" on \"" + table_ + "\"";
+  if (table.created) {  // empty, and no version reads it yet: nothing to wait for
+    plan->AddSql("add", "add " + what, {"ALTER TABLE " + target + " ADD " + Physical(after, table).Sql(after)});
+    return Status::Ok();
+  }
+  if (!Indexed()) return Status::Ok();  // PlanShadows adds it NOT VALID with the shadows
+  TableConstraint k = Physical(after, table);
+  std::string sql = "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS " + pg::QuoteIdent(IndexName(before)) + " ON " +
+                    target + " " + PhysicalColumnList(table, k_.columns);
+  if (!k.include_columns.empty()) sql += " INCLUDE " + PhysicalColumnList(table, k_.include_columns);
+  if (!k.storage_parameters.empty()) sql += " WITH (" + k.storage_parameters + ")";
+  if (!k.tablespace.empty()) sql += " TABLESPACE " + pg::QuoteIdent(k.tablespace);
+  // built concurrently: writes go on while it builds
+  plan->Add(ConcurrentIndexStep(*plan, "index", "build the unique index of " + what, sql,
+                                pg::QualifiedName(before.schema_name(), IndexName(before))));
+  return Status::Ok();
+}
+
+// The engine has swapped the shadows in (validated, NOT NULL set, renamed), so
+// attaching the index needs no scan: the lock is brief.
+Status CreateConstraint::Complete(const schema::VirtualSchema& before, engine::Plan* plan) const {
+  if (before.FindTable(table_)->created || !Indexed()) return Status::Ok();
+  std::string sql = "ALTER TABLE " + PhysicalTable(before, table_) + " ADD CONSTRAINT " + pg::QuoteIdent(k_.name) +
+                    (k_.type == "unique" ? " UNIQUE" : " PRIMARY KEY") + " USING INDEX " + pg::QuoteIdent(IndexName(before));
+  if (k_.deferrable) sql += k_.initially_deferred ? " DEFERRABLE INITIALLY DEFERRED" : " DEFERRABLE";
+  schema::VirtualSchema after;
+  Status s = After(before, &after);
+  std::vector<std::string> columns = k_.columns, steps = {sql};
+  columns.insert(columns.end(), k_.include_columns.begin(), k_.include_columns.end());
+  for (auto& rename : RenameIndexColumns(pg::QualifiedName(before.schema_name(), k_.name), *after.FindTable(table_),
+                                         *before.FindTable(table_), columns))
+    steps.push_back(std::move(rename));
+  plan->AddSql("attach", "make the index of constraint \"" + k_.name + "\" the constraint", steps);
+  return s;
+}
+
+Status CreateConstraint::Rollback(const schema::VirtualSchema& before, engine::Plan* plan) const {
+  std::string table = PhysicalTable(before, table_);
+  if (before.FindTable(table_)->created)
+    plan->AddSql("drop", "drop constraint \"" + k_.name + "\"",
+                 {"ALTER TABLE IF EXISTS " + table + " DROP CONSTRAINT IF EXISTS " + pg::QuoteIdent(k_.name)});
+  else if (Indexed())
+    plan->AddConcurrent("drop_index", "drop the unique index of constraint \"" + k_.name + "\"",
+                        {"DROP INDEX CONCURRENTLY IF EXISTS " + pg::QualifiedName(before.schema_name(), IndexName(before))});
+  return Status::Ok();
+}
+
+}  // namespace pleat::ops

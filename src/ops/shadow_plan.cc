@@ -1,0 +1,180 @@
+// PlanShadows (declared in ops/shadow_column.h): the physical steps of every
+// shadow column of a migration, planned once from the final virtual schema so
+// a column several operations change is still built once.
+#include <algorithm>
+#include <cctype>
+
+#include "migration/statements.h"
+#include "ops/shadow_column.h"
+#include "pg/quote.h"
+
+namespace pleat::ops {
+namespace {
+
+using schema::Constraint;
+
+// Everything one shadow's steps need, in SQL form.
+struct Target {
+  std::string schema;
+  std::string table;     // "schema"."table"
+  std::string physical;  // the table's physical name
+  std::string original, shadow;
+  std::string key;       // step-id suffix
+};
+
+// serial types exist only in CREATE/ALTER TABLE; ADD COLUMN would create a sequence.
+std::string ColumnType(const std::string& type) {
+  std::string t = type;
+  std::transform(t.begin(), t.end(), t.begin(), ::tolower);
+  if (t == "serial" || t == "serial4") return "integer";
+  if (t == "bigserial" || t == "serial8") return "bigint";
+  if (t == "smallserial" || t == "serial2") return "smallint";
+  return type;
+}
+
+// Rewrites the column references to `from` in a constraint definition by their
+// parse-tree locations (the definition is parsed inside an ALTER TABLE).
+bool RenameInDefinition(const std::string& definition, const std::string& from, const std::string& to,
+                        std::string* out) {
+  std::string prefix = "ALTER TABLE t ADD CONSTRAINT c ";
+  migration::Statements parsed;
+  if (!migration::Statements::Parse(prefix + definition, &parsed).ok() || parsed.statements().size() != 1) return false;
+  std::vector<size_t> at;
+  std::vector<const nlohmann::json*> stack = {&parsed.statements()[0].tree};
+  while (!stack.empty()) {
+    const nlohmann::json* node = stack.back();
+    stack.pop_back();
+    if (node->is_object() && node->contains("fields") && node->contains("location") && (*node)["fields"].size() == 1 &&
+        (*node)["fields"][0].value("String", nlohmann::json::object()).value("sval", "") == from)
+      at.push_back((*node)["location"].get<size_t>());
+    if (node->is_structured())
+      for (const auto& child : *node) stack.push_back(&child);
+  }
+  std::string text = prefix + definition;
+  std::sort(at.rbegin(), at.rend());
+  for (size_t pos : at) {
+    size_t len = text[pos] == '"' ? pg::QuoteIdent(from).size() : from.size();
+    text.replace(pos, len, to);
+  }
+  *out = text.substr(prefix.size());
+  return true;
+}
+
+std::string Temp(const std::string& kind, const Target& t, const std::string& name) {
+  return pg::PleatName(kind, t.physical, name);
+}
+
+// Constraints of the original carried over to the shadow (under temporary names
+// until complete, while the original's still exist), and new ones.
+void StartConstraints(const schema::Table& old, const schema::Shadow& sh, const Target& t,
+                      std::vector<std::string>* sql, std::vector<std::pair<std::string, std::string>>* renames) {
+  for (const Constraint& k : old.constraints) {
+    if ((k.type != 'c' && k.type != 'f') || std::find(k.columns.begin(), k.columns.end(), t.original) == k.columns.end())
+      continue;
+    std::string def;
+    if (!RenameInDefinition(k.definition, t.original, pg::QuoteIdent(t.shadow), &def)) continue;
+    if (k.type == 'f' && k.columns.size() == 1)
+      def = "FOREIGN KEY (" + pg::QuoteIdent(t.shadow) + ")" + k.definition.substr(k.definition.find(')') + 1);
+    const std::string kNotValid = " NOT VALID";
+    if (def.size() > kNotValid.size() && def.compare(def.size() - kNotValid.size(), kNotValid.size(), kNotValid) == 0)
+      def.resize(def.size() - kNotValid.size());
+    sql->push_back("ALTER TABLE " + t.table + " ADD CONSTRAINT " + pg::QuoteIdent(Temp("k", t, k.name)) + " " + def +
+                   " NOT VALID");
+    renames->push_back({Temp("k", t, k.name), k.name});
+  }
+  for (const Constraint& k : sh.constraints)
+    if (k.type != 'u')
+      sql->push_back("ALTER TABLE " + t.table + " ADD CONSTRAINT " + pg::QuoteIdent(k.name) + " " + k.definition +
+                     " NOT VALID");
+}
+
+// Unique constraints: the original's single-column ones and the new ones.
+std::vector<std::string> Uniques(const schema::Table& old, const schema::Shadow& sh, const Target& t) {
+  std::vector<std::string> names;
+  for (const Constraint& k : old.constraints)
+    if (k.type == 'u' && k.columns == std::vector<std::string>{t.original}) names.push_back(k.name);
+  for (const Constraint& k : sh.constraints)
+    if (k.type == 'u') names.push_back(k.name);
+  return names;
+}
+
+std::string SequencesSql(const Target& t, const std::string& from, const std::string& to) {
+  std::string body =
+      "DECLARE r record; BEGIN FOR r IN SELECT d.objid::regclass AS seq FROM pg_depend d JOIN pg_attribute a ON "
+      "a.attrelid = d.refobjid AND a.attnum = d.refobjsubid JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S' "
+      "WHERE d.classid = 'pg_class'::regclass AND d.refobjid = " +
+      pg::QuoteLiteral(t.table) + "::regclass AND a.attname = " + pg::QuoteLiteral(from) +
+      " AND d.deptype = 'a' LOOP EXECUTE format('ALTER SEQUENCE %s OWNED BY %s.%I', r.seq, " +
+      pg::QuoteLiteral(t.table) + ", " + pg::QuoteLiteral(to) + "); END LOOP; END";
+  return "DO $pleat$ " + body + " $pleat$";
+}
+
+void PlanOne(const schema::Table& old, const schema::Column& col, const schema::Shadow& sh, const Target& t,
+             engine::Plan* start, engine::Plan* validate_plan, engine::Plan* complete, engine::Plan* rollback) {
+  std::string what = "\"" + old.name + "\".\"" + t.original + "\"";
+  std::string shadow = pg::QuoteIdent(t.shadow);
+  std::string nn = pg::QuoteIdent(Temp("nn", t, t.original));
+  // ADD COLUMN without a default changes only the catalog; NOT VALID constraints
+  // are checked for new writes only, so nothing here scans or rewrites the table.
+  std::vector<std::string> sql = {"ALTER TABLE " + t.table + " ADD COLUMN IF NOT EXISTS " + shadow + " " +
+                                  ColumnType(col.type)};
+  if (!col.nullable) sql.push_back("ALTER TABLE " + t.table + " ADD CONSTRAINT " + nn + " CHECK (" + shadow + " IS NOT NULL) NOT VALID");
+  std::vector<std::pair<std::string, std::string>> renames;
+  StartConstraints(old, sh, t, &sql, &renames);
+  if (sh.comment) sql.push_back("COMMENT ON COLUMN " + t.table + "." + shadow + " IS " + pg::QuoteLiteral(*sh.comment));
+  // Owned sequences move now: dropping the original at complete would drop them.
+  sql.push_back(SequencesSql(t, t.original, t.shadow));
+  start->AddSql("shadow." + t.key, "add shadow column for " + what, sql);
+  std::vector<std::string> validate, final_sql;
+  for (const auto& name : Uniques(old, sh, t)) {
+    std::string index = Temp("uq", t, name);
+    engine::Step step;
+    step.id = start->IdFor("shadow_unique." + t.key + "." + name);
+    step.description = "build unique index \"" + name + "\" on the shadow of " + what;
+    step.sql = {"CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS " + pg::QuoteIdent(index) + " ON " + t.table + " (" + shadow + ")"};
+    step.transactional = false;
+    step.payload = {{"invalid_index", pg::QualifiedName(t.schema, index)}};
+    start->Add(step);
+    final_sql.push_back("ALTER TABLE " + t.table + " ADD CONSTRAINT " + pg::QuoteIdent(name) + " UNIQUE USING INDEX " +
+                        pg::QuoteIdent(index));
+    // An index keeps the column names it was built with; the shadow's name must not outlive it.
+    final_sql.push_back("ALTER TABLE " + pg::QualifiedName(t.schema, name) + " RENAME COLUMN " + shadow + " TO " +
+                        pg::QuoteIdent(t.original));
+  }
+  if (!col.nullable) {
+    // VALIDATE scans without blocking writes; SET NOT NULL then trusts the valid check.
+    validate.push_back("ALTER TABLE " + t.table + " VALIDATE CONSTRAINT " + nn);
+    final_sql.insert(final_sql.begin(), {"ALTER TABLE " + t.table + " ALTER COLUMN " + shadow + " SET NOT NULL",
+                                         "ALTER TABLE " + t.table + " DROP CONSTRAINT " + nn});
+  }
+  for (const auto& [temp, name] : renames) {
+    validate.push_back("ALTER TABLE " + t.table + " VALIDATE CONSTRAINT " + pg::QuoteIdent(temp));
+    final_sql.push_back("ALTER TABLE " + t.table + " RENAME CONSTRAINT " + pg::QuoteIdent(temp) + " TO " + pg::QuoteIdent(name));
+  }
+  for (const Constraint& k : sh.constraints)
+    if (k.type != 'u') validate.push_back("ALTER TABLE " + t.table + " VALIDATE CONSTRAINT " + pg::QuoteIdent(k.name));
+  final_sql.push_back("ALTER TABLE " + t.table + " RENAME COLUMN " + shadow + " TO " + pg::QuoteIdent(t.original));
+  if (!validate.empty()) validate_plan->AddSql("shadow_validate." + t.key, "validate the constraints of " + what, validate);
+  complete->AddSql("shadow_final." + t.key, "make the shadow of " + what + " the column", final_sql);
+  rollback->AddSql("shadow." + t.key, "drop the shadow column of " + what,
+                   {SequencesSql(t, t.shadow, t.original),
+                    "ALTER TABLE IF EXISTS " + t.table + " DROP COLUMN IF EXISTS " + shadow});
+}
+
+}  // namespace
+
+Status PlanShadows(const schema::VirtualSchema& before, const schema::VirtualSchema& after, engine::Plan* start,
+                   engine::Plan* validate, engine::Plan* complete, engine::Plan* rollback) {
+  for (const auto& table : after.tables())
+    for (const auto& sh : table.shadows) {
+      const schema::Table* old = before.FindByPhysical(table.physical);
+      const schema::Column* col = table.FindByPhysical(sh.physical);
+      if (!old || !col) continue;
+      Target t{after.schema_name(), pg::QualifiedName(after.schema_name(), table.physical), table.physical, sh.original, sh.physical,
+               table.physical + "." + sh.original};
+      PlanOne(*old, *col, sh, t, start, validate, complete, rollback);
+    }
+  return Status::Ok();
+}
+
+}  // namespace pleat::ops
