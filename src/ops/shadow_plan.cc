@@ -3,6 +3,7 @@
 // a column several operations change is still built once.
 #include <algorithm>
 #include <cctype>
+#include <map>
 
 #include "migration/statements.h"
 #include "ops/shadow_column.h"
@@ -20,7 +21,26 @@ struct Target {
   std::string physical;  // the table's physical name
   std::string original, shadow;
   std::string key;       // step-id suffix
+  std::map<std::string, std::string> shadows;  // every shadowed column of the table: original -> shadow
 };
+
+// The shadowed column of `k` that plans it: the first in key order, so a
+// constraint over several replaced columns is rebuilt once, on all of them.
+bool PlansConstraint(const Constraint& k, const Target& t) {
+  for (const auto& c : k.columns)
+    if (t.shadows.count(c)) return c == t.original;
+  return false;
+}
+
+// `k`'s columns with each shadowed one replaced by its shadow, quoted, comma-separated.
+std::string MappedColumns(const Constraint& k, const Target& t) {
+  std::string out;
+  for (const auto& c : k.columns) {
+    auto it = t.shadows.find(c);
+    out += (out.empty() ? "" : ", ") + pg::QuoteIdent(it == t.shadows.end() ? c : it->second);
+  }
+  return out;
+}
 
 // serial types exist only in CREATE/ALTER TABLE; ADD COLUMN would create a sequence.
 std::string ColumnType(const std::string& type) {
@@ -32,29 +52,30 @@ std::string ColumnType(const std::string& type) {
   return type;
 }
 
-// Rewrites the column references to `from` in a constraint definition by their
-// parse-tree locations (the definition is parsed inside an ALTER TABLE).
-bool RenameInDefinition(const std::string& definition, const std::string& from, const std::string& to,
+// Rewrites the column references of a constraint definition that `renames`
+// names, by their parse-tree locations (the definition is parsed inside an ALTER TABLE).
+bool RenameInDefinition(const std::string& definition, const std::map<std::string, std::string>& renames,
                         std::string* out) {
   std::string prefix = "ALTER TABLE t ADD CONSTRAINT c ";
   migration::Statements parsed;
   if (!migration::Statements::Parse(prefix + definition, &parsed).ok() || parsed.statements().size() != 1) return false;
-  std::vector<size_t> at;
+  std::vector<std::pair<size_t, std::string>> at;  // location, column
   std::vector<const nlohmann::json*> stack = {&parsed.statements()[0].tree};
   while (!stack.empty()) {
     const nlohmann::json* node = stack.back();
     stack.pop_back();
-    if (node->is_object() && node->contains("fields") && node->contains("location") && (*node)["fields"].size() == 1 &&
-        (*node)["fields"][0].value("String", nlohmann::json::object()).value("sval", "") == from)
-      at.push_back((*node)["location"].get<size_t>());
+    if (node->is_object() && node->contains("fields") && node->contains("location") && (*node)["fields"].size() == 1) {
+      std::string name = (*node)["fields"][0].value("String", nlohmann::json::object()).value("sval", "");
+      if (renames.count(name)) at.push_back({(*node)["location"].get<size_t>(), name});
+    }
     if (node->is_structured())
       for (const auto& child : *node) stack.push_back(&child);
   }
   std::string text = prefix + definition;
   std::sort(at.rbegin(), at.rend());
-  for (size_t pos : at) {
-    size_t len = text[pos] == '"' ? pg::QuoteIdent(from).size() : from.size();
-    text.replace(pos, len, to);
+  for (const auto& [pos, name] : at) {
+    size_t len = text[pos] == '"' ? pg::QuoteIdent(name).size() : name.size();
+    text.replace(pos, len, pg::QuoteIdent(renames.at(name)));
   }
   *out = text.substr(prefix.size());
   return true;
@@ -69,12 +90,11 @@ std::string Temp(const std::string& kind, const Target& t, const std::string& na
 void StartConstraints(const schema::Table& old, const schema::Shadow& sh, const Target& t,
                       std::vector<std::string>* sql, std::vector<std::pair<std::string, std::string>>* renames) {
   for (const Constraint& k : old.constraints) {
-    if ((k.type != 'c' && k.type != 'f') || std::find(k.columns.begin(), k.columns.end(), t.original) == k.columns.end())
-      continue;
+    if ((k.type != 'c' && k.type != 'f') || !PlansConstraint(k, t)) continue;
     std::string def;
-    if (!RenameInDefinition(k.definition, t.original, pg::QuoteIdent(t.shadow), &def)) continue;
-    if (k.type == 'f' && k.columns.size() == 1)
-      def = "FOREIGN KEY (" + pg::QuoteIdent(t.shadow) + ")" + k.definition.substr(k.definition.find(')') + 1);
+    if (!RenameInDefinition(k.definition, t.shadows, &def)) continue;
+    // A foreign key's own columns are a name list, not expressions: rebuild it from the catalog's list.
+    if (k.type == 'f') def = "FOREIGN KEY (" + MappedColumns(k, t) + ")" + k.definition.substr(k.definition.find(')') + 1);
     const std::string kNotValid = " NOT VALID";
     if (def.size() > kNotValid.size() && def.compare(def.size() - kNotValid.size(), kNotValid.size(), kNotValid) == 0)
       def.resize(def.size() - kNotValid.size());
@@ -88,14 +108,16 @@ void StartConstraints(const schema::Table& old, const schema::Shadow& sh, const 
                      " NOT VALID");
 }
 
-// Unique constraints: the original's single-column ones and the new ones.
-std::vector<std::string> Uniques(const schema::Table& old, const schema::Shadow& sh, const Target& t) {
-  std::vector<std::string> names;
+// Unique constraints to rebuild on the shadows, with their columns: the
+// original's (over one or several columns) and the new ones.
+std::vector<std::pair<std::string, std::string>> Uniques(const schema::Table& old, const schema::Shadow& sh,
+                                                         const Target& t) {
+  std::vector<std::pair<std::string, std::string>> out;
   for (const Constraint& k : old.constraints)
-    if (k.type == 'u' && k.columns == std::vector<std::string>{t.original}) names.push_back(k.name);
+    if (k.type == 'u' && PlansConstraint(k, t)) out.push_back({k.name, MappedColumns(k, t)});
   for (const Constraint& k : sh.constraints)
-    if (k.type == 'u') names.push_back(k.name);
-  return names;
+    if (k.type == 'u') out.push_back({k.name, pg::QuoteIdent(t.shadow)});
+  return out;
 }
 
 std::string SequencesSql(const Target& t, const std::string& from, const std::string& to) {
@@ -110,7 +132,8 @@ std::string SequencesSql(const Target& t, const std::string& from, const std::st
 }
 
 void PlanOne(const schema::Table& old, const schema::Column& col, const schema::Shadow& sh, const Target& t,
-             engine::Plan* start, engine::Plan* validate_plan, engine::Plan* complete, engine::Plan* rollback) {
+             engine::Plan* start, engine::Plan* indexes, engine::Plan* validate_plan, engine::Plan* complete,
+             engine::Plan* rollback) {
   std::string what = "\"" + old.name + "\".\"" + t.original + "\"";
   std::string shadow = pg::QuoteIdent(t.shadow);
   std::string nn = pg::QuoteIdent(Temp("nn", t, t.original));
@@ -126,20 +149,22 @@ void PlanOne(const schema::Table& old, const schema::Column& col, const schema::
   sql.push_back(SequencesSql(t, t.original, t.shadow));
   start->AddSql("shadow." + t.key, "add shadow column for " + what, sql);
   std::vector<std::string> validate, final_sql;
-  for (const auto& name : Uniques(old, sh, t)) {
+  for (const auto& [name, columns] : Uniques(old, sh, t)) {
     std::string index = Temp("uq", t, name);
     engine::Step step;
-    step.id = start->IdFor("shadow_unique." + t.key + "." + name);
+    step.id = indexes->IdFor("shadow_unique." + t.key + "." + name);
     step.description = "build unique index \"" + name + "\" on the shadow of " + what;
-    step.sql = {"CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS " + pg::QuoteIdent(index) + " ON " + t.table + " (" + shadow + ")"};
+    step.sql = {"CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS " + pg::QuoteIdent(index) + " ON " + t.table + " (" + columns + ")"};
     step.transactional = false;
     step.payload = {{"invalid_index", pg::QualifiedName(t.schema, index)}};
-    start->Add(step);
+    indexes->Add(step);
     final_sql.push_back("ALTER TABLE " + t.table + " ADD CONSTRAINT " + pg::QuoteIdent(name) + " UNIQUE USING INDEX " +
                         pg::QuoteIdent(index));
-    // An index keeps the column names it was built with; the shadow's name must not outlive it.
-    final_sql.push_back("ALTER TABLE " + pg::QualifiedName(t.schema, name) + " RENAME COLUMN " + shadow + " TO " +
-                        pg::QuoteIdent(t.original));
+    // An index keeps the column names it was built with; the shadows' names must not outlive it.
+    for (const auto& [original, physical] : t.shadows)
+      if (columns.find(pg::QuoteIdent(physical)) != std::string::npos)
+        final_sql.push_back("ALTER TABLE " + pg::QualifiedName(t.schema, name) + " RENAME COLUMN " +
+                            pg::QuoteIdent(physical) + " TO " + pg::QuoteIdent(original));
   }
   if (!col.nullable) {
     // VALIDATE scans without blocking writes; SET NOT NULL then trusts the valid check.
@@ -165,15 +190,19 @@ void PlanOne(const schema::Table& old, const schema::Column& col, const schema::
 
 Status PlanShadows(const schema::VirtualSchema& before, const schema::VirtualSchema& after, engine::Plan* start,
                    engine::Plan* validate, engine::Plan* complete, engine::Plan* rollback) {
+  engine::Plan indexes;
   for (const auto& table : after.tables())
     for (const auto& sh : table.shadows) {
       const schema::Table* old = before.FindByPhysical(table.physical);
       const schema::Column* col = table.FindByPhysical(sh.physical);
       if (!old || !col) continue;
       Target t{after.schema_name(), pg::QualifiedName(after.schema_name(), table.physical), table.physical, sh.original, sh.physical,
-               table.physical + "." + sh.original};
-      PlanOne(*old, *col, sh, t, start, validate, complete, rollback);
+               table.physical + "." + sh.original, {}};
+      for (const auto& other : table.shadows) t.shadows[other.original] = other.physical;
+      PlanOne(*old, *col, sh, t, start, &indexes, validate, complete, rollback);
     }
+  // A unique index may span several shadows: build them once every shadow exists.
+  for (const auto& step : indexes.steps()) start->Add(step);
   return Status::Ok();
 }
 
