@@ -132,7 +132,7 @@ std::string SequencesSql(const Target& t, const std::string& from, const std::st
 }
 
 void PlanOne(const schema::Table& old, const schema::Column& col, const schema::Shadow& sh, const Target& t,
-             engine::Plan* start, engine::Plan* indexes, engine::Plan* validate_plan, engine::Plan* complete,
+             engine::Plan* start, engine::Plan* after_shadows, engine::Plan* validate_plan, engine::Plan* complete,
              engine::Plan* rollback) {
   std::string what = "\"" + old.name + "\".\"" + t.original + "\"";
   std::string shadow = pg::QuoteIdent(t.shadow);
@@ -143,21 +143,24 @@ void PlanOne(const schema::Table& old, const schema::Column& col, const schema::
                                   ColumnType(col.type)};
   if (!col.nullable) sql.push_back("ALTER TABLE " + t.table + " ADD CONSTRAINT " + nn + " CHECK (" + shadow + " IS NOT NULL) NOT VALID");
   std::vector<std::pair<std::string, std::string>> renames;
-  StartConstraints(old, sh, t, &sql, &renames);
+  std::vector<std::string> constraints;  // may name other shadows: added once all exist
+  StartConstraints(old, sh, t, &constraints, &renames);
   if (sh.comment) sql.push_back("COMMENT ON COLUMN " + t.table + "." + shadow + " IS " + pg::QuoteLiteral(*sh.comment));
   // Owned sequences move now: dropping the original at complete would drop them.
   sql.push_back(SequencesSql(t, t.original, t.shadow));
   start->AddSql("shadow." + t.key, "add shadow column for " + what, sql);
+  if (!constraints.empty())
+    after_shadows->AddSql("shadow_constraints." + t.key, "add the constraints of the shadow of " + what, constraints);
   std::vector<std::string> validate, final_sql;
   for (const auto& [name, columns] : Uniques(old, sh, t)) {
     std::string index = Temp("uq", t, name);
     engine::Step step;
-    step.id = indexes->IdFor("shadow_unique." + t.key + "." + name);
+    step.id = after_shadows->IdFor("shadow_unique." + t.key + "." + name);
     step.description = "build unique index \"" + name + "\" on the shadow of " + what;
     step.sql = {"CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS " + pg::QuoteIdent(index) + " ON " + t.table + " (" + columns + ")"};
     step.transactional = false;
     step.payload = {{"invalid_index", pg::QualifiedName(t.schema, index)}};
-    indexes->Add(step);
+    after_shadows->Add(step);
     final_sql.push_back("ALTER TABLE " + t.table + " ADD CONSTRAINT " + pg::QuoteIdent(name) + " UNIQUE USING INDEX " +
                         pg::QuoteIdent(index));
     // An index keeps the column names it was built with; the shadows' names must not outlive it.
@@ -190,7 +193,7 @@ void PlanOne(const schema::Table& old, const schema::Column& col, const schema::
 
 Status PlanShadows(const schema::VirtualSchema& before, const schema::VirtualSchema& after, engine::Plan* start,
                    engine::Plan* validate, engine::Plan* complete, engine::Plan* rollback) {
-  engine::Plan indexes;
+  engine::Plan after_shadows;
   for (const auto& table : after.tables())
     for (const auto& sh : table.shadows) {
       const schema::Table* old = before.FindByPhysical(table.physical);
@@ -199,10 +202,10 @@ Status PlanShadows(const schema::VirtualSchema& before, const schema::VirtualSch
       Target t{after.schema_name(), pg::QualifiedName(after.schema_name(), table.physical), table.physical, sh.original, sh.physical,
                table.physical + "." + sh.original, {}};
       for (const auto& other : table.shadows) t.shadows[other.original] = other.physical;
-      PlanOne(*old, *col, sh, t, start, &indexes, validate, complete, rollback);
+      PlanOne(*old, *col, sh, t, start, &after_shadows, validate, complete, rollback);
     }
-  // A unique index may span several shadows: build them once every shadow exists.
-  for (const auto& step : indexes.steps()) start->Add(step);
+  // A constraint or unique index may span several shadows: add them once every shadow exists.
+  for (const auto& step : after_shadows.steps()) start->Add(step);
   return Status::Ok();
 }
 
