@@ -7,6 +7,7 @@
 
 #include "migration/statements.h"
 #include "ops/shadow_column.h"
+#include "ops/shadow_indexes.h"
 #include "pg/quote.h"
 
 namespace pleat::ops {
@@ -193,19 +194,26 @@ void PlanOne(const schema::Table& old, const schema::Column& col, const schema::
 
 Status PlanShadows(const schema::VirtualSchema& before, const schema::VirtualSchema& after, engine::Plan* start,
                    engine::Plan* validate, engine::Plan* complete, engine::Plan* rollback) {
-  engine::Plan after_shadows;
-  for (const auto& table : after.tables())
+  engine::Plan after_shadows, final_names;
+  for (const auto& table : after.tables()) {
+    std::map<std::string, std::string> shadows;  // original -> shadow, for the whole table
+    for (const auto& sh : table.shadows) shadows[sh.original] = sh.physical;
     for (const auto& sh : table.shadows) {
       const schema::Table* old = before.FindByPhysical(table.physical);
       const schema::Column* col = table.FindByPhysical(sh.physical);
       if (!old || !col) continue;
       Target t{after.schema_name(), pg::QualifiedName(after.schema_name(), table.physical), table.physical, sh.original, sh.physical,
                table.physical + "." + sh.original, {}};
-      for (const auto& other : table.shadows) t.shadows[other.original] = other.physical;
+      t.shadows = shadows;
       PlanOne(*old, *col, sh, t, start, &after_shadows, validate, complete, rollback);
     }
+    if (shadows.empty()) continue;
+    Status s = PlanShadowIndexes(before, table.physical, shadows, &after_shadows, &final_names);
+    if (!s.ok()) return s.WithContext("table \"" + table.name + "\"");
+  }
   // A constraint or unique index may span several shadows: add them once every shadow exists.
   for (const auto& step : after_shadows.steps()) start->Add(step);
+  for (const auto& step : final_names.steps()) complete->Add(step);  // once the shadows have their names
   return Status::Ok();
 }
 

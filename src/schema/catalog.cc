@@ -41,6 +41,34 @@ LEFT JOIN pg_index i ON i.indexrelid = c.oid
 LEFT JOIN pg_class t ON t.oid = i.indrelid
 WHERE n.nspname = $1)";
 
+// Per index: method, keys (column, opclass, collation, order), INCLUDE columns,
+// predicate and storage parameters, so an index can be rebuilt on a shadow.
+constexpr const char* kIndexDetailsSql = R"(
+SELECT c.relname, am.amname, i.indexprs IS NOT NULL, coalesce(pg_get_expr(i.indpred, i.indrelid), ''),
+       coalesce(array_to_string(c.reloptions, ', '), ''),
+       (SELECT coalesce(json_agg(json_build_object(
+                  'column', coalesce(a.attname, ''),
+                  'opclass', quote_ident(ns.nspname) || '.' || quote_ident(oc.opcname),
+                  'desc', (k.opt & 1) <> 0, 'nulls_first', (k.opt & 2) <> 0,
+                  'collation', CASE WHEN k.coll <> 0 AND k.coll <> a.attcollation
+                                    THEN quote_ident(cn.nspname) || '.' || quote_ident(co.collname) ELSE '' END)
+                ORDER BY k.ord), '[]')::text
+        FROM unnest(i.indkey::int2[], i.indclass::oid[], i.indoption::int2[], i.indcollation::oid[])
+             WITH ORDINALITY k(attnum, cls, opt, coll, ord)
+        LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+        LEFT JOIN pg_opclass oc ON oc.oid = k.cls LEFT JOIN pg_namespace ns ON ns.oid = oc.opcnamespace
+        LEFT JOIN pg_collation co ON co.oid = k.coll LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace
+        WHERE k.ord <= i.indnkeyatts),
+       (SELECT coalesce(json_agg(a.attname ORDER BY k.ord), '[]')::text
+        FROM unnest(i.indkey::int2[]) WITH ORDINALITY k(attnum, ord)
+        JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+        WHERE k.ord > i.indnkeyatts)
+FROM pg_index i
+JOIN pg_class c ON c.oid = i.indexrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_am am ON am.oid = c.relam
+WHERE n.nspname = $1)";
+
 constexpr const char* kConstraintsSql = R"(
 SELECT t.relname, k.conname, k.contype, pg_get_constraintdef(k.oid), coalesce(ic.relname, ''),
        (SELECT coalesce(json_agg(a.attname ORDER BY c.ord), '[]')::text
@@ -64,6 +92,24 @@ WHERE n.nspname = $1 AND c.relkind IN ('r', 'p'))";
 
 std::vector<std::string> JsonNames(const std::string& text) {
   return nlohmann::json::parse(text.empty() ? "[]" : text).get<std::vector<std::string>>();
+}
+
+Status ReadIndexDetails(pg::Connection* conn, const std::string& schema_name, std::vector<Index>* indexes) {
+  pg::Result res;
+  Status s = conn->ExecParams(kIndexDetailsSql, {schema_name}, &res);
+  for (int r = 0; s.ok() && r < res.rows(); ++r) {
+    for (Index& index : *indexes) {
+      if (index.name != res.Get(r, 0)) continue;
+      index.method = res.Get(r, 1);
+      index.has_expressions = res.Get(r, 2) == "t";
+      index.predicate = res.Get(r, 3);
+      index.storage = res.Get(r, 4);
+      for (const auto& k : nlohmann::json::parse(res.Get(r, 5)))
+        index.keys.push_back(IndexKey{k.at("column"), k.at("opclass"), k.at("collation"), k.at("desc"), k.at("nulls_first")});
+      index.include = JsonNames(res.Get(r, 6));
+    }
+  }
+  return s;
 }
 
 Status ReadConstraints(pg::Connection* conn, const std::string& schema_name, VirtualSchema* out) {
@@ -121,13 +167,17 @@ Status ReadCatalog(pg::Connection* conn, const std::string& schema_name, Virtual
   pg::Result rels;
   s = conn->ExecParams(kRelationsSql, {schema_name}, &rels);
   if (!s.ok()) return s;
+  std::vector<Index> indexes;
   for (int r = 0; r < rels.rows(); ++r) {
     if (rels.Get(r, 1) == "i")
-      out->AddIndex(Index{rels.Get(r, 0), rels.Get(r, 2), JsonNames(rels.Get(r, 6)), rels.Get(r, 3),
-                          rels.Get(r, 4) == "t", rels.Get(r, 5) == "t"});
+      indexes.push_back(Index{rels.Get(r, 0), rels.Get(r, 2), JsonNames(rels.Get(r, 6)), rels.Get(r, 3),
+                              rels.Get(r, 4) == "t", rels.Get(r, 5) == "t"});
     else
       out->AddRelationName(rels.Get(r, 0));
   }
+  s = ReadIndexDetails(conn, schema_name, &indexes);
+  if (!s.ok()) return s;
+  for (auto& index : indexes) out->AddIndex(std::move(index));
   s = ReadConstraints(conn, schema_name, out);
   if (!s.ok()) return s;
   s = ReadReplicaIdentities(conn, schema_name, out);

@@ -47,7 +47,17 @@ struct Constraint {
   std::string index;                 // the index behind u, p and x constraints
 };
 
-// An index on a physical table (pg_get_indexdef), for rebuilding it elsewhere.
+// One key of an index, as the catalog describes it.
+struct IndexKey {
+  std::string column;     // physical column ("" for an expression)
+  std::string opclass;    // schema-qualified, quoted
+  std::string collation;  // schema-qualified, quoted; "" for the column's own
+  bool desc = false;
+  bool nulls_first = false;
+};
+
+// An index on a physical table, with the pieces needed to rebuild it on other
+// columns (a shadow) without parsing its definition.
 struct Index {
   std::string name;
   std::string table;                 // physical table
@@ -55,6 +65,12 @@ struct Index {
   std::string definition;            // "CREATE [UNIQUE] INDEX name ON schema.table USING ..."
   bool unique = false;
   bool backs_constraint = false;     // owned by a unique, primary key or exclusion constraint
+  std::string method;                // btree, hash, gin, ...
+  std::vector<IndexKey> keys;
+  std::vector<std::string> include;  // INCLUDE columns
+  std::string predicate;             // partial index condition, "" for none
+  std::string storage;               // "fillfactor=70, ..." or ""
+  bool has_expressions = false;
 };
 
 // A column the active migration rebuilds beside the original, because its values
