@@ -50,6 +50,11 @@ void Plan::AddSql(const std::string& name, const std::string& description, std::
   Add(std::move(s));
 }
 
+void Plan::AddAfterBackfill(const std::string& name, const std::string& description, std::vector<std::string> sql) {
+  AddSql(name, description, std::move(sql));
+  steps_.back().after_backfill = true;
+}
+
 void Plan::AddConcurrent(const std::string& name, const std::string& description, std::vector<std::string> sql) {
   Step s;
   s.id = IdFor(name);

@@ -30,6 +30,10 @@ struct Step {
   // Rollback steps: run only when the start step with this id was done.
   std::string only_if_started;
   nlohmann::json payload;
+  // Start steps only: the planner moves it after the backfill (constraints that
+  // rows not yet backfilled would fail, such as NOT NULL on a new column).
+  // Planning-time only; the stored plan is already in order.
+  bool after_backfill = false;
 
   nlohmann::json ToJson() const;
   static Step FromJson(const nlohmann::json& j);
@@ -41,6 +45,8 @@ class Plan {
   void set_id_prefix(std::string prefix) { id_prefix_ = std::move(prefix); }
   // Adds a transactional SQL step; `name` completes the id ("03.add_column.column").
   void AddSql(const std::string& name, const std::string& description, std::vector<std::string> sql);
+  // As AddSql, for a start step that must run after the backfill.
+  void AddAfterBackfill(const std::string& name, const std::string& description, std::vector<std::string> sql);
   // Adds a step whose statements each run alone (CONCURRENTLY).
   void AddConcurrent(const std::string& name, const std::string& description, std::vector<std::string> sql);
   void Add(Step step);

@@ -91,6 +91,9 @@ Status PlanMigration(pg::Connection* conn, const Options& options, const migrati
   s = PlanSync(before, after, options.state_schema, &views, &sync);
   if (!s.ok()) return s;
   Append(&start, sync.start);
+  Plan ordered, after_backfill;
+  for (const auto& step : start.steps()) (step.after_backfill ? after_backfill : ordered).Add(step);
+  start = ordered;
   if (!sync.backfill.empty()) {
     Step backfill;
     backfill.kind = Step::Kind::kBackfill;
@@ -99,6 +102,7 @@ Status PlanMigration(pg::Connection* conn, const Options& options, const migrati
     backfill.payload = sync.backfill;
     start.Add(backfill);
   }
+  Append(&start, after_backfill);
   // The views come last: the new version becomes visible only once every row is backfilled.
   start.Add(ViewsStep("views", "create version schema \"" + out->version_schema + "\"", views));
 

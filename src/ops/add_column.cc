@@ -81,9 +81,6 @@ Status AddColumn::Start(const schema::VirtualSchema& before, engine::Plan* plan)
   if (!column_.nullable && !NeedsNotNullCheck(before)) def += " NOT NULL";
   std::vector<std::string> sql = {"ALTER TABLE " + table + " ADD COLUMN " + def};
   if (volatile_default) sql.push_back("ALTER TABLE " + table + " ALTER COLUMN " + col + " SET DEFAULT " + *column_.default_sql);
-  if (NeedsNotNullCheck(before))
-    sql.push_back("ALTER TABLE " + table + " ADD CONSTRAINT " + pg::QuoteIdent(NotNullName(t->physical)) + " CHECK (" +
-                  col + " IS NOT NULL) NOT VALID");
   if (column_.check) {
     migration::ColumnDef physical = column_;  // the check may name columns an earlier operation renamed
     physical.check->constraint = OnPhysicalColumns(column_.check->constraint, *t);
@@ -98,6 +95,12 @@ Status AddColumn::Start(const schema::VirtualSchema& before, engine::Plan* plan)
   }
   if (column_.comment) sql.push_back("COMMENT ON COLUMN " + table + "." + col + " IS " + pg::QuoteLiteral(*column_.comment));
   plan->AddSql("add", "add column \"" + table_ + "\".\"" + column_.name + "\"", sql);
+  // Old writers that update other columns of a row the backfill has not reached
+  // yet would fail a NOT NULL check on it: it is added once every row has a value.
+  if (NeedsNotNullCheck(before))
+    plan->AddAfterBackfill("not_null", "enforce NOT NULL on new writes to \"" + table_ + "\".\"" + column_.name + "\"",
+                           {"ALTER TABLE " + table + " ADD CONSTRAINT " + pg::QuoteIdent(NotNullName(t->physical)) +
+                            " CHECK (" + col + " IS NOT NULL) NOT VALID"});
   if (column_.unique) {
     std::string index = pg::PleatName("uq", t->physical, column_.name);
     plan->AddConcurrent("unique", "build unique index on \"" + table_ + "\".\"" + column_.name + "\"",

@@ -142,7 +142,7 @@ void PlanOne(const schema::Table& old, const schema::Column& col, const schema::
   // are checked for new writes only, so nothing here scans or rewrites the table.
   std::vector<std::string> sql = {"ALTER TABLE " + t.table + " ADD COLUMN IF NOT EXISTS " + shadow + " " +
                                   ColumnType(col.type)};
-  if (!col.nullable) sql.push_back("ALTER TABLE " + t.table + " ADD CONSTRAINT " + nn + " CHECK (" + shadow + " IS NOT NULL) NOT VALID");
+
   std::vector<std::pair<std::string, std::string>> renames;
   std::vector<std::string> constraints;  // may name other shadows: added once all exist
   StartConstraints(old, sh, t, &constraints, &renames);
@@ -150,6 +150,11 @@ void PlanOne(const schema::Table& old, const schema::Column& col, const schema::
   // Owned sequences move now: dropping the original at complete would drop them.
   sql.push_back(SequencesSql(t, t.original, t.shadow));
   start->AddSql("shadow." + t.key, "add shadow column for " + what, sql);
+  // After the backfill: before it, an old writer's update of another column of a
+  // row not yet backfilled would fail a NOT NULL check on the empty shadow.
+  if (!col.nullable)
+    start->AddAfterBackfill("shadow_not_null." + t.key, "enforce NOT NULL on new writes to " + what,
+                            {"ALTER TABLE " + t.table + " ADD CONSTRAINT " + nn + " CHECK (" + shadow + " IS NOT NULL) NOT VALID"});
   if (!constraints.empty())
     after_shadows->AddSql("shadow_constraints." + t.key, "add the constraints of the shadow of " + what, constraints);
   std::vector<std::string> validate, final_sql;

@@ -95,3 +95,37 @@ operations:
 
 }  // namespace
 }  // namespace pleat::testing
+
+namespace pleat::testing {
+namespace {
+
+// Old writers may update other columns of rows the backfill has not reached yet;
+// a NOT NULL check on the new column must not exist before every row has a value.
+TEST(Backfill, NotNullChecksComeAfterTheBackfill) {
+  std::string url = NewDatabase();
+  pg::Connection conn = Connect(url);
+  Exec(&conn, "CREATE TABLE t (id int PRIMARY KEY, v int); INSERT INTO t SELECT g, g FROM generate_series(1, 100) g");
+  Status s = Start(url, WriteMigration("01_not_null_order", R"(
+operations:
+  - add_column:
+      table: t
+      up: v + 1
+      column: {name: w, type: int}
+  - alter_column:
+      table: t
+      column: v
+      nullable: false
+      up: coalesce(v, 0)
+)"));
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  std::string order = Value(&conn,
+                            "SELECT string_agg(s->>'id', ',' ORDER BY n) FROM pleat.migrations, "
+                            "jsonb_array_elements(plans->'start') WITH ORDINALITY e(s, n) "
+                            "WHERE s->>'id' LIKE '%backfill%' OR s->>'id' LIKE '%not_null%'");
+  EXPECT_EQ(0u, order.find("backfill,")) << order;
+  EXPECT_NE(order.find("not_null"), std::string::npos) << order;
+  EXPECT_NE(order.find("shadow_not_null"), std::string::npos) << order;
+}
+
+}  // namespace
+}  // namespace pleat::testing
