@@ -2,33 +2,18 @@
 // batch that fails on one row.
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <fstream>
-
 #include "engine/lifecycle.h"
+#include "support/migration_file.h"
 #include "support/test_db.h"
 
 namespace pleat::testing {
 namespace {
 
-namespace fs = std::filesystem;
-
-std::string WriteMigration(const std::string& name, const std::string& text) {
-  fs::path p = fs::temp_directory_path() / ("pleat-backfill-" + std::to_string(getpid()));
-  fs::create_directories(p);
-  p /= name + ".yaml";
-  std::ofstream(p) << text;
-  return p.string();
-}
-
-Status Start(const std::string& url, const std::string& path, std::vector<std::string>* log = nullptr) {
-  engine::Options o;
-  o.conninfo = url;
-  o.log = [log](const std::string& line) {
-    if (log) log->push_back(line);
-  };
+Status Start(const std::string& url, const std::string& name, const std::string& yaml,
+             std::vector<std::string>* log = nullptr) {
+  MigrationFile file(name, yaml);
   std::string vs;
-  return engine::Lifecycle(o).Start(path, false, &vs);
+  return engine::Lifecycle(OptionsFor(url, log)).Start(file.path(), false, &vs);
 }
 
 struct KeyCase {
@@ -53,13 +38,13 @@ TEST(Backfill, WalksEveryKindOfKey) {
     Exec(&conn, std::string("INSERT INTO t SELECT g") + (composite ? ", g % 7" : "") +
                     ", g FROM generate_series(1, 5000) g");
     std::vector<std::string> log;
-    Status s = Start(url, WriteMigration(std::string("01_") + c.name, R"(
+    Status s = Start(url, std::string("01_") + c.name, R"(
 operations:
   - add_column:
       table: t
       up: v * 2
       column: {name: w, type: int, nullable: true}
-)"), &log);
+)", &log);
     ASSERT_TRUE(s.ok()) << s.ToString();
     EXPECT_EQ("5000|0", Rows(&conn, "SELECT count(*), count(*) FILTER (WHERE w IS DISTINCT FROM v * 2) FROM t"));
     // A ctid walk may meet a row twice when an update moved it further into the
@@ -73,13 +58,13 @@ TEST(Backfill, FailingRowIsNamedWithItsExpression) {
   std::string url = NewDatabase();
   pg::Connection conn = Connect(url);
   Exec(&conn, "CREATE TABLE t (id int PRIMARY KEY, v int); INSERT INTO t SELECT g, g FROM generate_series(1, 3000) g");
-  Status s = Start(url, WriteMigration("01_fails", R"(
+  Status s = Start(url, "01_fails", R"(
 operations:
   - add_column:
       table: t
       up: 100 / (v - 2500)
       column: {name: w, type: int, nullable: true}
-)"));
+)");
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.message().find("(\"id\")=(2500)"), std::string::npos) << s.message();
   EXPECT_NE(s.message().find("division by zero"), std::string::npos) << s.message();
@@ -87,9 +72,7 @@ operations:
   EXPECT_NE(s.hint().find("up"), std::string::npos) << s.hint();
   // Batches before the failing one stay committed; a rollback then clears everything.
   EXPECT_EQ("t", Value(&conn, "SELECT rows_done >= 2000 FROM pleat.backfill WHERE table_name = 't'"));
-  engine::Options o;
-  o.conninfo = url;
-  ASSERT_TRUE(engine::Lifecycle(o).Rollback().ok());
+  ASSERT_TRUE(engine::Lifecycle(OptionsFor(url)).Rollback().ok());
   EXPECT_EQ("0", Value(&conn, "SELECT count(*) FROM pg_attribute WHERE attrelid = 't'::regclass AND attname = 'w' AND NOT attisdropped"));
 }
 
@@ -105,7 +88,7 @@ TEST(Backfill, NotNullChecksComeAfterTheBackfill) {
   std::string url = NewDatabase();
   pg::Connection conn = Connect(url);
   Exec(&conn, "CREATE TABLE t (id int PRIMARY KEY, v int); INSERT INTO t SELECT g, g FROM generate_series(1, 100) g");
-  Status s = Start(url, WriteMigration("01_not_null_order", R"(
+  Status s = Start(url, "01_not_null_order", R"(
 operations:
   - add_column:
       table: t
@@ -116,7 +99,7 @@ operations:
       column: v
       nullable: false
       up: coalesce(v, 0)
-)"));
+)");
   ASSERT_TRUE(s.ok()) << s.ToString();
   std::string order = Value(&conn,
                             "SELECT string_agg(s->>'id', ',' ORDER BY n) FROM pleat.migrations, "

@@ -11,6 +11,7 @@
 
 #include "engine/lifecycle.h"
 #include "pg/quote.h"
+#include "support/migration_file.h"
 #include "support/test_db.h"
 
 namespace pleat::testing {
@@ -47,15 +48,8 @@ struct Versions {
 
 Status StartYaml(const std::string& url, const std::string& name, const std::string& yaml, bool complete,
                  std::string* vs) {
-  fs::path dir = fs::temp_directory_path() / ("pleat-dual-" + std::to_string(getpid()));
-  fs::create_directories(dir);
-  fs::path file = dir / (name + ".yaml");
-  std::ofstream(file) << yaml;
-  engine::Options options;
-  options.conninfo = url;
-  Status s = engine::Lifecycle(options).Start(file.string(), complete, vs);
-  fs::remove_all(dir);
-  return s;
+  MigrationFile file(name, yaml);
+  return engine::Lifecycle(OptionsFor(url)).Start(file.path(), complete, vs);
 }
 
 void StartMigration(Versions* v) {

@@ -14,6 +14,7 @@
 
 #include "engine/lifecycle.h"
 #include "pg/quote.h"
+#include "support/migration_file.h"
 #include "support/test_db.h"
 
 namespace pleat::testing {
@@ -49,30 +50,6 @@ operations:
       table: people
       column: {name: broken, type: no_such_type, nullable: true}
 )";
-
-// A migration file in a directory of its own, removed with the object.
-class MigrationFile {
- public:
-  MigrationFile(const std::string& name, const std::string& yaml)
-      : dir_(fs::temp_directory_path() / ("pleat-lifecycle-" + std::to_string(getpid()) + "-" + name)),
-        path_((dir_ / (name + ".yaml")).string()) {
-    fs::create_directories(dir_);
-    std::ofstream(path_) << yaml;
-  }
-  ~MigrationFile() { fs::remove_all(dir_); }
-  const std::string& path() const { return path_; }
-
- private:
-  fs::path dir_;
-  std::string path_;
-};
-
-engine::Options OptionsFor(const std::string& url, std::vector<std::string>* log = nullptr) {
-  engine::Options o;
-  o.conninfo = url;
-  if (log) o.log = [log](const std::string& line) { log->push_back(line); };
-  return o;
-}
 
 // A database with people (two rows) created by a completed migration.
 std::string PeopleDatabase(std::string* version_schema) {

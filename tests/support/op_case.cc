@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "engine/lifecycle.h"
+#include "support/migration_file.h"
 #include "support/test_db.h"
 
 namespace pleat::testing {
@@ -17,13 +18,6 @@ std::string WriteFile(const fs::path& dir, const std::string& name, const std::s
   fs::path p = dir / name;
   std::ofstream(p) << text;
   return p.string();
-}
-
-engine::Options OptionsFor(const std::string& url) {
-  engine::Options o;
-  o.conninfo = url;
-  o.log = [](const std::string&) {};
-  return o;
 }
 
 Status StartFile(const std::string& url, const std::string& path, bool complete, std::string* vs) {

@@ -1,0 +1,35 @@
+#include "support/migration_file.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <fstream>
+
+namespace pleat::testing {
+
+namespace fs = std::filesystem;
+
+MigrationFile::MigrationFile(const std::string& name, const std::string& yaml) {
+  static std::atomic<int> counter{0};
+  dir_ = fs::temp_directory_path() /
+         ("pleat-test-" + std::to_string(getpid()) + "-" + std::to_string(++counter) + "-" + name);
+  fs::create_directories(dir_);
+  path_ = (dir_ / (name + ".yaml")).string();
+  std::ofstream(path_) << yaml;
+}
+
+MigrationFile::~MigrationFile() {
+  std::error_code ec;
+  fs::remove_all(dir_, ec);
+}
+
+engine::Options OptionsFor(const std::string& url, std::vector<std::string>* log) {
+  engine::Options o;
+  o.conninfo = url;
+  o.log = [log](const std::string& line) {
+    if (log) log->push_back(line);
+  };
+  return o;
+}
+
+}  // namespace pleat::testing
