@@ -115,8 +115,6 @@ class VirtualSchema {
   void AddTable(Table table) { tables_.push_back(std::move(table)); }
   // Removes the table from this version; its physical table is hidden until complete.
   void RemoveTable(const std::string& name);
-  // True when `physical` names a physical table this version no longer shows.
-  bool IsHiddenTable(const std::string& physical) const { return hidden_tables_.count(physical) > 0; }
   const std::set<std::string>& hidden_tables() const { return hidden_tables_; }
 
   // Indexes of the schema, by name, for create_index/drop_index checks and for
