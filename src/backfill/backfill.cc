@@ -3,6 +3,7 @@
 #include <chrono>
 #include <thread>
 
+#include "backfill/batch_statement.h"
 #include "backfill/table_walk.h"
 #include "pg/quote.h"
 
@@ -28,8 +29,6 @@ class TableBackfill {
   Status LoadCheckpoint(Checkpoint* cp);
   Status RunBatch(const std::string& where, const nlohmann::json& next, long long* rows);
   Status ExplainFailure(const std::string& where, const Status& failure);
-  std::string SetList() const;
-  std::string Params(const std::string& extra) const;
 
   pg::Connection* conn_;
   const engine::StateStore& state_;
@@ -39,14 +38,6 @@ class TableBackfill {
   std::string table_;
   TableWalk walk_;
 };
-
-std::string TableBackfill::SetList() const {
-  std::string out;
-  for (const auto& c : spec_.at("set"))
-    out += (out.empty() ? "" : ", ") + pg::QuoteIdent(c.at("column").get<std::string>()) + " = (" +
-           c.at("expression").get<std::string>() + ")";
-  return out;
-}
 
 Status TableBackfill::LoadCheckpoint(Checkpoint* cp) {
   std::string table = state_.Name("backfill");
@@ -74,7 +65,7 @@ Status TableBackfill::RunBatch(const std::string& where, const nlohmann::json& n
   // resumed backfill redoes those batches. It saves a WAL flush per batch.
   Status s = conn_->Exec("BEGIN; SET LOCAL lock_timeout = " + std::to_string(options_.lock_timeout_ms) +
                          "; SET LOCAL synchronous_commit = off");
-  if (s.ok()) s = conn_->Exec("UPDATE " + walk_.qualified() + " SET " + SetList() + " WHERE " + where, &res);
+  if (s.ok()) s = conn_->Exec(BatchSql(spec_, walk_.qualified(), where), &res);
   if (s.ok()) {
     *rows = res.AffectedRows();
     s = conn_->ExecParams("UPDATE " + state_.Name("backfill") +
@@ -98,12 +89,11 @@ Status TableBackfill::ExplainFailure(const std::string& where, const Status& fai
   for (int r = 0; r < keys.rows(); ++r) {
     std::vector<std::string> key;
     for (int c = 0; c < keys.columns(); ++c) key.push_back(keys.Get(r, c));
-    for (const auto& col : spec_.at("set")) {
-      std::string expr = col.at("expression").get<std::string>();
+    for (const auto& [name, expr] : BatchExpressions(spec_)) {
       Status s = conn_->Exec("SELECT (" + expr + ") FROM " + walk_.qualified() + " WHERE " + walk_.RowSql(key));
       if (!s.ok())
-        return Status::Database("backfill of \"" + table_ + "\": the up expression of column \"" +
-                                    col.at("name").get<std::string>() + "\" (" + expr + ") fails for row " +
+        return Status::Database("backfill of \"" + table_ + "\": the up expression of column \"" + name +
+                                    "\" (" + expr + ") fails for row " +
                                     walk_.Describe(key) + ": " + s.message(),
                                 s.sqlstate(), "make `up` handle such rows, then run the command again");
     }
