@@ -46,7 +46,7 @@ measure_pleat_backfill() {
     q postgres -c "CHECKPOINT" -c "SELECT pg_stat_statements_reset()" >/dev/null
     logf="$WORK/start.$r.log"
     pleat_cmd "$db" "$logf" start "$MIG"
-    s=$(awk '/backfilling "t"/ { s = $1 } /backfilled "t"/ { e = $1 } END { printf "%.3f", e - s }' "$logf")
+    s=$(backfill_seconds "$logf")
     total=$(awk 'NR == 1 { s = $1 } { e = $1 } END { printf "%.3f", e - s }' "$logf")
     check_filled "$db" "pleat's backfill"
     [ "$r" = 1 ] && backfill_breakdown "$db"
@@ -57,6 +57,30 @@ measure_pleat_backfill() {
   record pleat_backfill.runs_s "[$(IFS=,; echo "${runs[*]}")]"
   record pleat_backfill.seconds "$(median "${runs[@]}")"
   record pleat_backfill.start_total_s "$(median "${totals[@]}")"
+}
+
+# backfill_seconds LOGFILE: from pleat's `backfilling "t"` line to its last `backfilled "t"` line.
+backfill_seconds() {
+  awk '/backfilling "t"/ { s = $1 } /backfilled "t"/ { e = $1 } END { printf "%.3f", e - s }' "$1"
+}
+
+# 2c. The same with fixed 1000-row batches (`--backfill-batch-size 1000`): the
+# backfill as it was before batches were sized toward a time target, measured
+# in the same run for a before/after comparison.
+measure_pleat_backfill_fixed() {
+  local r logf runs=()
+  for ((r = 1; r <= REPEAT; r++)); do
+    log "2c pleat backfill, fixed 1000-row batches (run $r of $REPEAT)"
+    copy_db bench_seed bench_fixed
+    q postgres -c "CHECKPOINT" >/dev/null
+    logf="$WORK/start_fixed.$r.log"
+    pleat_cmd bench_fixed "$logf" start "$MIG" --backfill-batch-size 1000
+    check_filled bench_fixed "pleat's fixed-batch backfill"
+    drop_db bench_fixed
+    runs+=("$(backfill_seconds "$logf")")
+  done
+  record pleat_backfill_fixed.runs_s "[$(IFS=,; echo "${runs[*]}")]"
+  record pleat_backfill_fixed.seconds "$(median "${runs[@]}")"
 }
 
 # Where the backfill's time goes, by statement (pg_stat_statements, top level).

@@ -23,6 +23,7 @@ summarize() {
   record summary.pleat_backfill_rows_per_s "$(calc "$ROWS / $(get pleat_backfill.seconds)" 0)"
   record summary.touch_backfill_rows_per_s "$(calc "$ROWS / $(get touch_backfill.seconds)" 0)"
   record summary.pleat_backfill_rate_vs_reference "$(calc "$ref / $(get pleat_backfill.seconds)")"
+  record summary.pleat_backfill_fixed_rate_vs_reference "$(calc "$ref / $(get pleat_backfill_fixed.seconds)")"
   record summary.touch_backfill_rate_vs_reference "$(calc "$ref / $(get touch_backfill.seconds)")"
   for s in synced unrelated; do
     for v in pleat pleat_new_view touch; do
@@ -57,6 +58,7 @@ print_table() {
   echo "backfill (rows/s; ratio = time / reference time)"
   rate_row "1 reference: one UPDATE t SET ab = up" "$ref" "$ref" ""
   rate_row "2 pleat backfill" "$(get pleat_backfill.seconds)" "$ref" "target rate >= 0.90x ref"
+  rate_row "2c pleat backfill, fixed 1000-row batches (before)" "$(get pleat_backfill_fixed.seconds)" "$ref" ""
   rate_row "3 trigger-touch (pgroll/Reshape), 1000/batch" "$(get touch_backfill.seconds)" "$ref" ""
   for b in 1000 10000 100000 1000_async; do
     rate_row "2b pleat's statements server-side, ${b/_async/ async commit}/batch" "$(get "replay_backfill.batch_$b.seconds")" "$ref" ""

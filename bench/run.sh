@@ -141,6 +141,7 @@ main() {
   make_seed
   measure_reference
   measure_pleat_backfill
+  measure_pleat_backfill_fixed
   measure_touch_backfill
   measure_replay
   make_templates

@@ -6,6 +6,11 @@
 // transaction, so a killed backfill resumes after its last committed batch.
 // The UPDATEs write only the added columns, which no sync trigger listens to,
 // so the triggers do not run for the backfill's own writes.
+// Batches are sized toward BackfillOptions::target_ms (BatchSizer), retried
+// smaller after a lock timeout, and paused while a replica lags (Throttle).
+// Up to BackfillOptions::jobs tables run at once, each on its own connection
+// (the first on `conn`); the first failure stops the others after the batch
+// they have in flight, and is returned.
 // REQUIRES: the sync triggers are installed, so rows written meanwhile are kept
 // in step by them.
 

@@ -4,6 +4,10 @@
 // entry of the backfill spec PlanSync produced. The batching loop
 // (backfill.cc) owns ranges, checkpoints and retries; this file owns the SQL a
 // batch runs over a range and the expressions a failure report names.
+// An entry may carry two kinds of work, done by one statement per batch:
+//  - set: values of the table's added columns (an UPDATE of the range);
+//  - children: rows of other tables created for each row of the range
+//    (INSERT ... SELECT ... ON CONFLICT DO NOTHING, see ops/move_sync.h).
 
 #include <string>
 #include <utility>
@@ -14,7 +18,10 @@
 namespace pleat::backfill {
 
 // The statement that backfills the rows of `qualified_table` matching `where`.
-// spec: {table, set: [{column, expression, name}]}.
+// spec: {table, set: [{column, expression, name}],
+//        children (optional): [{table, into (qualified), key, source_key, columns: [{column, expression, name}]}]}.
+// Its affected-row count is the rows updated, or (without `set`) the rows the
+// first child table got.
 std::string BatchSql(const nlohmann::json& spec, const std::string& qualified_table, const std::string& where);
 
 // (name the user wrote, SQL expression over the table's columns) of every value

@@ -28,6 +28,10 @@ class TableWalk {
   // checkpoint after it; *last is true when the batch reaches the end.
   Status NextBatch(pg::Connection* conn, const nlohmann::json& checkpoint, int rows, std::string* where,
                    nlohmann::json* next, bool* last) const;
+  // About how many rows the table holds: counted when it is small, else the
+  // planner's estimate scaled to its current size (sensible even for a table
+  // never analyzed, whose reltuples is -1 or 0).
+  Status EstimateRows(pg::Connection* conn, long long* rows) const;
   // SQL listing the key of every row in `where`, in key order, as text.
   std::string KeysSql(const std::string& where) const;
   // WHERE clause matching one row by its key as KeysSql() printed it.

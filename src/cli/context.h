@@ -19,6 +19,7 @@ struct CliContext {
   engine::Options options;
   std::string url;           // --url / --postgres-url
   std::string lock_timeout;  // --lock-timeout as written ("500ms", "2s")
+  std::string backfill_target, backfill_batch_size, max_replica_lag;  // as written
   bool json = false;
   Status result;
 };
@@ -39,6 +40,8 @@ void AddRollbackCommand(CLI::App* app, CliContext* ctx);
 void AddStatusCommand(CLI::App* app, CliContext* ctx);
 void AddLatestCommand(CLI::App* app, CliContext* ctx);
 void AddMigrateCommand(CLI::App* app, CliContext* ctx);
+void AddCheckCommand(CLI::App* app, CliContext* ctx);
+void AddConvertCommand(CLI::App* app, CliContext* ctx);
 void AddDemoCommand(CLI::App* app, CliContext* ctx);
 
 }  // namespace pleat::cli

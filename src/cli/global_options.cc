@@ -3,6 +3,8 @@
 #include <iostream>
 #include <regex>
 
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
@@ -11,15 +13,58 @@
 namespace pleat::cli {
 namespace {
 
-Status ParseDuration(const std::string& text, int* ms) {
+Status ParseDuration(const std::string& flag, const std::string& text, int* ms) {
   std::smatch m;
   static const std::regex kDuration(R"(^\s*(\d+)\s*(ms|s|m)?\s*$)");
   if (!std::regex_match(text, m, kDuration))
-    return Status::Usage("--lock-timeout \"" + text + "\" is not a duration", "write it as 500ms, 2s or 1m");
+    return Status::Usage(flag + " \"" + text + "\" is not a duration", "write it as 500ms, 2s or 1m");
   long long n = std::stoll(m[1]);
   std::string unit = m[2];
   *ms = static_cast<int>(unit == "s" ? n * 1000 : unit == "m" ? n * 60000 : n);
   return Status::Ok();
+}
+
+// "MIN:MAX" rows, or "N" for fixed batches of N rows.
+Status ParseBatchSize(const std::string& text, engine::BackfillOptions* out) {
+  std::smatch m;
+  static const std::regex kRange(R"(^\s*(\d{1,9})\s*(?::\s*(\d{1,9})\s*)?$)");
+  if (!std::regex_match(text, m, kRange) || std::stoi(m[1]) < 1 ||
+      (m[2].matched && std::stoi(m[2]) < std::stoi(m[1])))
+    return Status::Usage("--backfill-batch-size \"" + text + "\" is not a row count or range",
+                         "write it as MIN:MAX rows (1 <= MIN <= MAX), e.g. 100:100000, or N for fixed batches");
+  out->min_rows = std::stoi(m[1]);
+  out->max_rows = m[2].matched ? std::stoi(m[2]) : out->min_rows;
+  return Status::Ok();
+}
+
+// Progress bars stay below the log lines: a log line first erases the bars,
+// and the next redraw paints them again under it. Both run on the thread that
+// holds the backfill's progress lock, or on the only thread.
+size_t bar_lines = 0;
+
+void EraseBars() {
+  if (bar_lines) std::cerr << "\x1b[" << bar_lines << "F\x1b[J";
+  bar_lines = 0;
+}
+
+void DrawBars(const std::vector<std::string>& lines) {
+  EraseBars();
+  for (const auto& line : lines) std::cerr << line << "\n";
+  std::cerr << std::flush;
+  bar_lines = lines.size();
+}
+
+Status ResolveBackfillOptions(CliContext* ctx) {
+  engine::BackfillOptions& b = ctx->options.backfill;
+  Status s;
+  if (!ctx->backfill_target.empty()) s = ParseDuration("--backfill-target", ctx->backfill_target, &b.target_ms);
+  if (s.ok() && b.target_ms < 1) s = Status::Usage("--backfill-target must be at least 1ms", "write it as 200ms or 1s");
+  if (s.ok() && !ctx->backfill_batch_size.empty()) s = ParseBatchSize(ctx->backfill_batch_size, &b);
+  if (s.ok() && !ctx->max_replica_lag.empty())
+    s = ParseDuration("--max-replica-lag", ctx->max_replica_lag, &b.max_replica_lag_ms);
+  if (s.ok() && b.jobs < 1) s = Status::Usage("--jobs must be at least 1", "write e.g. --jobs 2");
+  if (s.ok() && isatty(STDERR_FILENO)) b.bars = DrawBars;
+  return s;
 }
 
 std::string CommandNames(CLI::App* app) {
@@ -58,6 +103,12 @@ void AddGlobalOptions(CLI::App* app, CliContext* ctx) {
   app->add_option("--state-schema", ctx->options.state_schema, "schema for pleat's own state")->capture_default_str();
   app->add_option("--lock-timeout", ctx->lock_timeout, "lock_timeout for each DDL statement (default 500ms)");
   app->add_flag("--json", ctx->json, "machine-readable output");
+  app->add_option("--backfill-target", ctx->backfill_target, "aim of each backfill batch's duration (default 200ms)");
+  app->add_option("--backfill-batch-size", ctx->backfill_batch_size,
+                  "backfill batch bounds in rows, MIN:MAX (default 100:100000), or N for fixed batches");
+  app->add_option("--jobs", ctx->options.backfill.jobs, "tables backfilled at once")->capture_default_str();
+  app->add_option("--max-replica-lag", ctx->max_replica_lag,
+                  "pause the backfill while a streaming replica lags more (default 5s; 0 never)");
 }
 
 Status ResolveOptions(CliContext* ctx) {
@@ -65,11 +116,14 @@ Status ResolveOptions(CliContext* ctx) {
   if (ctx->options.conninfo.empty())
     if (const char* env = std::getenv("DATABASE_URL")) ctx->options.conninfo = env;
   if (!ctx->lock_timeout.empty()) {
-    Status s = ParseDuration(ctx->lock_timeout, &ctx->options.lock_timeout_ms);
+    Status s = ParseDuration("--lock-timeout", ctx->lock_timeout, &ctx->options.lock_timeout_ms);
     if (!s.ok()) return s;
   }
-  ctx->options.log = [](const std::string& line) { std::cerr << line << std::endl; };
-  return Status::Ok();
+  ctx->options.log = [](const std::string& line) {
+    EraseBars();
+    std::cerr << line << std::endl;
+  };
+  return ResolveBackfillOptions(ctx);
 }
 
 void PrintError(const CliContext& ctx, const Status& status) {

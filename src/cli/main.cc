@@ -20,6 +20,8 @@ int main(int argc, char** argv) {
   AddStatusCommand(&app, &ctx);
   AddLatestCommand(&app, &ctx);
   AddMigrateCommand(&app, &ctx);
+  AddCheckCommand(&app, &ctx);
+  AddConvertCommand(&app, &ctx);
   AddDemoCommand(&app, &ctx);
   app.require_subcommand(1);
   try {

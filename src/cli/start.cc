@@ -15,6 +15,7 @@ void AddStartCommand(CLI::App* app, CliContext* ctx) {
   static bool complete = false;
   cmd->add_option("FILE", file, "migration file (.yaml, .yml or .json)")->required();
   cmd->add_flag("--complete", complete, "complete the migration right after starting it");
+  cmd->add_flag("--force", ctx->options.preflight.force, "start even when the preflight finds errors in the data");
   cmd->callback([ctx] {
     ctx->result = ResolveOptions(ctx);
     if (!ctx->result.ok()) return;

@@ -21,13 +21,18 @@ std::string NextStep(const nlohmann::json& a) {
   return "run `pleat complete` once every client uses " + Quoted(a["version_schema"]) + ", or `pleat rollback`";
 }
 
-// rows_total is the planner's estimate (0 for a table never analyzed); show it only when it says something.
+// rows_total is an estimate made when the backfill began; show it only when it says something.
 std::string BackfillLine(const nlohmann::json& b) {
   long long done = b["rows_done"], total = b["rows_total"];
   std::string line = "backfill of " + Quoted(b["table"]) + ": ";
   if (b["done"].get<bool>()) return line + "done, " + std::to_string(done) + " rows";
-  if (total > done) return line + std::to_string(done) + " of about " + std::to_string(total) + " rows";
-  return line + std::to_string(done) + " rows so far";
+  line += std::to_string(done) + (total > done ? " of about " + std::to_string(total) + " rows" : " rows so far");
+  if (b["rows_per_second"].get<long long>() > 0)
+    line += ", " + std::to_string(b["rows_per_second"].get<long long>()) + " rows/s";
+  if (!b["eta_seconds"].is_null()) line += ", ETA " + std::to_string(b["eta_seconds"].get<long long>()) + " s";
+  if (!b["throttled"].is_null())
+    line += "; paused since " + b["throttled_since"].get<std::string>() + ": " + b["throttled"].get<std::string>();
+  return line + " (as of " + b["updated_at"].get<std::string>() + ")";
 }
 
 void PrintActive(const nlohmann::json& a) {

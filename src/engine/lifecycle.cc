@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "check/preflight.h"
+#include "check/report.h"
 #include "engine/planner.h"
 #include "engine/step_runner.h"
 #include "migration/migration.h"
@@ -47,6 +49,7 @@ Status Lifecycle::StartLoaded(const std::string& path, std::string* version_sche
     if (s.ok() && completed)
       return Status::Invalid("migration \"" + m.name + "\" was already completed", "give a new migration a new name");
     if (s.ok()) s = state_->LastCompleted(&parent);
+    if (s.ok()) s = Preflight(m);
     PlannedMigration planned;
     if (s.ok()) s = PlanMigration(&conn_, options_, m, parent ? parent->version_schema : "", &planned);
     if (!s.ok()) return s.WithContext("file " + path);
@@ -63,6 +66,42 @@ Status Lifecycle::StartLoaded(const std::string& path, std::string* version_sche
         .WithHint("fix the cause and run `pleat start` again to resume, or `pleat rollback` to undo it");
   *version_schema = active->version_schema;
   return Status::Ok();
+}
+
+Status Lifecycle::Preflight(const migration::Migration& m) {
+  std::vector<check::Finding> findings, lint;
+  Status s = check::RunPreflight(&conn_, options_, m, &findings);
+  if (s.ok()) s = check::RunLint(&conn_, options_, m, &lint);
+  if (!s.ok()) return s;
+  for (auto& f : lint) f.severity = check::Severity::kWarning;  // lint advises; only the data blocks a start
+  for (const auto& list : {findings, lint})
+    for (const auto& f : list) options_.log(check::FormatFinding(f));
+  if (!check::HasErrors(findings)) return Status::Ok();
+  if (!options_.preflight.force)
+    return Status::CheckFailed("the preflight of \"" + m.name + "\" found " + check::Summary(findings) +
+                                   " in the data; nothing was changed",
+                               "fix the file or the data as each finding says and run `pleat check FILE`, "
+                               "or start anyway with --force");
+  options_.log("WARNING: --force: starting \"" + m.name + "\" despite " + check::Summary(findings) +
+               " from the preflight; the backfill or complete may fail");
+  return Status::Ok();
+}
+
+Status Lifecycle::Check(const std::string& path, std::vector<check::Finding>* findings, nlohmann::json* plans) {
+  migration::Migration m;
+  Status s = migration::LoadMigrationFile(path, &m);
+  if (!s.ok()) return s;
+  s = Connect(/*lock=*/false);
+  if (s.ok()) s = check::RunPreflight(&conn_, options_, m, findings);
+  if (s.ok()) s = check::RunLint(&conn_, options_, m, findings);
+  bool initialized = false;
+  std::optional<MigrationRecord> parent;
+  if (s.ok()) s = state_->IsInitialized(&initialized);
+  if (s.ok() && initialized) s = state_->LastCompleted(&parent);
+  PlannedMigration planned;
+  if (s.ok()) s = PlanMigration(&conn_, options_, m, parent ? parent->version_schema : "", &planned);
+  if (s.ok()) *plans = planned.plans;
+  return s.WithContext("file " + path);
 }
 
 Status Lifecycle::Start(const std::string& path, bool complete, std::string* version_schema) {

@@ -8,11 +8,14 @@
 // One Lifecycle per command invocation; not thread-safe.
 
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "check/finding.h"
 #include "engine/options.h"
 #include "engine/state_store.h"
+#include "migration/migration.h"
 #include "pg/connection.h"
 #include "status.h"
 
@@ -26,6 +29,10 @@ class Lifecycle {
   // Starts migration file `path` (or resumes its interrupted start) and sets
   // *version_schema to the new version schema. With `complete`, completes it too.
   Status Start(const std::string& path, bool complete, std::string* version_schema);
+  // `pleat check`: validates file `path`, runs the data-aware preflight and the
+  // lint (appended to *findings) and plans the three phases (*plans, as
+  // PlannedMigration::plans). Changes nothing: no lock, no state schema.
+  Status Check(const std::string& path, std::vector<check::Finding>* findings, nlohmann::json* plans);
   Status Complete();
   Status Rollback();
   // {"schema", "active": {...} or null, "latest_version_schema", "completed": [names]}.
@@ -40,6 +47,9 @@ class Lifecycle {
   Status Connect(bool lock);
   Status RunPhase(const MigrationRecord& record, const std::string& phase);
   Status StartLoaded(const std::string& path, std::string* version_schema);
+  // Before a fresh start: logs the preflight's and the lint's findings and
+  // refuses (changing nothing) on a preflight error unless options_.preflight.force.
+  Status Preflight(const migration::Migration& m);
 
   Options options_;
   pg::Connection conn_;

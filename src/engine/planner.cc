@@ -4,7 +4,9 @@
 
 #include "engine/sync_planner.h"
 #include "engine/view_spec.h"
+#include "ops/move_sync.h"
 #include "ops/shadow_column.h"
+#include "ops/type_change.h"
 #include "pg/quote.h"
 #include "schema/catalog.h"
 
@@ -72,6 +74,15 @@ std::string VersionSchemaName(const std::string& schema, const std::string& suff
   return pg::FitIdentifier(schema + "_" + suffix);
 }
 
+Status ValidateMigration(pg::Connection* conn, const Options& options, const migration::Migration& m,
+                         std::vector<schema::VirtualSchema>* schemas) {
+  schema::VirtualSchema after;
+  Status s = schema::ReadCatalog(conn, options.schema, &after);
+  if (s.ok()) s = ValidateAll(m, &after, schemas);
+  if (s.ok()) schemas->push_back(after);
+  return s;
+}
+
 Status PlanMigration(pg::Connection* conn, const Options& options, const migration::Migration& m,
                      const std::string& parent_version_schema, PlannedMigration* out) {
   schema::VirtualSchema before;
@@ -90,6 +101,7 @@ Status PlanMigration(pg::Connection* conn, const Options& options, const migrati
   SyncPlans sync;
   s = PlanSync(before, after, options.state_schema, &views, &sync);
   if (!s.ok()) return s;
+  ops::PlanMoves(after, options.state_schema, &views, &sync);
   Append(&start, sync.start);
   Plan ordered, after_backfill;
   for (const auto& step : start.steps()) (step.after_backfill ? after_backfill : ordered).Add(step);
@@ -120,6 +132,7 @@ Status PlanMigration(pg::Connection* conn, const Options& options, const migrati
   plain.version_schema = out->version_schema;
   plain.target_schema = options.schema;
   plain.state_schema = options.state_schema;
+  plain.alter_sql = ops::InPlaceRetypeSql(before, after);  // the views depend on the columns they retype
   final_complete.Add(ViewsStep("views", "rebuild version schema \"" + out->version_schema + "\" on the final tables", plain));
 
   Plan final_rollback;

@@ -8,12 +8,14 @@
 // Reads the catalog; changes nothing.
 
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "engine/options.h"
 #include "migration/migration.h"
 #include "pg/connection.h"
+#include "schema/virtual_schema.h"
 #include "status.h"
 
 namespace pleat::engine {
@@ -25,6 +27,13 @@ struct PlannedMigration {
 
 // The version schema of migration suffix `suffix` in `schema`, fitted to 63 bytes.
 std::string VersionSchemaName(const std::string& schema, const std::string& suffix);
+
+// Validates `migration` against the live catalog of options.schema without
+// planning: (*schemas)[i] is the virtual schema operation i sees (the catalog
+// for i = 0) and schemas->back() the new version's. The preflight (src/check)
+// derives what the data must satisfy from consecutive pairs.
+Status ValidateMigration(pg::Connection* conn, const Options& options, const migration::Migration& migration,
+                         std::vector<schema::VirtualSchema>* schemas);
 
 // `parent_version_schema` is the newest completed version ("" for none); complete drops it.
 Status PlanMigration(pg::Connection* conn, const Options& options, const migration::Migration& migration,

@@ -56,6 +56,11 @@ CREATE TABLE IF NOT EXISTS {0}.backfill (
   rows_total bigint NOT NULL DEFAULT 0,
   done boolean NOT NULL DEFAULT false,
   updated_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+  batches bigint NOT NULL DEFAULT 0,              -- committed so far
+  batch_rows int NOT NULL DEFAULT 0,              -- size of the last batch
+  rows_per_second double precision NOT NULL DEFAULT 0,  -- rate of the last run
+  throttled text,                                 -- why it is paused; NULL while it runs
+  throttled_since timestamptz,
   PRIMARY KEY (target_schema, migration, table_name));
 CREATE OR REPLACE FUNCTION {0}.mark(version text) RETURNS boolean
   LANGUAGE plpgsql STABLE SET search_path = pg_catalog AS $f$

@@ -7,16 +7,31 @@ namespace {
 Status BackfillProgress(pg::Connection* conn, const StateStore& state, const std::string& migration,
                         nlohmann::json* out) {
   pg::Result res;
-  Status s = conn->ExecParams("SELECT table_name, rows_done, rows_total, done, updated_at::text FROM " +
-                                  state.Name("backfill") + " WHERE target_schema = $1 AND migration = $2 ORDER BY 1",
-                              {state.target_schema(), migration}, &res);
+  // The ETA is the rate of the last run applied to the rows left; none once
+  // done, or while nothing measured a rate yet.
+  Status s = conn->ExecParams(
+      "SELECT table_name, rows_done, rows_total, done, updated_at::text, round(rows_per_second), batches, batch_rows,"
+      " CASE WHEN NOT done AND rows_per_second > 0 THEN round(greatest(rows_total - rows_done, 0) / rows_per_second)"
+      " END, throttled, throttled_since::text FROM " +
+          state.Name("backfill") + " WHERE target_schema = $1 AND migration = $2 ORDER BY 1",
+      {state.target_schema(), migration}, &res);
   *out = nlohmann::json::array();
+  auto number_or_null = [&](int r, int c) {
+    return res.IsNull(r, c) ? nlohmann::json() : nlohmann::json(std::stoll(res.Get(r, c)));
+  };
+  auto text_or_null = [&](int r, int c) { return res.IsNull(r, c) ? nlohmann::json() : nlohmann::json(res.Get(r, c)); };
   for (int r = 0; s.ok() && r < res.rows(); ++r)
     out->push_back({{"table", res.Get(r, 0)},
                     {"rows_done", std::stoll(res.Get(r, 1))},
                     {"rows_total", std::stoll(res.Get(r, 2))},
                     {"done", res.Get(r, 3) == "t"},
-                    {"updated_at", res.Get(r, 4)}});
+                    {"updated_at", res.Get(r, 4)},
+                    {"rows_per_second", std::stoll(res.Get(r, 5))},
+                    {"batches", std::stoll(res.Get(r, 6))},
+                    {"batch_rows", std::stoll(res.Get(r, 7))},
+                    {"eta_seconds", number_or_null(r, 8)},
+                    {"throttled", text_or_null(r, 9)},
+                    {"throttled_since", text_or_null(r, 10)}});
   return s;
 }
 

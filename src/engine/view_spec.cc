@@ -30,6 +30,7 @@ std::string ViewSql(const ViewSpec& spec, const std::string& table, const std::v
                     pg::QualifiedName(spec.target_schema, table);
   if (spec.mark)
     sql += " WHERE " + pg::QualifiedName(spec.state_schema, "mark") + "(" + pg::QuoteLiteral(spec.version_schema) + ")";
+  if (spec.mark && t && t->check_option) sql += " WITH CASCADED CHECK OPTION";
   return sql;
 }
 
@@ -38,9 +39,10 @@ std::string ViewSql(const ViewSpec& spec, const std::string& table, const std::v
 nlohmann::json ViewSpec::ToJson() const {
   nlohmann::json tables_json = nlohmann::json::object();
   for (const auto& [physical, t] : tables)
-    tables_json[physical] = {{"name", t.name}, {"renamed", t.renamed}, {"hidden", t.hidden}, {"defaults", t.defaults}};
+    tables_json[physical] = {{"name", t.name}, {"renamed", t.renamed}, {"hidden", t.hidden}, {"defaults", t.defaults},
+                             {"check_option", t.check_option}};
   return {{"version_schema", version_schema}, {"target_schema", target_schema}, {"state_schema", state_schema},
-          {"mark", mark}, {"hidden_tables", hidden_tables}, {"tables", tables_json}};
+          {"mark", mark}, {"hidden_tables", hidden_tables}, {"tables", tables_json}, {"alter_sql", alter_sql}};
 }
 
 ViewSpec ViewSpec::FromJson(const nlohmann::json& j) {
@@ -50,12 +52,14 @@ ViewSpec ViewSpec::FromJson(const nlohmann::json& j) {
   s.state_schema = j.at("state_schema");
   s.mark = j.at("mark");
   s.hidden_tables = j.at("hidden_tables").get<std::set<std::string>>();
+  s.alter_sql = j.value("alter_sql", std::vector<std::string>{});  // absent in plans stored before it existed
   for (const auto& [physical, t] : j.at("tables").items()) {
     TableViewSpec& ts = s.tables[physical];
     ts.name = t.at("name");
     ts.renamed = t.at("renamed").get<std::map<std::string, std::string>>();
     ts.hidden = t.at("hidden").get<std::set<std::string>>();
     ts.defaults = t.at("defaults").get<std::map<std::string, std::string>>();
+    ts.check_option = t.value("check_option", false);  // absent in plans stored before it existed
   }
   return s;
 }
@@ -84,6 +88,7 @@ Status BuildViewsSql(pg::Connection* conn, const ViewSpec& spec, std::vector<std
   if (!s.ok()) return s;
   std::string vs = pg::QuoteIdent(spec.version_schema);
   sql->push_back("DROP SCHEMA IF EXISTS " + vs + " CASCADE");
+  sql->insert(sql->end(), spec.alter_sql.begin(), spec.alter_sql.end());
   sql->push_back("CREATE SCHEMA " + vs);
   sql->push_back("COMMENT ON SCHEMA " + vs + " IS " +
                  pg::QuoteLiteral("pleat version schema: one view per table of \"" + spec.target_schema + "\""));

@@ -25,6 +25,9 @@ struct TableViewSpec {
   std::map<std::string, std::string> renamed;      // physical column -> visible name
   std::set<std::string> hidden;                    // physical columns not shown
   std::map<std::string, std::string> defaults;     // physical column -> view default SQL
+  // WITH CASCADED CHECK OPTION: INSERTs evaluate the writer-marking qual too,
+  // before any AFTER row trigger (the cross-table sync of ops/move_sync.h).
+  bool check_option = false;
 };
 
 struct ViewSpec {
@@ -34,6 +37,9 @@ struct ViewSpec {
   bool mark = false;  // views carry the writer-marking qual (new version during a migration)
   std::set<std::string> hidden_tables;              // physical tables not shown
   std::map<std::string, TableViewSpec> tables;      // by physical table
+  // Run after the old views are dropped and before the new ones are created, in
+  // the same transaction: column type changes the views would otherwise block.
+  std::vector<std::string> alter_sql;
 
   nlohmann::json ToJson() const;
   static ViewSpec FromJson(const nlohmann::json& j);

@@ -40,10 +40,27 @@ Status MalformedItem(const nlohmann::json& item, const std::string& where) {
   return Status::Invalid(msg, "start the item with the operation's name, e.g. `- add_column:`");
 }
 
+// `pleat_lint_ignore`, beside an operation's key, lists the lint rules not to
+// report for that operation (docs/lint.md). Lint reads it; here its form is
+// checked and it is taken out, so the item holds only the operation.
+Status TakeLintIgnore(nlohmann::json* item, const std::string& where) {
+  auto it = item->find("pleat_lint_ignore");
+  if (it == item->end()) return Status::Ok();
+  if (!it->is_array() || !std::all_of(it->begin(), it->end(), [](const nlohmann::json& v) { return v.is_string(); }))
+    return Status::Invalid(where + ": \"pleat_lint_ignore\" must be a list of lint rule ids",
+                           "write it beside the operation's key as `pleat_lint_ignore: [set-not-null]`");
+  item->erase(it);
+  return Status::Ok();
+}
+
 Status ParseOperations(const nlohmann::json& list, Migration* out) {
   for (size_t i = 0; i < list.size(); ++i) {
-    const nlohmann::json& item = list[i];
+    nlohmann::json item = list[i];
     std::string where = "operation " + std::to_string(i + 1);
+    if (item.is_object()) {
+      Status s = TakeLintIgnore(&item, where);
+      if (!s.ok()) return s;
+    }
     if (!item.is_object() || item.size() != 1) return MalformedItem(item, where);
     const std::string& key = item.begin().key();
     std::unique_ptr<ops::Operation> op;

@@ -1,86 +1,35 @@
 #include "ops/alter_column.h"
 
-#include <algorithm>
-#include <cctype>
-
 #include "migration/expression.h"
-#include "migration/field_reader.h"
 #include "ops/common.h"
-#include "ops/rename_column.h"
 #include "ops/shadow_column.h"
+#include "ops/shadow_indexes.h"
+#include "ops/type_change.h"
 #include "pg/quote.h"
 
 namespace pleat::ops {
-namespace {
 
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), ::tolower);
-  return s;
+bool AlterColumn::ChangesType(const schema::Column& column) const { return type_ && !SameType(*type_, column.type); }
+
+bool AlterColumn::RetypesInPlace(const schema::VirtualSchema& schema, const schema::Table& table,
+                                 const schema::Column& column) const {
+  // ALTER TYPE rebuilds, under its lock, every index on the column that has an
+  // expression or a predicate (PostgreSQL cannot tell if it still holds); the
+  // shadow path builds those CONCURRENTLY instead.
+  for (const auto& index : schema.indexes())
+    if (index.table == table.physical && (index.has_expressions || !index.predicate.empty()) &&
+        IndexUses(index, column.physical))
+      return false;
+  return ops::RetypesInPlace(column.type, *type_) && (!up_ || IsColumnOrCast(*up_, {column_}, *type_)) &&
+         (!down_ || IsColumnOrCast(*down_, {column_, name_.value_or(column_)}, ""));
 }
 
-// pgroll accepts `up: SELECT <expression>`; the expression is what counts.
-void StripSelect(std::optional<std::string>* text) {
-  migration::Expression e;
-  if (!*text || migration::Expression::Parse(**text, &e).ok() || Lower((*text)->substr(0, 7)) != "select ") return;
-  if (migration::Expression::Parse((*text)->substr(7), &e).ok()) *text = (*text)->substr(7);
-}
-
-}  // namespace
-
-Status AlterColumn::Parse(const nlohmann::json& body, const std::string& where, std::unique_ptr<Operation>* out) {
-  auto op = std::make_unique<AlterColumn>();
-  Status s = migration::FieldReader::RequireObject(body, where);
-  if (s.ok()) s = op->ParseBody(body, where);
-  if (s.ok()) *out = std::move(op);
-  return s;
-}
-
-Status AlterColumn::ParseBody(const nlohmann::json& body, const std::string& where) {
-  migration::FieldReader r(body, where);
-  std::optional<std::string>& name = name_;
-  const nlohmann::json *check = nullptr, *unique = nullptr, *references = nullptr;
-  Status s = r.String("table", &table_);
-  if (s.ok()) s = r.String("column", &column_);
-  if (s.ok()) s = r.OptString("name", &name);
-  if (s.ok()) s = r.OptString("type", &type_);
-  if (s.ok()) s = r.OptBool("nullable", &nullable_);
-  if (s.ok()) s = r.NullableString("default", &has_default_, &default_);
-  if (s.ok()) s = r.NullableString("comment", &has_comment_, &comment_);
-  if (s.ok()) s = r.OptObject("check", &check);
-  if (s.ok()) s = r.OptObject("unique", &unique);
-  if (s.ok()) s = r.OptObject("references", &references);
-  if (s.ok()) s = r.OptString("up", &up_);
-  if (s.ok()) s = r.OptString("down", &down_);
-  if (s.ok()) s = r.Finish();
-  if (!s.ok()) return s;
-  for (auto* text : {&up_, &down_}) {
-    if (*text && (*text)->empty()) text->reset();
-    StripSelect(text);
-  }
-  if (unique) {
-    migration::FieldReader u(*unique, where + " unique");
-    s = u.OptString("name", &unique_);
-    if (s.ok()) s = u.Finish();
-    if (s.ok() && !unique_) return Status::Invalid(where + ": unique needs a name", "add `name:` to `unique`");
-  }
-  nlohmann::json column = {{"name", column_}, {"type", "text"}, {"nullable", true}};
-  if (check) column["check"] = *check;
-  if (references) column["references"] = *references;
-  if (s.ok()) s = migration::ColumnDef::Parse(column, where, &constraints_);
-  if (s.ok() && name) s = RenameColumn::Parse({{"table", table_}, {"from", column_}, {"to", *name}}, where, &rename_);
-  return s;
-}
-
-bool AlterColumn::ChangesType(const schema::Column& column) const {
-  return type_ && Lower(*type_) != Lower(column.type);
-}
-
-bool AlterColumn::UsesShadow(const schema::Table& table) const {
+bool AlterColumn::UsesShadow(const schema::VirtualSchema& schema, const schema::Table& table) const {
   const schema::Column* c = table.FindColumn(column_);
   if (!c) return false;
   for (const auto& sh : table.shadows)
     if (sh.physical == c->physical) return true;  // an earlier operation shadowed it
-  return ChangesType(*c) || (nullable_ && *nullable_ != c->nullable) || constraints_.check ||
+  return (ChangesType(*c) && !RetypesInPlace(schema, table, *c)) || (nullable_ && *nullable_ != c->nullable) || constraints_.check ||
          constraints_.references || unique_;
 }
 
@@ -94,8 +43,12 @@ Status AlterColumn::Validate(schema::VirtualSchema* schema) const {
     return Status::Invalid("making column \"" + column_ + "\" of table \"" + table_ +
                                "\" NOT NULL needs `up` to give existing NULLs a value",
                            "add `up: <expression over the old columns>`, e.g. coalesce(" + column_ + ", ...)");
-  if (UsesShadow(*table)) s = ApplyToShadow(schema, table);
-  else if (has_default_) column->default_sql = default_;
+  if (UsesShadow(*schema, *table)) {
+    s = ApplyToShadow(schema, table);
+  } else {
+    if (ChangesType(*column)) column->type = *type_;  // in place, at complete (engine::PlanMigration)
+    if (has_default_) column->default_sql = default_;
+  }
   if (s.ok() && has_comment_ && !FindShadow(table, column_)) table->FindColumn(column_)->comment = comment_;
   if (s.ok() && rename_) s = rename_->Validate(schema);
   return s;
@@ -156,7 +109,7 @@ void AlterColumn::AddConstraints(const schema::VirtualSchema& schema, schema::Ta
 // Metadata only: COMMENT changes the catalog; no lock beyond an instant, no row touched.
 Status AlterColumn::Start(const schema::VirtualSchema& before, engine::Plan* plan) const {
   const schema::Table* table = before.FindTable(table_);
-  if (UsesShadow(*table) || !has_comment_) return Status::Ok();
+  if (UsesShadow(before, *table) || !has_comment_) return Status::Ok();
   plan->AddSql("comment", "comment on column \"" + table_ + "\".\"" + column_ + "\"",
                {"COMMENT ON COLUMN " + PhysicalTable(before, table_) + "." +
                 pg::QuoteIdent(table->FindColumn(column_)->physical) + " IS " +
@@ -167,7 +120,7 @@ Status AlterColumn::Start(const schema::VirtualSchema& before, engine::Plan* pla
 // Runs with the renames (RenamesOnComplete), when the table and column carry
 // the names `before` shows. SET DEFAULT changes only the catalog.
 Status AlterColumn::Complete(const schema::VirtualSchema& before, engine::Plan* plan) const {
-  if (has_default_ && !UsesShadow(*before.FindTable(table_)))
+  if (has_default_ && !UsesShadow(before, *before.FindTable(table_)))
     plan->AddSql("default", "set the default of \"" + table_ + "\".\"" + column_ + "\"",
                  {"ALTER TABLE " + pg::QualifiedName(before.schema_name(), table_) + " ALTER COLUMN " +
                   pg::QuoteIdent(column_) + (default_ ? " SET DEFAULT " + *default_ : " DROP DEFAULT")});
@@ -177,7 +130,7 @@ Status AlterColumn::Complete(const schema::VirtualSchema& before, engine::Plan* 
 // The shadow goes with the engine's rollback (PlanShadows); a comment set in place is restored.
 Status AlterColumn::Rollback(const schema::VirtualSchema& before, engine::Plan* plan) const {
   const schema::Table* table = before.FindTable(table_);
-  if (UsesShadow(*table) || !has_comment_) return Status::Ok();
+  if (UsesShadow(before, *table) || !has_comment_) return Status::Ok();
   const schema::Column* column = table->FindColumn(column_);
   plan->AddSql("comment", "restore the comment on \"" + table_ + "\".\"" + column_ + "\"",
                {"COMMENT ON COLUMN " + PhysicalTable(before, table_) + "." + pg::QuoteIdent(column->physical) +

@@ -10,6 +10,10 @@
 //  - comment and default alone are metadata only: no shadow, no backfill, no
 //    rewrite. The comment changes at start (rollback restores the old one); the
 //    new version's view declares the new default until complete sets it.
+//  - a type change PostgreSQL makes without a rewrite (a varchar or numeric
+//    widened, ...), with `up`/`down` that are the column or a cast of it, needs
+//    no shadow either: both versions share the column, still of the old type,
+//    and complete retypes it in place (ops/type_change.h).
 // `name` renames the column in the new version; the rename happens at complete.
 // Complete steps use the names `before` shows (see RenamesOnComplete).
 
@@ -37,9 +41,17 @@ class AlterColumn final : public Operation {
 
  private:
   Status ParseBody(const nlohmann::json& body, const std::string& where);
+  // check, unique and references (which have their own objects) and `name`.
+  Status ParseSubChanges(const nlohmann::json* check, const nlohmann::json* unique, const nlohmann::json* references,
+                          const std::string& where);
   // True when this operation's changes go to a shadow column (see above).
-  bool UsesShadow(const schema::Table& table) const;
+  bool UsesShadow(const schema::VirtualSchema& schema, const schema::Table& table) const;
   bool ChangesType(const schema::Column& column) const;
+  // True for a type change PostgreSQL makes without a rewrite whose up and down
+  // only pass the value on (ops/type_change.h), on a column no index with an
+  // expression or predicate uses.
+  bool RetypesInPlace(const schema::VirtualSchema& schema, const schema::Table& table,
+                      const schema::Column& column) const;
   Status ApplyToShadow(schema::VirtualSchema* schema, schema::Table* table) const;
   void AddConstraints(const schema::VirtualSchema& schema, schema::Table* table, schema::Shadow* shadow) const;
 

@@ -10,10 +10,12 @@
 #include "ops/drop_multicolumn_constraint.h"
 #include "ops/drop_index.h"
 #include "ops/drop_table.h"
+#include "ops/move_column.h"
 #include "ops/rename_column.h"
 #include "ops/rename_constraint.h"
 #include "ops/rename_table.h"
 #include "ops/set_replica_identity.h"
+#include "ops/split_table.h"
 #include "ops/sql.h"
 
 namespace pleat::ops {
@@ -43,6 +45,9 @@ constexpr Entry kOperations[] = {
     {"rename_constraint", &RenameConstraint::Parse},
     {"set_replica_identity", &SetReplicaIdentity::Parse},
     {"sql", &Sql::Parse},
+    // pleat's own: columns that change tables.
+    {"split_table", &SplitTable::Parse},
+    {"move_column", &MoveColumn::Parse},
 };
 
 }  // namespace

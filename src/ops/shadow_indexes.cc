@@ -11,26 +11,53 @@ std::string Mapped(const std::string& column, const std::map<std::string, std::s
   return pg::QuoteIdent(it == shadows.end() ? column : it->second);
 }
 
+// Each column reference of a parsed expression that `shadows` names, mapped to its quoted shadow.
+std::map<std::string, std::string> ToShadow(const migration::Expression& e,
+                                            const std::map<std::string, std::string>& shadows) {
+  std::map<std::string, std::string> out;
+  for (const auto& ref : e.column_refs())
+    if (shadows.count(ref.name)) out[ref.name] = pg::QuoteIdent(shadows.at(ref.name));
+  return out;
+}
+
+// A key: a column, or an expression with its column references moved to the
+// shadows by their parse-tree locations (UsesShadowed found that it parses).
 std::string KeySql(const schema::IndexKey& k, const std::string& method,
                    const std::map<std::string, std::string>& shadows) {
-  std::string sql = Mapped(k.column, shadows);
+  migration::Expression e;
+  std::string sql = k.expression.empty() || !migration::Expression::Parse(k.expression, &e).ok()
+                        ? Mapped(k.column, shadows)
+                        : "(" + e.RenameColumns(ToShadow(e, shadows), /*include_subqueries=*/true) + ")";
   if (!k.collation.empty()) sql += " COLLATE " + k.collation;
-  sql += " " + k.opclass;
+  if (!k.opclass.empty()) sql += " " + k.opclass;
   if (k.desc) sql += " DESC";
   // btree's defaults: NULLS LAST ascending, NULLS FIRST descending; other methods have no order.
   if (method == "btree" && k.nulls_first != k.desc) sql += k.nulls_first ? " NULLS FIRST" : " NULLS LAST";
   return sql;
 }
 
-// True when the index uses a replaced column as a key, an INCLUDE column or in its predicate.
-bool UsesShadowed(const schema::Index& index, const std::map<std::string, std::string>& shadows,
-                  migration::Expression* predicate) {
-  bool uses = false;
-  for (const auto& c : index.columns) uses = uses || shadows.count(c);
-  for (const auto& c : index.include) uses = uses || shadows.count(c);
-  if (!index.predicate.empty() && migration::Expression::Parse(index.predicate, predicate).ok())
-    for (const auto& ref : predicate->column_refs()) uses = uses || shadows.count(ref.name);
-  return uses;
+bool NamesShadowed(const migration::Expression& e, const std::map<std::string, std::string>& shadows) {
+  return !ToShadow(e, shadows).empty();
+}
+
+// Sets `uses` when the index uses a replaced column as a key, in a key
+// expression, as an INCLUDE column or in its predicate. Fails on an expression
+// that does not parse, which pleat could not rebuild.
+Status UsesShadowed(const schema::Index& index, const std::map<std::string, std::string>& shadows,
+                    migration::Expression* predicate, bool* uses) {
+  *uses = false;
+  for (const auto& c : index.columns) *uses = *uses || shadows.count(c);
+  for (const auto& c : index.include) *uses = *uses || shadows.count(c);
+  std::vector<std::string> expressions = {index.predicate};
+  for (const auto& k : index.keys) expressions.push_back(k.expression);
+  for (size_t i = 0; i < expressions.size(); ++i) {
+    migration::Expression parsed;
+    if (expressions[i].empty()) continue;
+    Status s = migration::Expression::Parse(expressions[i], i == 0 ? predicate : &parsed);
+    if (!s.ok()) return s.WithContext("index \"" + index.name + "\"");
+    *uses = *uses || NamesShadowed(i == 0 ? *predicate : parsed, shadows);
+  }
+  return Status::Ok();
 }
 
 std::string CreateSql(const schema::Index& index, const std::string& schema, const std::string& temp,
@@ -43,15 +70,32 @@ std::string CreateSql(const schema::Index& index, const std::string& schema, con
                     " (" + keys + ")";
   if (!include.empty()) sql += " INCLUDE (" + include + ")";
   if (!index.storage.empty()) sql += " WITH (" + index.storage + ")";
-  if (!index.predicate.empty()) {
-    std::map<std::string, std::string> to_shadow;
-    for (const auto& [original, shadow] : shadows) to_shadow[original] = pg::QuoteIdent(shadow);
-    sql += " WHERE (" + predicate.RenameColumns(to_shadow, /*include_subqueries=*/true) + ")";
-  }
+  if (!index.predicate.empty())
+    sql += " WHERE (" + predicate.RenameColumns(ToShadow(predicate, shadows), /*include_subqueries=*/true) + ")";
+  return sql;
+}
+
+// The original index went with the original columns; the rebuilt one takes its
+// name, and its own column names (an expression key's are not) follow the shadows' final names.
+std::vector<std::string> RenameBackSql(const std::string& schema, const std::string& name, const std::string& temp,
+                                       const std::map<std::string, std::string>& shadows) {
+  std::vector<std::string> sql = {"ALTER INDEX " + pg::QualifiedName(schema, temp) + " RENAME TO " + pg::QuoteIdent(name)};
+  for (const auto& [original, shadow] : shadows)
+    sql.push_back("DO $pleat$ BEGIN IF EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = " +
+                  pg::QuoteLiteral(pg::QualifiedName(schema, name)) + "::regclass AND attname = " +
+                  pg::QuoteLiteral(shadow) + ") THEN ALTER TABLE " + pg::QualifiedName(schema, name) +
+                  " RENAME COLUMN " + pg::QuoteIdent(shadow) + " TO " + pg::QuoteIdent(original) +
+                  "; END IF; END $pleat$");
   return sql;
 }
 
 }  // namespace
+
+bool IndexUses(const schema::Index& index, const std::string& column) {
+  migration::Expression predicate;
+  bool uses = false;
+  return !UsesShadowed(index, {{column, column}}, &predicate, &uses).ok() || uses;
+}
 
 Status PlanShadowIndexes(const schema::VirtualSchema& before, const std::string& table,
                          const std::map<std::string, std::string>& shadows, engine::Plan* start,
@@ -59,12 +103,11 @@ Status PlanShadowIndexes(const schema::VirtualSchema& before, const std::string&
   const std::string& schema = before.schema_name();
   for (const auto& index : before.indexes()) {
     migration::Expression predicate;
-    if (index.table != table || index.backs_constraint || !UsesShadowed(index, shadows, &predicate)) continue;
-    if (index.has_expressions)
-      return Status::Invalid("index \"" + index.name + "\" on \"" + table +
-                                 "\" uses an expression over a column this migration replaces, and pleat cannot "
-                                 "rebuild such an index yet",
-                             "drop the index in an earlier migration (drop_index) and create it again after complete");
+    bool uses = false;
+    if (index.table != table || index.backs_constraint) continue;
+    Status s = UsesShadowed(index, shadows, &predicate, &uses);
+    if (!s.ok()) return s;
+    if (!uses) continue;
     std::string temp = pg::PleatName("ix", table, index.name);
     engine::Step step;
     step.id = start->IdFor("shadow_index." + table + "." + index.name);
@@ -73,18 +116,8 @@ Status PlanShadowIndexes(const schema::VirtualSchema& before, const std::string&
     step.transactional = false;
     step.payload = {{"invalid_index", pg::QualifiedName(schema, temp)}};
     start->Add(step);
-    // The original index went with the original columns; the rebuilt one takes its name,
-    // and its own column names follow the shadows' final names.
-    std::vector<std::string> sql = {"ALTER INDEX " + pg::QualifiedName(schema, temp) + " RENAME TO " +
-                                    pg::QuoteIdent(index.name)};
-    for (const auto& [original, shadow] : shadows)
-      sql.push_back("DO $pleat$ BEGIN IF EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = " +
-                    pg::QuoteLiteral(pg::QualifiedName(schema, index.name)) + "::regclass AND attname = " +
-                    pg::QuoteLiteral(shadow) + ") THEN ALTER TABLE " + pg::QualifiedName(schema, index.name) +
-                    " RENAME COLUMN " + pg::QuoteIdent(shadow) + " TO " + pg::QuoteIdent(original) +
-                    "; END IF; END $pleat$");
     complete->AddSql("shadow_index." + table + "." + index.name, "give the rebuilt index \"" + index.name +
-                     "\" its name", sql);
+                     "\" its name", RenameBackSql(schema, index.name, temp, shadows));
   }
   return Status::Ok();
 }

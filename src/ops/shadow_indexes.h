@@ -3,11 +3,12 @@
 // Rebuilding the plain indexes (those backing no constraint) of columns that
 // shadows replace: each is built CONCURRENTLY on the shadows at start, from
 // the catalog's description of it (method, opclasses, collations, order,
-// INCLUDE, storage parameters, and the predicate with its column references
-// moved to the shadows), and takes the original index's name at complete,
-// after the original columns (and with them the original index) are dropped.
-// An index on an expression over a replaced column is refused: pleat cannot
-// rebuild it yet, and dropping it silently could slow the application down.
+// INCLUDE, storage parameters, and the key expressions and predicate with
+// their column references moved to the shadows by libpg_query parse-tree
+// locations), and takes the original index's name at complete, after the
+// original columns (and with them the original index) are dropped. A key
+// expression the new type does not accept fails that CONCURRENTLY build at
+// start, with PostgreSQL's message; rollback then removes everything.
 
 #include <map>
 #include <string>
@@ -17,6 +18,10 @@
 #include "status.h"
 
 namespace pleat::ops {
+
+// True when `index` uses physical column `column` as a key, in a key expression,
+// as an INCLUDE column or in its predicate (or has an expression pleat cannot parse).
+bool IndexUses(const schema::Index& index, const std::string& column);
 
 // `shadows` maps each replaced physical column of `table` to its shadow.
 Status PlanShadowIndexes(const schema::VirtualSchema& before, const std::string& table,

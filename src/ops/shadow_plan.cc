@@ -132,67 +132,95 @@ std::string SequencesSql(const Target& t, const std::string& from, const std::st
   return "DO $pleat$ " + body + " $pleat$";
 }
 
-void PlanOne(const schema::Table& old, const schema::Column& col, const schema::Shadow& sh, const Target& t,
-             engine::Plan* start, engine::Plan* after_shadows, engine::Plan* validate_plan, engine::Plan* complete,
-             engine::Plan* rollback) {
-  std::string what = "\"" + old.name + "\".\"" + t.original + "\"";
+// The plans a shadow adds steps to: `after_shadows` runs at start once every
+// shadow of the migration exists; `validate` at complete before the originals go.
+struct Plans {
+  engine::Plan *start, *after_shadows, *validate, *complete, *rollback;
+};
+
+// The SQL a shadow's complete steps gather: constraints validated, then the final statements.
+struct Finish {
+  std::vector<std::string> validate, final_sql;
+};
+
+// ADD COLUMN without a default changes only the catalog; NOT VALID constraints
+// are checked for new writes only, so nothing here scans or rewrites the table.
+void PlanStart(const schema::Table& old, const schema::Column& col, const schema::Shadow& sh, const Target& t,
+               const std::string& what, const Plans& plans, Finish* finish) {
   std::string shadow = pg::QuoteIdent(t.shadow);
-  std::string nn = pg::QuoteIdent(Temp("nn", t, t.original));
-  // ADD COLUMN without a default changes only the catalog; NOT VALID constraints
-  // are checked for new writes only, so nothing here scans or rewrites the table.
   std::vector<std::string> sql = {"ALTER TABLE " + t.table + " ADD COLUMN IF NOT EXISTS " + shadow + " " +
                                   ColumnType(col.type)};
-
-  std::vector<std::pair<std::string, std::string>> renames;
-  std::vector<std::string> constraints;  // may name other shadows: added once all exist
-  StartConstraints(old, sh, t, &constraints, &renames);
   if (sh.comment) sql.push_back("COMMENT ON COLUMN " + t.table + "." + shadow + " IS " + pg::QuoteLiteral(*sh.comment));
   // Owned sequences move now: dropping the original at complete would drop them.
   sql.push_back(SequencesSql(t, t.original, t.shadow));
-  start->AddSql("shadow." + t.key, "add shadow column for " + what, sql);
-  // After the backfill: before it, an old writer's update of another column of a
-  // row not yet backfilled would fail a NOT NULL check on the empty shadow.
-  if (!col.nullable)
-    start->AddAfterBackfill("shadow_not_null." + t.key, "enforce NOT NULL on new writes to " + what,
-                            {"ALTER TABLE " + t.table + " ADD CONSTRAINT " + nn + " CHECK (" + shadow + " IS NOT NULL) NOT VALID"});
+  plans.start->AddSql("shadow." + t.key, "add shadow column for " + what, sql);
+  std::vector<std::pair<std::string, std::string>> renames;
+  std::vector<std::string> constraints;  // may name other shadows: added once all exist
+  StartConstraints(old, sh, t, &constraints, &renames);
   if (!constraints.empty())
-    after_shadows->AddSql("shadow_constraints." + t.key, "add the constraints of the shadow of " + what, constraints);
-  std::vector<std::string> validate, final_sql;
+    plans.after_shadows->AddSql("shadow_constraints." + t.key, "add the constraints of the shadow of " + what, constraints);
+  for (const auto& [temp, name] : renames) {
+    finish->validate.push_back("ALTER TABLE " + t.table + " VALIDATE CONSTRAINT " + pg::QuoteIdent(temp));
+    finish->final_sql.push_back("ALTER TABLE " + t.table + " RENAME CONSTRAINT " + pg::QuoteIdent(temp) + " TO " +
+                                pg::QuoteIdent(name));
+  }
+  for (const Constraint& k : sh.constraints)
+    if (k.type != 'u') finish->validate.push_back("ALTER TABLE " + t.table + " VALIDATE CONSTRAINT " + pg::QuoteIdent(k.name));
+}
+
+// After the backfill: before it, an old writer's update of another column of a
+// row not yet backfilled would fail a NOT NULL check on the empty shadow.
+// VALIDATE scans without blocking writes; SET NOT NULL then trusts the valid check.
+void PlanNotNull(const Target& t, const std::string& what, const Plans& plans, Finish* finish) {
+  std::string shadow = pg::QuoteIdent(t.shadow), nn = pg::QuoteIdent(Temp("nn", t, t.original));
+  plans.start->AddAfterBackfill("shadow_not_null." + t.key, "enforce NOT NULL on new writes to " + what,
+                                {"ALTER TABLE " + t.table + " ADD CONSTRAINT " + nn + " CHECK (" + shadow +
+                                 " IS NOT NULL) NOT VALID"});
+  finish->validate.insert(finish->validate.begin(), "ALTER TABLE " + t.table + " VALIDATE CONSTRAINT " + nn);
+  finish->final_sql.insert(finish->final_sql.begin(), {"ALTER TABLE " + t.table + " ALTER COLUMN " + shadow + " SET NOT NULL",
+                                                       "ALTER TABLE " + t.table + " DROP CONSTRAINT " + nn});
+}
+
+// Unique constraints: built concurrently on the shadows at start, attached at complete.
+void PlanUniques(const schema::Table& old, const schema::Shadow& sh, const Target& t, const std::string& what,
+                 const Plans& plans, std::vector<std::string>* final_sql) {
   for (const auto& [name, columns] : Uniques(old, sh, t)) {
     std::string index = Temp("uq", t, name);
     engine::Step step;
-    step.id = after_shadows->IdFor("shadow_unique." + t.key + "." + name);
+    step.id = plans.after_shadows->IdFor("shadow_unique." + t.key + "." + name);
     step.description = "build unique index \"" + name + "\" on the shadow of " + what;
     step.sql = {"CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS " + pg::QuoteIdent(index) + " ON " + t.table + " (" + columns + ")"};
     step.transactional = false;
     step.payload = {{"invalid_index", pg::QualifiedName(t.schema, index)}};
-    after_shadows->Add(step);
-    final_sql.push_back("ALTER TABLE " + t.table + " ADD CONSTRAINT " + pg::QuoteIdent(name) + " UNIQUE USING INDEX " +
-                        pg::QuoteIdent(index));
+    plans.after_shadows->Add(step);
+    final_sql->push_back("ALTER TABLE " + t.table + " ADD CONSTRAINT " + pg::QuoteIdent(name) + " UNIQUE USING INDEX " +
+                         pg::QuoteIdent(index));
     // An index keeps the column names it was built with; the shadows' names must not outlive it.
     for (const auto& [original, physical] : t.shadows)
       if (columns.find(pg::QuoteIdent(physical)) != std::string::npos)
-        final_sql.push_back("ALTER TABLE " + pg::QualifiedName(t.schema, name) + " RENAME COLUMN " +
-                            pg::QuoteIdent(physical) + " TO " + pg::QuoteIdent(original));
+        final_sql->push_back("ALTER TABLE " + pg::QualifiedName(t.schema, name) + " RENAME COLUMN " +
+                             pg::QuoteIdent(physical) + " TO " + pg::QuoteIdent(original));
   }
-  if (!col.nullable) {
-    // VALIDATE scans without blocking writes; SET NOT NULL then trusts the valid check.
-    validate.push_back("ALTER TABLE " + t.table + " VALIDATE CONSTRAINT " + nn);
-    final_sql.insert(final_sql.begin(), {"ALTER TABLE " + t.table + " ALTER COLUMN " + shadow + " SET NOT NULL",
-                                         "ALTER TABLE " + t.table + " DROP CONSTRAINT " + nn});
-  }
-  for (const auto& [temp, name] : renames) {
-    validate.push_back("ALTER TABLE " + t.table + " VALIDATE CONSTRAINT " + pg::QuoteIdent(temp));
-    final_sql.push_back("ALTER TABLE " + t.table + " RENAME CONSTRAINT " + pg::QuoteIdent(temp) + " TO " + pg::QuoteIdent(name));
-  }
-  for (const Constraint& k : sh.constraints)
-    if (k.type != 'u') validate.push_back("ALTER TABLE " + t.table + " VALIDATE CONSTRAINT " + pg::QuoteIdent(k.name));
-  final_sql.push_back("ALTER TABLE " + t.table + " RENAME COLUMN " + shadow + " TO " + pg::QuoteIdent(t.original));
-  if (!validate.empty()) validate_plan->AddSql("shadow_validate." + t.key, "validate the constraints of " + what, validate);
-  complete->AddSql("shadow_final." + t.key, "make the shadow of " + what + " the column", final_sql);
-  rollback->AddSql("shadow." + t.key, "drop the shadow column of " + what,
-                   {SequencesSql(t, t.shadow, t.original),
-                    "ALTER TABLE IF EXISTS " + t.table + " DROP COLUMN IF EXISTS " + shadow});
+}
+
+void PlanOne(const schema::Table& old, const schema::Column& col, const schema::Shadow& sh, const Target& t,
+             const Plans& plans) {
+  std::string what = "\"" + old.name + "\".\"" + t.original + "\"";
+  Finish finish;
+  std::vector<std::string> uniques;
+  PlanStart(old, col, sh, t, what, plans, &finish);
+  PlanUniques(old, sh, t, what, plans, &uniques);
+  // Unique constraints attach before the other constraints take their final names.
+  finish.final_sql.insert(finish.final_sql.begin(), uniques.begin(), uniques.end());
+  if (!col.nullable) PlanNotNull(t, what, plans, &finish);
+  finish.final_sql.push_back("ALTER TABLE " + t.table + " RENAME COLUMN " + pg::QuoteIdent(t.shadow) + " TO " +
+                             pg::QuoteIdent(t.original));
+  if (!finish.validate.empty())
+    plans.validate->AddSql("shadow_validate." + t.key, "validate the constraints of " + what, finish.validate);
+  plans.complete->AddSql("shadow_final." + t.key, "make the shadow of " + what + " the column", finish.final_sql);
+  plans.rollback->AddSql("shadow." + t.key, "drop the shadow column of " + what,
+                         {SequencesSql(t, t.shadow, t.original),
+                          "ALTER TABLE IF EXISTS " + t.table + " DROP COLUMN IF EXISTS " + pg::QuoteIdent(t.shadow)});
 }
 
 }  // namespace
@@ -210,7 +238,7 @@ Status PlanShadows(const schema::VirtualSchema& before, const schema::VirtualSch
       Target t{after.schema_name(), pg::QualifiedName(after.schema_name(), table.physical), table.physical, sh.original, sh.physical,
                table.physical + "." + sh.original, {}};
       t.shadows = shadows;
-      PlanOne(*old, *col, sh, t, start, &after_shadows, validate, complete, rollback);
+      PlanOne(*old, *col, sh, t, Plans{start, &after_shadows, validate, complete, rollback});
     }
     if (shadows.empty()) continue;
     Status s = PlanShadowIndexes(before, table.physical, shadows, &after_shadows, &final_names);

@@ -48,8 +48,9 @@ SELECT c.relname, am.amname, i.indexprs IS NOT NULL, coalesce(pg_get_expr(i.indp
        coalesce(array_to_string(c.reloptions, ', '), ''),
        (SELECT coalesce(json_agg(json_build_object(
                   'column', coalesce(a.attname, ''),
-                  'opclass', quote_ident(ns.nspname) || '.' || quote_ident(oc.opcname),
+                  'opclass', CASE WHEN oc.opcdefault THEN '' ELSE quote_ident(ns.nspname) || '.' || quote_ident(oc.opcname) END,
                   'desc', (k.opt & 1) <> 0, 'nulls_first', (k.opt & 2) <> 0,
+                  'expression', CASE WHEN k.attnum = 0 THEN pg_get_indexdef(i.indexrelid, k.ord::int, true) ELSE '' END,
                   'collation', CASE WHEN k.coll <> 0 AND k.coll <> a.attcollation
                                     THEN quote_ident(cn.nspname) || '.' || quote_ident(co.collname) ELSE '' END)
                 ORDER BY k.ord), '[]')::text
@@ -105,7 +106,8 @@ Status ReadIndexDetails(pg::Connection* conn, const std::string& schema_name, st
       index.predicate = res.Get(r, 3);
       index.storage = res.Get(r, 4);
       for (const auto& k : nlohmann::json::parse(res.Get(r, 5)))
-        index.keys.push_back(IndexKey{k.at("column"), k.at("opclass"), k.at("collation"), k.at("desc"), k.at("nulls_first")});
+        index.keys.push_back(IndexKey{k.at("column"), k.at("opclass"), k.at("collation"), k.at("desc"), k.at("nulls_first"),
+                                      k.at("expression")});
       index.include = JsonNames(res.Get(r, 6));
     }
   }

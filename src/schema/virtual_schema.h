@@ -50,10 +50,11 @@ struct Constraint {
 // One key of an index, as the catalog describes it.
 struct IndexKey {
   std::string column;     // physical column ("" for an expression)
-  std::string opclass;    // schema-qualified, quoted
+  std::string opclass;    // schema-qualified, quoted; "" for the default (it follows a type change)
   std::string collation;  // schema-qualified, quoted; "" for the column's own
   bool desc = false;
   bool nulls_first = false;
+  std::string expression;  // the key's expression, as pg_get_indexdef prints it; "" for a column
 };
 
 // An index on a physical table, with the pieces needed to rebuild it on other
@@ -82,6 +83,23 @@ struct Shadow {
   std::string physical;  // the shadow column
   std::optional<std::string> comment;    // the comment the column ends with
   std::vector<Constraint> constraints;   // c, f: definition on physical columns; u: name only
+};
+
+// A column the active migration moves to another table (split_table,
+// move_column): `from` as the source table had it, stored in `to` of the target.
+struct MovedColumn {
+  Column from;                       // the source column (physical name, type, nullability, default)
+  std::string to;                    // the physical column in the target table
+  std::optional<std::string> clear;  // SQL the source gets when its target row goes (NULL when unset)
+};
+
+// Rows of `target` mirror rows of `source` matched on source.source_key =
+// target.target_key while the migration runs; the moved columns are hidden in
+// the new version's source. All names physical.
+struct Move {
+  std::string source, source_key, target, target_key;
+  bool create_rows = false;  // target rows are created for source rows (split_table's new tables)
+  std::vector<MovedColumn> columns;
 };
 
 struct Table {
@@ -116,6 +134,9 @@ class VirtualSchema {
   // Removes the table from this version; its physical table is hidden until complete.
   void RemoveTable(const std::string& name);
   const std::set<std::string>& hidden_tables() const { return hidden_tables_; }
+  // Columns the migration moves between tables, for the cross-table sync (ops/move_sync.h).
+  const std::vector<Move>& moves() const { return moves_; }
+  void AddMove(Move move) { moves_.push_back(std::move(move)); }
 
   // Indexes of the schema, by name, for create_index/drop_index checks and for
   // rebuilding indexes of replaced columns.
@@ -136,6 +157,7 @@ class VirtualSchema {
   std::string schema_name_;
   std::vector<Table> tables_;
   std::set<std::string> hidden_tables_;
+  std::vector<Move> moves_;
   std::vector<Index> indexes_;
   std::set<std::string> relation_names_;
   std::set<std::string> volatile_functions_;

@@ -1,0 +1,53 @@
+#ifndef PLEAT_BACKFILL_PROGRESS_H_
+#define PLEAT_BACKFILL_PROGRESS_H_
+// Progress: how people see a running backfill. Every table's worker reports its
+// numbers here; on a terminal (BackfillOptions::bars set) they are bars redrawn
+// in place, one per table, at most 4 times a second; elsewhere plain lines
+// through Options::log every few seconds. Lines for people go through Log() so
+// they never tear the bars. Thread-safe; one per backfill run.
+
+#include <chrono>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "engine/options.h"
+
+namespace pleat::backfill {
+
+struct TableProgress {
+  std::string table;
+  long long rows_done = 0;
+  long long rows_total = 0;      // an estimate; rows_done may pass it
+  double rows_per_second = 0;    // over this run so far
+  std::string throttled;         // why it waits; "" when it does not
+};
+
+// Seconds left at the current rate; -1 when unknown.
+long long EtaSeconds(const TableProgress& p);
+// "t  [#####-----]  50%  500/1000 rows  120 rows/s  ETA 4s" (name padded to `name_width`).
+std::string FormatBar(const TableProgress& p, size_t name_width);
+// "backfilled "t": 500 of about 1000 rows (50%), 120 rows/s, ETA 4s".
+std::string FormatLine(const TableProgress& p);
+
+class Progress {
+ public:
+  explicit Progress(const engine::Options& options) : options_(options) {}
+
+  void Log(const std::string& line);
+  // Records a table's numbers; shows them when due.
+  void Update(const TableProgress& p);
+  // The table is done: its bar goes away.
+  void Finish(const std::string& table);
+
+ private:
+  void ShowLocked(bool now);
+  std::mutex mu_;
+  const engine::Options& options_;
+  std::vector<TableProgress> tables_;
+  std::chrono::steady_clock::time_point last_shown_{};
+};
+
+}  // namespace pleat::backfill
+
+#endif  // PLEAT_BACKFILL_PROGRESS_H_

@@ -1,0 +1,192 @@
+#include "check/requirements.h"
+
+#include <map>
+#include <regex>
+#include <set>
+
+#include "migration/column_def.h"
+#include "migration/document.h"
+#include "migration/expression.h"
+#include "ops/type_change.h"
+#include "pg/quote.h"
+
+namespace pleat::check {
+namespace {
+
+using schema::Column;
+using schema::Table;
+
+std::string Cast(const std::string& sql, const std::string& type) { return "CAST((" + sql + ") AS " + type + ")"; }
+
+std::string Unquote(std::string name) {
+  if (name.size() < 2 || name.front() != '"') return name;
+  name = name.substr(1, name.size() - 2);
+  for (size_t at = name.find("\"\""); at != std::string::npos; at = name.find("\"\"", at + 1)) name.erase(at, 1);
+  return name;
+}
+
+// "(\"a\", \"b\")" as IdentList renders it -> {a, b} (quoted when `keep_quotes`).
+std::vector<std::string> SplitIdents(const std::string& list, bool keep_quotes) {
+  std::vector<std::string> out;
+  static const std::regex kIdent(R"("(?:[^"]|"")*"|[^"(), ]+)");
+  for (std::sregex_iterator it(list.begin(), list.end(), kIdent), end; it != end; ++it)
+    out.push_back(keep_quotes ? it->str() : Unquote(it->str()));
+  return out;
+}
+
+// `text` with each column the table shows replaced by its image (physical) name.
+std::string OnImage(const std::string& text, const Table& table) {
+  migration::Expression e;
+  if (!migration::Expression::Parse(text, &e).ok()) return text;
+  std::map<std::string, std::string> names;
+  for (const auto& c : table.columns) names[c.name] = pg::QuoteIdent(c.physical);
+  return e.RenameColumns(names, /*include_subqueries=*/true);
+}
+
+// True when `text` is just a reference to a column: a down that copies a value back.
+bool IsBareColumn(const std::string& text) {
+  migration::Expression e;
+  if (!migration::Expression::Parse(text, &e).ok() || e.column_refs().size() != 1) return false;
+  std::string rest;
+  for (char ch : text)
+    if (ch != '(' && ch != ')' && ch != ' ') rest += ch;
+  return rest.size() == e.column_refs()[0].length;
+}
+
+ImageColumn ImageOf(const Column& c, const Table* catalog) {
+  ImageColumn image{c.name, c.physical, pg::QuoteIdent(c.physical)};
+  if (c.up) {
+    image.sql = Cast(*c.up, c.type);
+    image.up = *c.up;
+  } else if (c.added) {
+    image.sql = c.identity || c.generated ? Cast("NULL", c.type) : Cast(c.default_sql.value_or("NULL"), c.type);
+  } else if (const Column* old = catalog ? catalog->FindByPhysical(c.physical) : nullptr;
+             old && !ops::SameType(old->type, c.type)) {
+    image.sql = Cast(image.sql, c.type);  // retyped in place
+  }
+  return image;
+}
+
+// Constraints by name: on the table, and the ones waiting on its shadows.
+std::map<std::string, schema::Constraint> Constraints(const Table& table) {
+  std::map<std::string, schema::Constraint> out;
+  for (const auto& k : table.constraints) out[k.name] = k;
+  for (const auto& sh : table.shadows)
+    for (const auto& k : sh.constraints) out.emplace(k.name, k);
+  return out;
+}
+
+// The check's expression: "CHECK (x > 0) NO INHERIT" -> "(x > 0)".
+std::string CheckExpression(const std::string& definition) {
+  std::string text = definition.substr(definition.find('('));
+  for (const char* tail : {" NOT VALID", " NO INHERIT"})
+    if (size_t at = text.rfind(tail); at != std::string::npos && at + std::string(tail).size() == text.size())
+      text.erase(at);
+  return text;
+}
+
+bool ForeignKeyRule(const schema::Constraint& k, const schema::VirtualSchema& schema, Rule* rule) {
+  static const std::regex kFk(R"(^FOREIGN KEY (\([^)]*\)) REFERENCES ((?:"(?:[^"]|"")*"|[^ (])+)( ?\([^)]*\))?)");
+  std::smatch m;
+  if (!std::regex_search(k.definition, m, kFk)) return false;
+  rule->ref_table = m[2];
+  rule->ref_columns = SplitIdents(m[3], /*keep_quotes=*/true);
+  if (!rule->ref_columns.empty()) return true;
+  for (const auto& t : schema.tables())  // no columns named: the referenced table's primary key
+    if (pg::QualifiedName(schema.schema_name(), t.physical) == rule->ref_table)
+      for (const auto& name : t.primary_key) rule->ref_columns.push_back(pg::QuoteIdent(t.FindColumn(name)->physical));
+  return !rule->ref_columns.empty();
+}
+
+void AddRules(const Table& after, const Table& before, const schema::VirtualSchema& schema, TableRequirements* out) {
+  std::map<std::string, schema::Constraint> old = Constraints(before);
+  for (const auto& [name, k] : Constraints(after)) {
+    if (old.count(name)) continue;
+    Rule rule{name, k.type == 'p' ? 'u' : k.type, k.columns};
+    if (rule.type == 'c') rule.expression = CheckExpression(k.definition);
+    if (rule.type == 'f' && !ForeignKeyRule(k, schema, &rule)) continue;
+    if (rule.type == 'c' || rule.type == 'u' || rule.type == 'f') out->rules.push_back(rule);
+  }
+}
+
+void AddColumns(const Table& after, const Table& before, const Table* catalog, TableRequirements* out) {
+  for (const auto& c : after.columns) {
+    out->image.push_back(ImageOf(c, catalog));
+    const Column* prev = before.FindByPhysical(c.physical);
+    bool changed = !prev || prev->up != c.up;
+    out->image.back().computed = c.up && changed;
+    if (!c.nullable && !c.identity && !c.generated && (changed || prev->nullable)) out->not_null.push_back(c.physical);
+  }
+}
+
+void AddDowns(const Table& after, const Table& before, const Table* catalog, TableRequirements* out) {
+  for (const auto& h : after.hidden) {
+    out->originals.push_back(h.physical);
+    const Column* original = catalog ? catalog->FindByPhysical(h.physical) : nullptr;
+    if (!h.down || !original) continue;
+    bool changed = true;
+    for (const auto& p : before.hidden) changed = changed && !(p.physical == h.physical && p.down == h.down);
+    if (!changed) continue;
+    bool replaced = false;  // still shown through a shadow: the value should survive the round trip
+    for (const auto& sh : after.shadows) replaced = replaced || sh.original == h.physical;
+    out->downs.push_back({h.physical, original->type, OnImage(*h.down, after), replaced && !IsBareColumn(*h.down)});
+  }
+}
+
+// add_column keeps its column's unique, check and references out of the
+// virtual schema; read them from the operation as the file wrote it.
+Status AddColumnRules(const nlohmann::json& body, const Table& after, const schema::VirtualSchema& schema,
+                      TableRequirements* out) {
+  migration::ColumnDef def;
+  if (!body.is_object() || !body.contains("column")) return Status::Ok();
+  Status s = migration::ColumnDef::Parse(body["column"], "add_column column", &def);
+  if (!s.ok()) return s;
+  if (def.unique) out->rules.push_back({pg::FitIdentifier(after.physical + "_" + def.name + "_key"), 'u', {def.name}});
+  if (def.check) out->rules.push_back({def.check->name, 'c', {}, "(" + OnImage(def.check->constraint, after) + ")"});
+  const Table* ref = def.references ? schema.FindTable(def.references->table) : nullptr;
+  const Column* ref_column = ref ? ref->FindColumn(def.references->column) : nullptr;
+  if (ref_column)
+    out->rules.push_back({def.references->name, 'f', {def.name}, "", pg::QualifiedName(schema.schema_name(), ref->physical),
+                          {pg::QuoteIdent(ref_column->physical)}});
+  return Status::Ok();
+}
+
+}  // namespace
+
+bool TableRequirements::Empty() const {
+  for (const auto& c : image)
+    if (c.computed) return false;
+  return not_null.empty() && rules.empty() && downs.empty();
+}
+
+const ImageColumn* TableRequirements::FindImage(const std::string& physical) const {
+  for (const auto& c : image)
+    if (c.physical == physical) return &c;
+  return nullptr;
+}
+
+Status DeriveRequirements(const migration::Migration& m, const std::vector<schema::VirtualSchema>& schemas,
+                          std::vector<TableRequirements>* out) {
+  nlohmann::json doc;
+  Status s = migration::ParseDocument(m.path, m.text, &doc);
+  for (size_t i = 0; s.ok() && i < m.operations.size() && i + 1 < schemas.size(); ++i) {
+    const schema::VirtualSchema& before = schemas[i];
+    const schema::VirtualSchema& after = schemas[i + 1];
+    for (const auto& table : after.tables()) {
+      const Table* prev = before.FindByPhysical(table.physical);
+      if (table.created || !prev || prev->created) continue;
+      TableRequirements r{static_cast<int>(i + 1), std::string(m.operations[i]->Key()), table.name, table.physical};
+      const Table* catalog = schemas.front().FindByPhysical(table.physical);
+      AddColumns(table, *prev, catalog, &r);
+      AddRules(table, *prev, after, &r);
+      AddDowns(table, *prev, catalog, &r);
+      const nlohmann::json& op = doc["operations"][i];
+      if (r.operation_key == "add_column" && op["add_column"].value("table", "") == table.name)
+        s = AddColumnRules(op["add_column"], table, after, &r);
+      if (!r.Empty()) out->push_back(std::move(r));
+    }
+  }
+  return s;
+}
+
+}  // namespace pleat::check

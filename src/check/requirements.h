@@ -1,0 +1,73 @@
+#ifndef PLEAT_CHECK_REQUIREMENTS_H_
+#define PLEAT_CHECK_REQUIREMENTS_H_
+// Requirements: what the existing rows of each table must satisfy for one
+// operation to succeed, derived from the virtual schemas before and after it
+// (engine::ValidateMigration) rather than from each operation: columns whose
+// `up` it sets, columns it makes NOT NULL, check / unique / foreign key
+// constraints it adds, and hidden columns whose `down` it sets. add_column's own
+// column constraints are not in the virtual schema; they come from the file.
+// Everything is expressed over a "row image": one SQL expression per column of
+// the new version, evaluated over the physical table as it is now (alias `t`),
+// output under the column's physical name. Pure: no SQL runs here.
+
+#include <string>
+#include <vector>
+
+#include "migration/migration.h"
+#include "schema/virtual_schema.h"
+#include "status.h"
+
+namespace pleat::check {
+
+struct ImageColumn {
+  std::string name;      // as the new version sees it
+  std::string physical;  // output name in the image
+  std::string sql;       // over the physical table `t`
+  std::string up;        // the `up` as the schema holds it ("" when not computed)
+  bool computed = false; // set by this operation: must evaluate without raising
+};
+
+// A constraint over image columns. check: `expression` is its boolean SQL over
+// image names; foreign key: `ref_table` (SQL) and `ref_columns` (quoted) pair
+// with `columns`.
+struct Rule {
+  std::string name;
+  char type = 'c';                   // c check, u unique (p: primary key), f foreign key
+  std::vector<std::string> columns;  // image physical names
+  std::string expression;
+  std::string ref_table;
+  std::vector<std::string> ref_columns;
+};
+
+// A hidden column the operation gives a `down`: down(image) must not raise,
+// and when `round_trip`, down(up(x)) should give back x.
+struct Down {
+  std::string physical;  // the original column
+  std::string type;      // its type
+  std::string sql;       // over image names
+  bool round_trip = false;
+};
+
+struct TableRequirements {
+  int operation = 0;  // 1-based
+  std::string operation_key;
+  std::string table;     // as the new version names it
+  std::string physical;  // the physical table
+  std::vector<ImageColumn> image;
+  std::vector<std::string> not_null;  // image physical names
+  std::vector<Rule> rules;
+  std::vector<Down> downs;
+  std::vector<std::string> originals;  // physical columns the new version hides, read as they are
+
+  bool Empty() const;
+  const ImageColumn* FindImage(const std::string& physical) const;
+};
+
+// `schemas` as engine::ValidateMigration returns them (one more than operations).
+// Tables the migration creates hold no rows and are skipped.
+Status DeriveRequirements(const migration::Migration& m, const std::vector<schema::VirtualSchema>& schemas,
+                          std::vector<TableRequirements>* out);
+
+}  // namespace pleat::check
+
+#endif  // PLEAT_CHECK_REQUIREMENTS_H_
