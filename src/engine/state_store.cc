@@ -1,11 +1,16 @@
 #include "engine/state_store.h"
 
+#include <chrono>
+#include <thread>
+
 #include <fmt/format.h>
 
 #include "pg/quote.h"
 
 namespace pleat::engine {
 namespace {
+
+constexpr int kLockAttempts = 40;  // 50 ms apart: about 2 s
 
 // {0} is the quoted state schema. The marker functions are how a row trigger
 // learns which version wrote the row without any catalog lookup:
@@ -124,10 +129,15 @@ Status StateStore::IsInitialized(bool* out) {
   return s;
 }
 
+// A pleat that just exited (or was killed) holds the lock until its backend
+// notices and ends, a few milliseconds later: wait that long before saying busy.
 Status StateStore::Lock() {
   std::string got;
-  Status s = conn_->QueryValue("SELECT pg_try_advisory_lock(hashtext('pleat:' || $1))", &got, {target_schema_});
-  if (!s.ok()) return s;
+  for (int attempt = 0; attempt < kLockAttempts && got != "t"; ++attempt) {
+    if (attempt) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    Status s = conn_->QueryValue("SELECT pg_try_advisory_lock(hashtext('pleat:' || $1))", &got, {target_schema_});
+    if (!s.ok()) return s;
+  }
   if (got == "t") return Status::Ok();
   std::string holder;
   (void)conn_->QueryValue(

@@ -254,6 +254,8 @@ operations:
 
 // A unique constraint old data violates fails the start (the backfill meets the
 // duplicate) with the constraint's name; rollback then restores everything.
+// The preflight would refuse this file before any DDL (tests/check); --force
+// skips it here to prove the start itself fails cleanly.
 TEST(AlterColumn, UniqueViolatedByOldDataFailsStartAndRollsBack) {
   std::string url = NewDatabase();
   auto dir = std::filesystem::temp_directory_path() / ("pleat-alter-unique-" + std::to_string(getpid()));
@@ -265,6 +267,7 @@ TEST(AlterColumn, UniqueViolatedByOldDataFailsStartAndRollsBack) {
   engine::Options o;
   o.conninfo = url;
   o.log = [](const std::string&) {};
+  o.preflight.force = true;
   std::string vs;
   ASSERT_TRUE(engine::Lifecycle(o).Start(write("01_setup.yaml", kReviews), true, &vs).ok());
   pg::Connection conn = Connect(url);
