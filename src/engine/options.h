@@ -18,6 +18,10 @@ struct Options {
   // Progress and narration for people ("adding column ..."); never null once the
   // engine runs. The CLI prints these to stderr; tests may collect them.
   std::function<void(const std::string&)> log = [](const std::string&) {};
+  // Called with (phase, step id) just before each step a phase runs, and with
+  // (phase, "") after its last one. Crash tests use it to die at exact points.
+  std::function<void(const std::string&, const std::string&)> before_step =
+      [](const std::string&, const std::string&) {};
 };
 
 }  // namespace pleat::engine

@@ -33,10 +33,12 @@ Status StepRunner::Run(const std::string& phase, const Plan& plan) {
   for (const Step& step : plan.steps()) {
     if (done.count(step.id)) continue;
     if (!step.only_if_started.empty() && !started.count(step.only_if_started)) continue;
+    options_.before_step(phase, step.id);
     options_.log(step.description);
     s = RunWithRetries(phase, step);
     if (!s.ok()) return s.WithContext(phase + " step \"" + step.description + "\"");
   }
+  options_.before_step(phase, "");
   return Status::Ok();
 }
 

@@ -154,7 +154,8 @@ void PlanOne(const schema::Table& old, const schema::Column& col, const schema::
   // row not yet backfilled would fail a NOT NULL check on the empty shadow.
   if (!col.nullable)
     start->AddAfterBackfill("shadow_not_null." + t.key, "enforce NOT NULL on new writes to " + what,
-                            {"ALTER TABLE " + t.table + " ADD CONSTRAINT " + nn + " CHECK (" + shadow + " IS NOT NULL) NOT VALID"});
+                            {"ALTER TABLE " + t.table + " ADD CONSTRAINT " + nn + " CHECK (" + shadow + " IS NOT NULL) NOT VALID"},
+                            {"ALTER TABLE IF EXISTS " + t.table + " DROP CONSTRAINT IF EXISTS " + nn});
   if (!constraints.empty())
     after_shadows->AddSql("shadow_constraints." + t.key, "add the constraints of the shadow of " + what, constraints);
   std::vector<std::string> validate, final_sql;
