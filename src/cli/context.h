@@ -40,6 +40,7 @@ void AddStatusCommand(CLI::App* app, CliContext* ctx);
 void AddLatestCommand(CLI::App* app, CliContext* ctx);
 void AddMigrateCommand(CLI::App* app, CliContext* ctx);
 void AddDemoCommand(CLI::App* app, CliContext* ctx);
+void AddVerifyCommand(CLI::App* app, CliContext* ctx);
 
 }  // namespace pleat::cli
 

@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   AddLatestCommand(&app, &ctx);
   AddMigrateCommand(&app, &ctx);
   AddDemoCommand(&app, &ctx);
+  AddVerifyCommand(&app, &ctx);
   app.require_subcommand(1);
   try {
     app.parse(argc, argv);

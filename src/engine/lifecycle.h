@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "check/finding.h"
 #include "engine/options.h"
 #include "engine/state_store.h"
 #include "pg/connection.h"
@@ -26,7 +27,10 @@ class Lifecycle {
   // Starts migration file `path` (or resumes its interrupted start) and sets
   // *version_schema to the new version schema. With `complete`, completes it too.
   Status Start(const std::string& path, bool complete, std::string* version_schema);
+  // Refuses (kCheckFailed) while Verify() finds an error, unless options.force.
   Status Complete();
+  // The active migration's verify findings (see verifier.h); none: complete may run.
+  Status Verify(std::vector<check::Finding>* out);
   Status Rollback();
   // {"schema", "active": {...} or null, "latest_version_schema", "completed": [names]}.
   Status GetStatus(nlohmann::json* out);
@@ -40,6 +44,7 @@ class Lifecycle {
   Status Connect(bool lock);
   Status RunPhase(const MigrationRecord& record, const std::string& phase);
   Status StartLoaded(const std::string& path, std::string* version_schema);
+  Status RefuseUnverified(const MigrationRecord& active);
 
   Options options_;
   pg::Connection conn_;

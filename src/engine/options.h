@@ -15,6 +15,8 @@ struct Options {
   int lock_timeout_ms = 500;        // per DDL statement
   int max_lock_attempts = 20;       // bounded retries after a lock timeout
   int backfill_batch_rows = 1000;
+  // complete: run even when `verify` finds problems (it says so, loudly).
+  bool force = false;
   // Progress and narration for people ("adding column ..."); never null once the
   // engine runs. The CLI prints these to stderr; tests may collect them.
   std::function<void(const std::string&)> log = [](const std::string&) {};

@@ -133,7 +133,10 @@ Status PlanMigration(pg::Connection* conn, const Options& options, const migrati
   Append(&final_rollback, sync.rollback);
   Append(&final_rollback, rollback);
   Append(&final_rollback, shadow_rollback);
-  out->plans = {{"start", start.ToJson()}, {"complete", final_complete.ToJson()}, {"rollback", final_rollback.ToJson()}};
+  out->plans = {{"start", start.ToJson()},
+                {"complete", final_complete.ToJson()},
+                {"rollback", final_rollback.ToJson()},
+                {"verify", sync.verify}};
   return Status::Ok();
 }
 

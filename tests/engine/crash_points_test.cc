@@ -2,8 +2,9 @@
 // child) just before each step of start, complete and rollback, and once after
 // the last one, one kill per run; then the command is run again (or the
 // migration rolled back) and the schema and every row must be identical to an
-// uninterrupted run. The kill points come from Options::before_step, so each
-// run dies at an exact, known point instead of after a guessed delay.
+// uninterrupted run, and `verify` must be clean. The kill points come from
+// Options::before_step, so each run dies at an exact, known point instead of
+// after a guessed delay.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -120,6 +121,13 @@ class CrashPoints : public ::testing::Test {
     return true;
   }
 
+  static std::vector<check::Finding> Findings(const std::string& url) {
+    std::vector<check::Finding> findings;
+    Status s = engine::Lifecycle(OptionsFor(url)).Verify(&findings);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    return findings;
+  }
+
   static void Run(const std::string& url, const Command& command) {
     engine::Lifecycle lifecycle(OptionsFor(url));
     Status s = command(&lifecycle);
@@ -136,7 +144,9 @@ class CrashPoints : public ::testing::Test {
       if (prepare) Run(url, prepare);
       if (!RunKilledAt(url, command, kill_at)) break;
       Run(url, recover);
-      EXPECT_EQ(expected, Take(url));
+      Snapshot got = Take(url);
+      EXPECT_EQ(expected, got);
+      if (got.phase == "active") EXPECT_EQ(0u, Findings(url).size()) << "verify after the recovered start";
       ++points;
     }
     EXPECT_GT(points, 3) << name << " has too few steps for this test to prove anything";

@@ -214,6 +214,9 @@ void OneRun(unsigned seed, bool complete) {
                                   pg::QualifiedName(new_vs, "accounts") +
                                   " n USING (id) WHERE NOT (n.cents = o.cents * 10 OR o.cents = n.cents / 10)"))
       << "rows that satisfy neither up nor down while both versions write";
+  std::vector<check::Finding> findings;
+  s = engine::Lifecycle(OptionsFor(url)).Verify(&findings);
+  EXPECT_TRUE(s.ok() && findings.empty()) << s.ToString() << (findings.empty() ? "" : findings[0].message);
   (complete ? old_crew : new_crew).Stop();  // the version that is going away stops writing first
   s = complete ? engine::Lifecycle(OptionsFor(url)).Complete() : engine::Lifecycle(OptionsFor(url)).Rollback();
   ASSERT_TRUE(s.ok()) << s.ToString();

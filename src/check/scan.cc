@@ -1,0 +1,174 @@
+#include "check/scan.h"
+
+#include <algorithm>
+
+#include "backfill/table_walk.h"
+#include "pg/quote.h"
+
+namespace pleat::check {
+namespace {
+
+constexpr size_t kExamples = 5;
+constexpr int kProgressEvery = 10;  // batches between progress lines
+constexpr size_t kArgsPerCall = 90;  // num_nulls takes at most 100 arguments
+
+// Errors that depend on a row's values (bad input, overflow, division by
+// zero, a RAISE, a sub-select with two rows). Anything else (an undefined
+// column, a timeout) would fail every batch the same way.
+bool IsDataError(const Status& s) {
+  const std::string c = s.sqlstate().substr(0, 2);
+  return c == "22" || c == "23" || c == "P0" || c == "38" || c == "39" || c == "2F" || c == "21";
+}
+
+void Add(Hits* hits, const std::string& ctid, const std::string& message) {
+  ++hits->count;
+  if (hits->ctids.size() >= kExamples) return;
+  hits->ctids.push_back(ctid);
+  hits->messages.push_back(message);
+}
+
+// Each source in num_nulls() first, inside CASE so the planner can neither drop
+// nor reorder it: every value is computed for every row, marked or not.
+std::string BatchSql(const ScanSpec& spec, const std::string& where) {
+  std::string force, marks, select;
+  for (size_t i = 0; i < spec.sources.size(); i += kArgsPerCall) {
+    std::string args;
+    for (size_t j = i; j < std::min(spec.sources.size(), i + kArgsPerCall); ++j)
+      args += (args.empty() ? "" : ", ") + spec.sources[j].sql;
+    force += (force.empty() ? "" : " + ") + std::string("num_nulls(") + args + ")";
+  }
+  for (const auto& p : spec.probes) {
+    select += ", ((" + p.sql + ") IS TRUE)";
+    marks += (marks.empty() ? "" : " OR ") + std::string("(") + p.sql + ") IS TRUE";
+  }
+  return "SELECT v.\"_pleat_ctid\"::text" + select + " FROM (" + spec.image + " WHERE " + where + ") v WHERE CASE WHEN " +
+         (force.empty() ? "true" : force + " >= 0") + " THEN " + (marks.empty() ? "false" : marks) + " ELSE false END";
+}
+
+void Record(const ScanSpec& spec, const pg::Result& res, ScanResult* out) {
+  for (int r = 0; r < res.rows(); ++r)
+    for (size_t p = 0; p < spec.probes.size(); ++p)
+      if (res.Get(r, static_cast<int>(p) + 1) == "t") Add(&out->marked[spec.probes[p].id], res.Get(r, 0), "");
+}
+
+// One row that raises: which expression raises on it alone (sources first).
+Status Classify(pg::Connection* conn, const ScanSpec& spec, const std::string& ctid, const Status& failure,
+                ScanResult* out) {
+  std::vector<const Probe*> all;
+  for (const auto& p : spec.sources) all.push_back(&p);
+  for (const auto& p : spec.probes) all.push_back(&p);
+  for (const Probe* p : all) {
+    Status s = Guarded(conn, "SELECT (" + p->sql + ") IS NULL FROM (" + spec.image + " WHERE " + CtidIn({ctid}) + ") v",
+                       nullptr);
+    if (s.ok()) continue;
+    if (!IsDataError(s)) return s.sqlstate().empty() ? s : Status::Ok();
+    Add(&out->raised[p->id], ctid, s.message());
+    return Status::Ok();
+  }
+  Add(&out->raised[""], ctid, failure.message());
+  return Status::Ok();
+}
+
+Status RunCtids(pg::Connection* conn, const ScanSpec& spec, const std::vector<std::string>& ctids, const Status& failure,
+                ScanResult* out);
+
+// Runs one batch; a batch that raises is split until the rows that raise are found.
+Status RunWhere(pg::Connection* conn, const ScanSpec& spec, const std::string& where, ScanResult* out) {
+  pg::Result res;
+  Status s = Guarded(conn, BatchSql(spec, where), &res);
+  if (s.ok()) Record(spec, res, out);
+  if (s.ok() || s.sqlstate().empty()) return s;  // no SQLSTATE: the connection itself failed
+  if (!IsDataError(s)) {
+    out->unavailable = s;
+    return Status::Ok();
+  }
+  Status failure = s;
+  s = conn->Exec("SELECT t.ctid::text FROM " + pg::QualifiedName(spec.schema, spec.table) + " t WHERE " + where, &res);
+  std::vector<std::string> ctids;
+  for (int r = 0; s.ok() && r < res.rows(); ++r) ctids.push_back(res.Get(r, 0));
+  return s.ok() ? RunCtids(conn, spec, ctids, failure, out) : s;
+}
+
+Status RunCtids(pg::Connection* conn, const ScanSpec& spec, const std::vector<std::string>& ctids, const Status& failure,
+                ScanResult* out) {
+  if (ctids.size() == 1) return Classify(conn, spec, ctids[0], failure, out);
+  size_t half = ctids.size() / 2;
+  for (const auto& part : {std::vector<std::string>(ctids.begin(), ctids.begin() + half),
+                           std::vector<std::string>(ctids.begin() + half, ctids.end())}) {
+    if (part.empty() || !out->unavailable.ok()) continue;
+    Status s = RunWhere(conn, spec, CtidIn(part), out);
+    if (!s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+void Progress(const ScanSpec& spec, long long done, double estimate) {
+  if (!spec.log || estimate < kProgressEvery * spec.batch_rows) return;
+  spec.log("check: table \"" + spec.table + "\": " + std::to_string(done) + " of about " +
+           std::to_string(static_cast<long long>(estimate)) + " rows");
+}
+
+Status ScanAll(pg::Connection* conn, const ScanSpec& spec, double estimate, ScanResult* out) {
+  backfill::TableWalk walk;
+  Status s = backfill::TableWalk::Open(conn, spec.schema, spec.table, &walk);
+  nlohmann::json checkpoint;
+  bool last = false;
+  for (long long batch = 1; s.ok() && !last && out->unavailable.ok(); ++batch) {
+    std::string where;
+    nlohmann::json next;
+    s = walk.NextBatch(conn, checkpoint, spec.batch_rows, &where, &next, &last);
+    if (s.ok()) s = RunWhere(conn, spec, where, out);
+    checkpoint = next;
+    if (batch % kProgressEvery == 0) Progress(spec, batch * spec.batch_rows, estimate);
+  }
+  return s;
+}
+
+// BERNOULLI picks rows from every block, so small tables are sampled too.
+Status ScanSample(pg::Connection* conn, const ScanSpec& spec, double estimate, ScanResult* out) {
+  double percent = estimate <= 0 ? 100 : std::clamp(200.0 * spec.sample_rows / estimate, 0.001, 100.0);
+  pg::Result res;
+  Status s = conn->Exec("SELECT t.ctid::text FROM " + pg::QualifiedName(spec.schema, spec.table) +
+                            " t TABLESAMPLE BERNOULLI (" + std::to_string(percent) + ") LIMIT " +
+                            std::to_string(spec.sample_rows),
+                        &res);
+  std::vector<std::string> ctids;
+  for (int r = 0; s.ok() && r < res.rows(); ++r) ctids.push_back(res.Get(r, 0));
+  out->rows = static_cast<long long>(ctids.size());
+  out->sample = ctids;
+  for (size_t i = 0; s.ok() && i < ctids.size() && out->unavailable.ok(); i += spec.batch_rows) {
+    size_t end = std::min(ctids.size(), i + spec.batch_rows);
+    s = RunWhere(conn, spec, CtidIn({ctids.begin() + i, ctids.begin() + end}), out);
+  }
+  return s;
+}
+
+}  // namespace
+
+std::string CtidIn(const std::vector<std::string>& ctids) {
+  std::string list;
+  for (const auto& c : ctids) list += (list.empty() ? "" : ",") + std::string("\"") + c + "\"";
+  return "t.ctid = ANY(" + pg::QuoteLiteral("{" + list + "}") + "::tid[])";
+}
+
+Status Guarded(pg::Connection* conn, const std::string& sql, pg::Result* out) {
+  Status s = conn->Exec("SAVEPOINT pleat_check");
+  if (!s.ok()) return s;
+  Status result = conn->Exec(sql, out);
+  s = conn->Exec(result.ok() ? "RELEASE SAVEPOINT pleat_check"
+                             : "ROLLBACK TO SAVEPOINT pleat_check; RELEASE SAVEPOINT pleat_check");
+  return s.ok() ? result : s;
+}
+
+Status Scan(pg::Connection* conn, const ScanSpec& spec, ScanResult* out) {
+  std::string estimate;
+  Status s = conn->QueryValue("SELECT reltuples FROM pg_class WHERE oid = $1::regclass", &estimate,
+                              {pg::QualifiedName(spec.schema, spec.table)});
+  if (!s.ok()) return s;
+  double rows = estimate.empty() ? -1 : std::stod(estimate);
+  if (spec.sample_rows > 0) return ScanSample(conn, spec, rows, out);
+  out->rows = -1;
+  return ScanAll(conn, spec, rows, out);
+}
+
+}  // namespace pleat::check
