@@ -10,6 +10,7 @@ namespace pleat::cli {
 
 void AddCompleteCommand(CLI::App* app, CliContext* ctx) {
   auto* cmd = app->add_subcommand("complete", "complete the active migration: drop the old version and the old structure");
+  cmd->add_flag("--force", ctx->options.force_complete, "complete even when verify finds problems (what only the old version holds is lost)");
   cmd->callback([ctx] {
     ctx->result = ResolveOptions(ctx);
     if (!ctx->result.ok()) return;

@@ -43,6 +43,7 @@ void AddMigrateCommand(CLI::App* app, CliContext* ctx);
 void AddCheckCommand(CLI::App* app, CliContext* ctx);
 void AddConvertCommand(CLI::App* app, CliContext* ctx);
 void AddDemoCommand(CLI::App* app, CliContext* ctx);
+void AddVerifyCommand(CLI::App* app, CliContext* ctx);
 
 }  // namespace pleat::cli
 

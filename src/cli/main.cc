@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   AddCheckCommand(&app, &ctx);
   AddConvertCommand(&app, &ctx);
   AddDemoCommand(&app, &ctx);
+  AddVerifyCommand(&app, &ctx);
   app.require_subcommand(1);
   try {
     app.parse(argc, argv);

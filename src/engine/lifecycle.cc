@@ -7,6 +7,7 @@
 #include "check/report.h"
 #include "engine/planner.h"
 #include "engine/step_runner.h"
+#include "engine/verifier.h"
 #include "migration/migration.h"
 
 namespace pleat::engine {
@@ -121,7 +122,8 @@ Status Lifecycle::Complete() {
     return Status::Invalid("migration \"" + active->name + "\" is " + active->phase + " and cannot be completed",
                            active->phase == "starting" ? "run `pleat start` again to finish starting it"
                                                        : "run `pleat rollback` to finish rolling it back");
-  s = state_->SetPhase(active->name, "completing");
+  if (active->phase == "active") s = RefuseUnverified(*active);
+  if (s.ok()) s = state_->SetPhase(active->name, "completing");
   if (s.ok()) s = RunPhase(*active, "complete");
   if (s.ok()) s = state_->SetPhase(active->name, "completed");
   if (!s.ok())
@@ -129,6 +131,35 @@ Status Lifecycle::Complete() {
         .WithHint("fix the cause and run `pleat complete` again; it resumes where it stopped");
   options_.log("completed \"" + active->name + "\"; version schema \"" + active->version_schema + "\" is current");
   return Status::Ok();
+}
+
+Status Lifecycle::Verify(std::vector<check::Finding>* out) {
+  Status s = Connect(false);
+  std::optional<MigrationRecord> active;
+  if (s.ok()) s = state_->Active(&active);
+  if (s.ok() && !active) return Status::Invalid("no migration is in progress", "there is nothing to verify");
+  return s.ok() ? engine::Verify(&conn_, *state_, *active, options_, out) : s;
+}
+
+// Complete drops the old version for good: first the pattern's test step.
+Status Lifecycle::RefuseUnverified(const MigrationRecord& active) {
+  std::vector<check::Finding> findings;
+  Status s = engine::Verify(&conn_, *state_, active, options_, &findings);
+  int errors = 0;
+  for (const auto& f : findings) {
+    if (f.severity != check::Severity::kError) continue;
+    ++errors;
+    options_.log("verify: " + f.object + ": " + f.message + " (" + std::to_string(f.count) + ")");
+  }
+  if (!s.ok() || errors == 0) return s;
+  if (options_.force_complete) {
+    options_.log("WARNING: completing \"" + active.name + "\" although verify found " + std::to_string(errors) +
+                 " problem(s) (--force); the old version and its data go now");
+    return Status::Ok();
+  }
+  return Status::CheckFailed("verify found " + std::to_string(errors) + " problem(s) in \"" + active.name + "\"",
+                             "run `pleat verify` for the details and fix them, or `pleat complete --force` to "
+                             "complete anyway (what the old version holds is then lost)");
 }
 
 Status Lifecycle::Rollback() {

@@ -33,7 +33,10 @@ class Lifecycle {
   // lint (appended to *findings) and plans the three phases (*plans, as
   // PlannedMigration::plans). Changes nothing: no lock, no state schema.
   Status Check(const std::string& path, std::vector<check::Finding>* findings, nlohmann::json* plans);
+  // Refuses (kCheckFailed) while Verify() finds an error, unless options.force.
   Status Complete();
+  // The active migration's verify findings (see verifier.h); none: complete may run.
+  Status Verify(std::vector<check::Finding>* out);
   Status Rollback();
   // {"schema", "active": {...} or null, "latest_version_schema", "completed": [names]}.
   Status GetStatus(nlohmann::json* out);
@@ -50,6 +53,7 @@ class Lifecycle {
   // Before a fresh start: logs the preflight's and the lint's findings and
   // refuses (changing nothing) on a preflight error unless options_.preflight.force.
   Status Preflight(const migration::Migration& m);
+  Status RefuseUnverified(const MigrationRecord& active);
 
   Options options_;
   pg::Connection conn_;

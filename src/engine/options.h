@@ -41,6 +41,8 @@ struct Options {
   int max_lock_attempts = 20;       // bounded retries after a lock timeout
   BackfillOptions backfill;
   PreflightOptions preflight;
+  // complete --force: complete even when verify finds problems (it says so, loudly).
+  bool force_complete = false;
   // Progress and narration for people ("adding column ..."); never null once the
   // engine runs. The CLI prints these to stderr; tests may collect them.
   std::function<void(const std::string&)> log = [](const std::string&) {};

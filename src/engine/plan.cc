@@ -50,9 +50,11 @@ void Plan::AddSql(const std::string& name, const std::string& description, std::
   Add(std::move(s));
 }
 
-void Plan::AddAfterBackfill(const std::string& name, const std::string& description, std::vector<std::string> sql) {
+void Plan::AddAfterBackfill(const std::string& name, const std::string& description, std::vector<std::string> sql,
+                            std::vector<std::string> undo_sql) {
   AddSql(name, description, std::move(sql));
   steps_.back().after_backfill = true;
+  steps_.back().undo_sql = std::move(undo_sql);
 }
 
 void Plan::AddConcurrent(const std::string& name, const std::string& description, std::vector<std::string> sql) {

@@ -34,6 +34,10 @@ struct Step {
   // rows not yet backfilled would fail, such as NOT NULL on a new column).
   // Planning-time only; the stored plan is already in order.
   bool after_backfill = false;
+  // For an after_backfill step: what undoes it at rollback. The planner runs it
+  // before the sync triggers go, since such constraints hold only while the
+  // triggers fill the columns they check. Planning-time only.
+  std::vector<std::string> undo_sql;
 
   nlohmann::json ToJson() const;
   static Step FromJson(const nlohmann::json& j);
@@ -45,8 +49,10 @@ class Plan {
   void set_id_prefix(std::string prefix) { id_prefix_ = std::move(prefix); }
   // Adds a transactional SQL step; `name` completes the id ("03.add_column.column").
   void AddSql(const std::string& name, const std::string& description, std::vector<std::string> sql);
-  // As AddSql, for a start step that must run after the backfill.
-  void AddAfterBackfill(const std::string& name, const std::string& description, std::vector<std::string> sql);
+  // As AddSql, for a start step that must run after the backfill; `undo_sql`
+  // removes what it adds at rollback (idempotent: IF EXISTS).
+  void AddAfterBackfill(const std::string& name, const std::string& description, std::vector<std::string> sql,
+                        std::vector<std::string> undo_sql);
   // Adds a step whose statements each run alone (CONCURRENTLY).
   void AddConcurrent(const std::string& name, const std::string& description, std::vector<std::string> sql);
   void Add(Step step);

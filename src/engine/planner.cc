@@ -103,8 +103,10 @@ Status PlanMigration(pg::Connection* conn, const Options& options, const migrati
   if (!s.ok()) return s;
   ops::PlanMoves(after, options.state_schema, &views, &sync);
   Append(&start, sync.start);
-  Plan ordered, after_backfill;
+  Plan ordered, after_backfill, undo_after_backfill;
   for (const auto& step : start.steps()) (step.after_backfill ? after_backfill : ordered).Add(step);
+  for (const auto& step : after_backfill.steps())
+    undo_after_backfill.AddUndo(step.id + ".undo", "undo: " + step.description, step.undo_sql, step.id);
   start = ordered;
   if (!sync.backfill.empty()) {
     Step backfill;
@@ -138,10 +140,16 @@ Status PlanMigration(pg::Connection* conn, const Options& options, const migrati
   Plan final_rollback;
   final_rollback.AddSql("drop_version", "drop the new version schema \"" + out->version_schema + "\"",
                         {"DROP SCHEMA IF EXISTS " + pg::QuoteIdent(out->version_schema) + " CASCADE"});
+  // Before the triggers go: once they do, old writers leave the new columns
+  // empty, and a NOT NULL check on them would fail their writes.
+  Append(&final_rollback, undo_after_backfill);
   Append(&final_rollback, sync.rollback);
   Append(&final_rollback, rollback);
   Append(&final_rollback, shadow_rollback);
-  out->plans = {{"start", start.ToJson()}, {"complete", final_complete.ToJson()}, {"rollback", final_rollback.ToJson()}};
+  out->plans = {{"start", start.ToJson()},
+                {"complete", final_complete.ToJson()},
+                {"rollback", final_rollback.ToJson()},
+                {"verify", sync.verify}};
   return Status::Ok();
 }
 

@@ -22,7 +22,7 @@ namespace pleat::engine {
 
 struct PlannedMigration {
   std::string version_schema;
-  nlohmann::json plans;  // {"start": [...], "complete": [...], "rollback": [...]}
+  nlohmann::json plans;  // {"start", "complete", "rollback": [steps], "verify": see verifier.h}
 };
 
 // The version schema of migration suffix `suffix` in `schema`, fitted to 63 bytes.

@@ -25,7 +25,7 @@ struct MigrationRecord {
   std::string parent_version_schema;  // the version schema that was newest when it started ("" for none)
   std::string phase;                  // starting, active, completing, completed, rolling_back
   std::string file_text;
-  nlohmann::json plans;               // {"start": [...], "complete": [...], "rollback": [...]}
+  nlohmann::json plans;               // {"start", "complete", "rollback": [steps], "verify": see verifier.h}
   std::string started_at;
 };
 

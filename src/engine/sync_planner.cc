@@ -42,12 +42,14 @@ std::string Marker(const std::string& state_schema, const std::string& fn, const
          ")::" + CastableType(c.type) + ")";
 }
 
-// Rewrites `text` so each column it names (in `names`' version) reads NEW."physical".
+// Rewrites `text` so each column it names (in `names`' version) reads
+// <row>"physical" (row: "NEW." in a trigger, "" over the table itself).
 // References inside sub-SELECTs count too: there an unqualified name of the
 // table's column means the row being written, as a PL/pgSQL variable would.
 // A name the table lacks is left alone, as pgroll leaves it: the trigger then
 // fails only for the writes that evaluate it.
-Status Bind(const std::string& text, const Table& names, std::set<std::string>* used, std::string* out) {
+Status Bind(const std::string& text, const Table& names, const std::string& row, std::set<std::string>* used,
+            std::string* out) {
   migration::Expression e;
   Status s = migration::Expression::Parse(text, &e);
   if (!s.ok()) return s;
@@ -55,7 +57,7 @@ Status Bind(const std::string& text, const Table& names, std::set<std::string>* 
   for (const auto& ref : e.column_refs()) {
     const Column* c = names.FindColumn(ref.name);
     if (!c) continue;
-    to_new[ref.name] = "NEW." + pg::QuoteIdent(c->physical);
+    to_new[ref.name] = row + pg::QuoteIdent(c->physical);
     used->insert(c->physical);
   }
   *out = e.RenameColumns(to_new, /*include_subqueries=*/true);
@@ -68,14 +70,14 @@ Status Collect(const Table& after, const Table& before, TableSync* out) {
   for (const auto& c : after.columns) {
     if (!c.added || !c.up) continue;
     Assignment a{c.physical, ""};
-    Status s = Bind(*c.up, before, &out->update_of, &a.expression);
+    Status s = Bind(*c.up, before, "NEW.", &out->update_of, &a.expression);
     if (!s.ok()) return s.WithContext("up of column \"" + c.name + "\"");
     out->ups.push_back(a);
   }
   for (const auto& h : after.hidden) {
     if (!h.down) continue;
     Assignment a{h.physical, ""};
-    Status s = Bind(*h.down, after, &out->update_of, &a.expression);
+    Status s = Bind(*h.down, after, "NEW.", &out->update_of, &a.expression);
     if (!s.ok()) return s.WithContext("down of column \"" + h.physical + "\"");
     out->downs.push_back(a);
   }
@@ -199,6 +201,22 @@ nlohmann::json BackfillSpec(const TableSync& t) {
   return {{"table", t.after->physical}, {"set", set}};
 }
 
+// What `pleat verify` compares on a table both versions write: every row must
+// satisfy all ups (an old writer's row) or all downs (a new writer's row).
+// Expressions read the table's physical columns; they parsed already in Collect.
+nlohmann::json VerifySpec(const TableSync& t) {
+  nlohmann::json ups = nlohmann::json::array(), downs = nlohmann::json::array();
+  std::set<std::string> unused;
+  std::string e;
+  for (const auto& c : t.after->columns)
+    if (c.added && c.up && Bind(*c.up, *t.before, "", &unused, &e).ok())
+      ups.push_back({{"column", c.physical}, {"expression", e}});
+  for (const auto& h : t.after->hidden)
+    if (h.down && Bind(*h.down, *t.after, "", &unused, &e).ok())
+      downs.push_back({{"column", h.physical}, {"expression", e}});
+  return {{"table", t.after->physical}, {"ups", ups}, {"downs", downs}};
+}
+
 // A column whose default the migration changes in place (no shadow): the new
 // version's view declares the new default (NULL when dropped) until complete.
 // Wrapped in the writer marker, which also keeps a NULL default from being
@@ -227,6 +245,7 @@ Status PlanSync(const schema::VirtualSchema& before, const schema::VirtualSchema
     if (t.ups.empty() && t.downs.empty()) continue;
     PlanTable(t, after.schema_name(), state_schema, new_views, out);
     if (!t.ups.empty()) out->backfill.push_back(BackfillSpec(t));
+    if (!t.ups.empty() && !t.downs.empty()) out->verify.push_back(VerifySpec(t));
   }
   return Status::Ok();
 }

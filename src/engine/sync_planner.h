@@ -27,6 +27,8 @@ struct SyncPlans {
   Plan complete;           // triggers dropped, real defaults back
   Plan rollback;           // the same, for undoing start
   nlohmann::json backfill = nlohmann::json::array();  // [{table, set: [{column, expression}]}]
+  // Tables both versions write: [{table, ups: [{column, expression}], downs: [...]}] (see verifier.h).
+  nlohmann::json verify = nlohmann::json::array();
 };
 
 Status PlanSync(const schema::VirtualSchema& before, const schema::VirtualSchema& after,

@@ -100,7 +100,9 @@ Status AddColumn::Start(const schema::VirtualSchema& before, engine::Plan* plan)
   if (NeedsNotNullCheck(before))
     plan->AddAfterBackfill("not_null", "enforce NOT NULL on new writes to \"" + table_ + "\".\"" + column_.name + "\"",
                            {"ALTER TABLE " + table + " ADD CONSTRAINT " + pg::QuoteIdent(NotNullName(t->physical)) +
-                            " CHECK (" + col + " IS NOT NULL) NOT VALID"});
+                            " CHECK (" + col + " IS NOT NULL) NOT VALID"},
+                           {"ALTER TABLE IF EXISTS " + table + " DROP CONSTRAINT IF EXISTS " +
+                            pg::QuoteIdent(NotNullName(t->physical))});
   if (column_.unique) {
     std::string index = pg::PleatName("uq", t->physical, column_.name);
     plan->AddConcurrent("unique", "build unique index on \"" + table_ + "\".\"" + column_.name + "\"",

@@ -175,7 +175,8 @@ void PlanNotNull(const Target& t, const std::string& what, const Plans& plans, F
   std::string shadow = pg::QuoteIdent(t.shadow), nn = pg::QuoteIdent(Temp("nn", t, t.original));
   plans.start->AddAfterBackfill("shadow_not_null." + t.key, "enforce NOT NULL on new writes to " + what,
                                 {"ALTER TABLE " + t.table + " ADD CONSTRAINT " + nn + " CHECK (" + shadow +
-                                 " IS NOT NULL) NOT VALID"});
+                                 " IS NOT NULL) NOT VALID"},
+                                {"ALTER TABLE IF EXISTS " + t.table + " DROP CONSTRAINT IF EXISTS " + nn});
   finish->validate.insert(finish->validate.begin(), "ALTER TABLE " + t.table + " VALIDATE CONSTRAINT " + nn);
   finish->final_sql.insert(finish->final_sql.begin(), {"ALTER TABLE " + t.table + " ALTER COLUMN " + shadow + " SET NOT NULL",
                                                        "ALTER TABLE " + t.table + " DROP CONSTRAINT " + nn});

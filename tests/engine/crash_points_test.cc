@@ -1,0 +1,181 @@
+// Crash safety at every journal step: pleat is killed (SIGKILL, in a forked
+// child) just before each step of start, complete and rollback, and once after
+// the last one, one kill per run; then the command is run again (or the
+// migration rolled back) and the schema and every row must be identical to an
+// uninterrupted run, and `verify` must be clean. The kill points come from
+// Options::before_step, so each run dies at an exact, known point instead of
+// after a guessed delay.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <functional>
+#include <thread>
+
+#include "engine/lifecycle.h"
+#include "support/migration_file.h"
+#include "support/test_db.h"
+
+namespace pleat::testing {
+namespace {
+
+const char* kCreateItems = R"(
+operations:
+  - create_table:
+      name: items
+      columns:
+        - {name: id, type: serial, pk: true}
+        - {name: name, type: text}
+        - {name: price, type: int, nullable: true}
+        - {name: note, type: varchar(20), nullable: true}
+)";
+
+// Several kinds of step: an added column with a backfill, a shadow column for
+// a type change with NOT NULL (validated at complete), a concurrent index, a
+// rename done at complete, a dropped column.
+const char* kReshape = R"(
+operations:
+  - add_column:
+      table: items
+      up: lower(name)
+      column: {name: slug, type: text, nullable: true}
+  - alter_column:
+      table: items
+      column: price
+      type: bigint
+      nullable: false
+      up: coalesce(price, 0)
+      down: price
+  - create_index:
+      name: items_name_idx
+      table: items
+      columns: [name]
+  - rename_column:
+      table: items
+      from: note
+      to: remark
+)";
+
+using Command = std::function<Status(engine::Lifecycle*)>;
+
+struct Snapshot {
+  std::string schema, versions, rows, phase;
+  bool operator==(const Snapshot&) const = default;
+};
+
+std::ostream& operator<<(std::ostream& os, const Snapshot& s) {
+  return os << "phase " << s.phase << "\nrows " << s.rows << "\n" << s.schema << "\n" << s.versions;
+}
+
+class CrashPoints : public ::testing::Test {
+ protected:
+  // A fresh database with items (300 rows) created by a completed migration.
+  std::string FreshDatabase() {
+    std::string url = NewDatabase();
+    std::string vs;
+    Status s = engine::Lifecycle(OptionsFor(url)).Start(create_.path(), /*complete=*/true, &vs);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    pg::Connection conn = Connect(url);
+    Exec(&conn, "INSERT INTO items (name, price, note) SELECT 'Item ' || g, nullif(g % 7, 0), 'n' || g "
+                "FROM generate_series(1, 300) g");
+    return url;
+  }
+
+  static Snapshot Take(const std::string& url) {
+    pg::Connection conn = Connect(url);
+    std::string vs = Value(&conn, "SELECT version_schema FROM pleat.migrations WHERE name = '02_reshape'");
+    Snapshot s;
+    s.schema = DumpSchema(url, "public");
+    s.versions = vs.empty() ? "" : DumpSchema(url, vs);
+    s.rows = Value(&conn, "SELECT md5(string_agg(i::text, ',' ORDER BY id)) FROM items i");
+    s.phase = Value(&conn, "SELECT phase FROM pleat.migrations WHERE name = '02_reshape'");
+    return s;
+  }
+
+  // Runs `command` in a child that kills itself before hook call `kill_at`
+  // (counting from 0). Returns false when the command ended before that call.
+  static bool RunKilledAt(const std::string& url, const Command& command, int kill_at) {
+    pid_t pid = fork();
+    if (pid == 0) {
+      engine::Options options = OptionsFor(url);
+      int calls = 0;
+      options.before_step = [&](const std::string&, const std::string&) {
+        if (calls++ == kill_at) raise(SIGKILL);
+      };
+      engine::Lifecycle lifecycle(options);
+      _exit(command(&lifecycle).ok() ? 0 : 3);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    if (!WIFSIGNALED(status)) {
+      EXPECT_EQ(0, WEXITSTATUS(status)) << "the command failed before its kill point " << kill_at;
+      return false;
+    }
+    // The killed client's backend leaves once it notices; until then it holds the advisory lock.
+    pg::Connection conn = Connect(url);
+    for (int i = 0; i < 1000 && Value(&conn, "SELECT count(*) FROM pg_stat_activity WHERE application_name = "
+                                             "'pleat' AND datname = current_database()") != "0"; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    return true;
+  }
+
+  static std::vector<check::Finding> Findings(const std::string& url) {
+    std::vector<check::Finding> findings;
+    Status s = engine::Lifecycle(OptionsFor(url)).Verify(&findings);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    return findings;
+  }
+
+  static void Run(const std::string& url, const Command& command) {
+    engine::Lifecycle lifecycle(OptionsFor(url));
+    Status s = command(&lifecycle);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+  }
+
+  // For every kill point of `command` (run after `prepare`): kill, run `recover`, compare with `expected`.
+  void EveryKillPoint(const std::string& name, const Command& prepare, const Command& command,
+                      const Command& recover, const Snapshot& expected) {
+    int points = 0;
+    for (int kill_at = 0;; ++kill_at) {
+      SCOPED_TRACE(name + " killed before hook call " + std::to_string(kill_at));
+      std::string url = FreshDatabase();
+      if (prepare) Run(url, prepare);
+      if (!RunKilledAt(url, command, kill_at)) break;
+      Run(url, recover);
+      Snapshot got = Take(url);
+      EXPECT_EQ(expected, got);
+      if (got.phase == "active") EXPECT_EQ(0u, Findings(url).size()) << "verify after the recovered start";
+      ++points;
+    }
+    EXPECT_GT(points, 3) << name << " has too few steps for this test to prove anything";
+  }
+
+  MigrationFile create_{"01_items", kCreateItems};
+  MigrationFile reshape_{"02_reshape", kReshape};
+};
+
+TEST_F(CrashPoints, EveryStepOfEveryPhaseRecovers) {
+  std::string vs;
+  Command start = [&](engine::Lifecycle* l) { return l->Start(reshape_.path(), false, &vs); };
+  Command complete = [](engine::Lifecycle* l) { return l->Complete(); };
+  Command rollback = [](engine::Lifecycle* l) { return l->Rollback(); };
+
+  std::string url = FreshDatabase();
+  Snapshot before = Take(url);
+  Run(url, start);
+  Snapshot started = Take(url);
+  Run(url, complete);
+  Snapshot completed = Take(url);
+  ASSERT_EQ("active", started.phase);
+  ASSERT_EQ("completed", completed.phase);
+
+  EveryKillPoint("start, then start again", nullptr, start, start, started);
+  EveryKillPoint("start, then rollback", nullptr, start, rollback, before);
+  EveryKillPoint("complete, then complete again", start, complete, complete, completed);
+  EveryKillPoint("rollback, then rollback again", start, rollback, rollback, before);
+}
+
+}  // namespace
+}  // namespace pleat::testing
