@@ -13,7 +13,7 @@ void AddDemoCommand(CLI::App* app, CliContext* ctx) {
   auto* cmd = app->add_subcommand(
       "demo", "watch a live migration with two app versions writing (private PostgreSQL unless --url is given)");
   static long long rows = 5000;
-  cmd->add_option("--rows", rows, "users to seed before the migration")
+  cmd->add_option("--rows", rows, "contracts to seed before the migration")
       ->check(CLI::Range(100, 10000000))
       ->capture_default_str();
   cmd->callback([ctx] {

@@ -9,6 +9,7 @@
 #include "demo/migrations.h"
 #include "demo/narrator.h"
 #include "demo/queries.h"
+#include "demo/step_notes.h"
 #include "demo/writers.h"
 #include "engine/lifecycle.h"
 
@@ -77,6 +78,7 @@ engine::Options Scenario::EngineOptions(std::vector<StepNote> notes) {
   o.schema = db_.schema();
   o.state_schema = db_.state_schema();
   o.log = say_.PleatLog(std::move(notes));
+  o.backfill.bars = nullptr;  // progress as lines under the story, never redrawn bars
   return o;
 }
 
@@ -90,7 +92,7 @@ Status Scenario::Prepare() {
                    "Two versions of an app keep writing to it the whole time; every write is counted."
                 << std::endl;
   say_.Section("A database");
-  Status s = db_.Open(options_.engine.conninfo, {kCreateUsers, kSplitName});
+  Status s = db_.Open(options_.engine.conninfo, {kCreateContracts, kSplitContracts});
   if (s.ok()) s = files_.Write();
   if (s.ok()) s = pg::Connection::Open(db_.conninfo(), &conn_);
   if (!s.ok()) return s;
@@ -104,51 +106,42 @@ Status Scenario::Prepare() {
 
 Status Scenario::CreateApp() {
   say_.Section("App v1 and its table");
-  say_.Say("App v1 keeps a person's full name in one column: users(id, name, email).");
-  say_.Say("pleat creates the table from the migration " + std::string(kCreateUsers) + ".yaml:");
+  say_.Say("App v1 keeps both sides of a deal in one row: contracts(id, title, start_date,\n"
+           "end_date, commission_fee_client, commission_fee_worker): one client, one worker.");
+  say_.Say("pleat creates the table from the migration " + std::string(kCreateContracts) + ".yaml:");
   engine::Lifecycle lifecycle(EngineOptions({}));
   std::string version_schema;
-  Status s = lifecycle.Start(files_.Path(kCreateUsers), /*complete=*/true, &version_schema);
+  Status s = lifecycle.Start(files_.Path(kCreateContracts), /*complete=*/true, &version_schema);
   if (!s.ok()) return s;
-  s = SeedUsers(&conn_, db_.schema(), options_.rows);
-  if (!s.ok()) return s.WithContext("seeding users");
-  say_.Say("Inserted " + std::to_string(options_.rows) + " users, such as 'Ada Lovelace' and 'Guido van Rossum'.");
+  s = SeedContracts(&conn_, db_.schema(), options_.rows);
+  if (!s.ok()) return s.WithContext("seeding contracts");
+  say_.Say("Inserted " + std::to_string(options_.rows) + " contracts, each with a client's and a worker's fee.");
   return Status::Ok();
 }
 
 Status Scenario::StartV1() {
-  std::string version_schema = db_.VersionSchema(kCreateUsers);
+  std::string version_schema = db_.VersionSchema(kCreateContracts);
   v1_ = std::make_unique<AppWriter>(
       WriterConfig{AppVersion::kOld, db_.conninfo(), version_schema, options_.rows});
   Status s = v1_->Start();
   if (!s.ok()) return s;
-  say_.Say("App v1 starts: it inserts and renames users non-stop, through its version\nschema " +
+  say_.Say("App v1 starts: it inserts contracts and changes their fees non-stop, through\nits version schema " +
            Quoted(version_schema) + " (set as its search_path).");
   return Pause(kV1AloneMs);
 }
 
-const std::vector<StepNote> kStartNotes = {
-    {"add column", "Expand: the new columns go in beside name. Nullable columns change only the\n"
-                   "catalog: no table rewrite, no long lock; app v1 does not notice."},
-    {"install dual-write", "Dual write: a trigger fills first_name/last_name on rows v1 writes,\n"
-                           "and name on rows v2 will write, so both versions keep working unchanged."},
-    {"backfill", "Backfill: existing rows get first_name/last_name in small batches,\n"
-                 "each its own short transaction."},
-    {"create version schema", "Publish: the new version schema shows users as app v2 expects it."},
-};
-
 Status Scenario::Expand() {
-  say_.Section("The change: split name into first_name and last_name");
+  say_.Section("The change: a contract gets several workers, so the fees move out");
   say_.Say("By hand this takes three releases, dual-write code in the app and a backfill script.");
-  say_.Say("With pleat it is one migration file, " + std::string(kSplitName) + ".yaml:");
-  std::string text = MigrationFiles::Text(kSplitName);
+  say_.Say("With pleat it is one migration file, " + std::string(kSplitContracts) + ".yaml:");
+  std::string text = MigrationFiles::Text(kSplitContracts);
   for (size_t start = 0, end; (end = text.find('\n', start)) != std::string::npos; start = end + 1)
     say_.Detail(text.substr(start, end - start));
   say_.Say("`pleat start` runs it while app v1 keeps writing:");
-  engine::Lifecycle lifecycle(EngineOptions(kStartNotes));
+  engine::Lifecycle lifecycle(EngineOptions(StartNotes()));
   std::string version_schema;
   nlohmann::json status;
-  Status s = lifecycle.Start(files_.Path(kSplitName), /*complete=*/false, &version_schema);
+  Status s = lifecycle.Start(files_.Path(kSplitContracts), /*complete=*/false, &version_schema);
   if (s.ok()) s = lifecycle.GetStatus(&status);
   if (!s.ok()) return s;
   long long backfilled = 0;
@@ -160,11 +153,12 @@ Status Scenario::Expand() {
 
 Status Scenario::BothApps() {
   say_.Section("Two app versions at once");
-  std::string version_schema = db_.VersionSchema(kSplitName);
+  std::string version_schema = db_.VersionSchema(kSplitContracts);
   v2_ = std::make_unique<AppWriter>(WriterConfig{AppVersion::kNew, db_.conninfo(), version_schema, options_.rows});
   Status s = v2_->Start();
   if (!s.ok()) return s;
-  say_.Say("App v2 starts: it writes first_name/last_name to " + Quoted(version_schema) + ".\"users\",\n"
+  say_.Say("App v2 starts: it inserts a contract, then its client and worker rows, and changes\n"
+           "workers' fees, in " + Quoted(version_schema) + ".\"contracts\" and the new tables,\n"
            "naming the schema in every statement, with no search_path (as Prisma 7 does).");
   say_.Say("Both versions write for " + std::to_string(kBothMs / 1000) + " seconds...");
   s = Pause(kBothMs);
@@ -175,42 +169,36 @@ Status Scenario::BothApps() {
 }
 
 Status Scenario::Check() {
-  say_.Section("Check: do both versions agree on every row?");
-  say_.Say("Each row must have first_name, last_name = up(name) and name = down(first_name, last_name).");
+  say_.Section("Check: do both versions agree on every contract?");
+  say_.Say("Each contract must have one contract_clients row and one contract_workers row\n"
+           "whose commission_fee equals its commission_fee_client and commission_fee_worker.");
   Consistency c;
   Status s = CheckConsistency(&conn_, db_.schema(), &c);
   if (!s.ok()) return s;
-  say_.Say("Checked " + std::to_string(c.rows) + " rows (" + std::to_string(c.seeded) + " seeded, " +
+  say_.Say("Checked " + std::to_string(c.rows) + " contracts (" + std::to_string(c.seeded) + " seeded, " +
            std::to_string(c.by_old) + " inserted by v1, " + std::to_string(c.by_new) + " by v2): " +
            std::to_string(c.mismatches) + " mismatches.");
   if (c.mismatches != 0)
     return Status::CheckFailed(
-        std::to_string(c.mismatches) + " rows of \"users\" disagree between name and first_name/last_name",
+        std::to_string(c.mismatches) + " contracts lack a client or worker row with the same fee",
         kReportBug);
   s = ShowRow("v2");
   return s.ok() ? ShowRow("v1") : s;
 }
 
-// Rows the apps insert are never updated afterwards, so both reads see the same row.
+// The apps change only seeded contracts, never their own, so both reads see the same fees.
 Status Scenario::ShowRow(const std::string& app) {
   std::string id, v1_view, v2_view;
-  Status s = NewestRowOf(&conn_, db_.schema(), app, &id);
+  Status s = NewestContractOf(&conn_, db_.schema(), app, &id);
   if (!s.ok() || id.empty()) return s;
-  s = ReadRow(&conn_, db_.VersionSchema(kCreateUsers), {"name"}, id, &v1_view);
-  if (s.ok()) s = ReadRow(&conn_, db_.VersionSchema(kSplitName), {"first_name", "last_name"}, id, &v2_view);
+  s = ReadContract(&conn_, db_.VersionSchema(kCreateContracts), /*split=*/false, id, &v1_view);
+  if (s.ok()) s = ReadContract(&conn_, db_.VersionSchema(kSplitContracts), /*split=*/true, id, &v2_view);
   if (!s.ok()) return s;
-  say_.Say("A row app " + app + " inserted (id " + id + "), read through each version schema:");
+  say_.Say("A contract app " + app + " inserted (id " + id + "), read through each version schema:");
   say_.Detail("v1 reads  " + v1_view);
   say_.Detail("v2 reads  " + v2_view);
   return Status::Ok();
 }
-
-const std::vector<StepNote> kCompleteNotes = {
-    {"drop the old version schema", "Retire: v1's version schema goes; no app uses it any more."},
-    {"remove dual-write", "Stop syncing: nobody writes name now, so the trigger goes."},
-    {"drop column", "Contract: the old column is dropped (a catalog change and a brief lock)."},
-    {"rebuild version schema", "v2's views now read the final table."},
-};
 
 Status Scenario::Contract() {
   say_.Section("Contract: the old app version is retired");
@@ -220,7 +208,7 @@ Status Scenario::Contract() {
   say_.Say("`pleat complete` runs while app v2 keeps writing:");
   long long v2_before = v2_->writes();
   {
-    engine::Lifecycle lifecycle(EngineOptions(kCompleteNotes));
+    engine::Lifecycle lifecycle(EngineOptions(CompleteNotes()));
     Status s = lifecycle.Complete();
     if (!s.ok()) return s;
   }
@@ -238,14 +226,18 @@ Status Scenario::Contract() {
 
 Status Scenario::ShowFinalShape() {
   std::vector<std::string> left;
-  std::string columns;
-  Status s = ExistingSchemas(&conn_, {db_.VersionSchema(kCreateUsers), db_.VersionSchema(kSplitName)}, &left);
-  if (s.ok()) s = TableColumns(&conn_, db_.schema(), "users", &columns);
+  Status s = ExistingSchemas(&conn_, {db_.VersionSchema(kCreateContracts), db_.VersionSchema(kSplitContracts)}, &left);
   if (!s.ok()) return s;
   std::string names;
   for (const auto& n : left) names += (names.empty() ? "" : ", ") + Quoted(n);
   say_.Say("Version schemas left: " + names + ".");
-  say_.Say("The table users now has: " + columns + ".");
+  say_.Say("The tables now:");
+  for (const char* table : {"contracts", "contract_clients", "contract_workers"}) {
+    std::string columns;
+    s = TableColumns(&conn_, db_.schema(), table, &columns);
+    if (!s.ok()) return s;
+    say_.Detail(std::string(table) + "(" + columns + ")");
+  }
   return Status::Ok();
 }
 
@@ -257,11 +249,12 @@ Status Scenario::Summary() {
   for (const AppWriter* w : {v1_.get(), v2_.get()})
     say_.Say("App " + w->Label() + ": " + std::to_string(w->writes()) + " writes acknowledged (" +
              std::to_string(w->inserts()) + " inserts, " + std::to_string(w->updates()) + " updates), " +
-             std::to_string(w->errors()) + " failed.");
+             std::to_string(w->errors()) + " failed" +
+             (w->deadlocks() ? ", " + std::to_string(w->deadlocks()) + " retried after a deadlock." : "."));
   long long expected = options_.rows + v1_->inserts() + v2_->inserts();
   std::string sum = std::to_string(options_.rows) + " seeded + " + std::to_string(v1_->inserts()) + " from v1 + " +
                     std::to_string(v2_->inserts()) + " from v2";
-  say_.Say("Rows in users: " + std::to_string(rows) +
+  say_.Say("Rows in contracts: " + std::to_string(rows) +
            (rows == expected ? " = " + sum + ": no write was lost." : ", but " + sum + " = " + std::to_string(expected)));
   say_.Say("Elapsed: " + Seconds(std::chrono::steady_clock::now() - began_) + ".");
   for (const AppWriter* w : {v1_.get(), v2_.get()})
@@ -270,20 +263,22 @@ Status Scenario::Summary() {
                                      " failed writes; the first: " + w->first_error(),
                                  kReportBug);
   if (rows != expected)
-    return Status::CheckFailed("\"users\" has " + std::to_string(rows) + " rows, but the seeded rows and the" +
+    return Status::CheckFailed("\"contracts\" has " + std::to_string(rows) + " rows, but the seeded rows and the" +
                                    " acknowledged inserts add up to " + std::to_string(expected),
                                kReportBug);
   return Status::Ok();
 }
 
 Status Scenario::Closing() {
-  say_.Say("\nWhat happened: users changed from (name) to (first_name, last_name) while two\n"
-           "app versions wrote to it: no downtime, no lost write, and no dual-write or\n"
-           "backfill code in either app. Until `pleat complete`, `pleat rollback` could\n"
-           "have undone it all without app v1 noticing.");
+  say_.Say("\nWhat happened: contracts was split into contracts, contract_clients and\n"
+           "contract_workers while two app versions wrote to them: no downtime, no lost\n"
+           "write, and no dual-write or backfill code in either app. Until `pleat complete`,\n"
+           "`pleat rollback` could have undone it all without app v1 noticing. A later\n"
+           "migration drops the unique contract_id of contract_workers, and a contract can\n"
+           "have several workers (examples/contracts/03_many_workers.yaml).");
   if (!db_.private_server())
     say_.Say("\nThe demo's schemas stay in your database for you to look at. To remove them:\n"
-             "  DROP SCHEMA " + db_.schema() + ", " + db_.VersionSchema(kSplitName) + ", " + db_.state_schema() +
+             "  DROP SCHEMA " + db_.schema() + ", " + db_.VersionSchema(kSplitContracts) + ", " + db_.state_schema() +
              " CASCADE;");
   return Status::Ok();
 }

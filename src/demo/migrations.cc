@@ -5,35 +5,9 @@
 #include <filesystem>
 #include <fstream>
 
+#include "demo/example_files.h"
+
 namespace pleat::demo {
-namespace {
-
-constexpr const char* kCreateUsersText = R"(operations:
-  - create_table:
-      name: users
-      columns:
-        - {name: id, type: serial, pk: true}
-        - {name: name, type: text, nullable: true}
-        - {name: email, type: text, nullable: true}
-)";
-
-std::string SplitNameText() {
-  return std::string(R"(operations:
-  - add_column:
-      table: users
-      column: {name: first_name, type: text, nullable: true}
-      up: ")") + kFirstNameUp + R"("
-  - add_column:
-      table: users
-      column: {name: last_name, type: text, nullable: true}
-      up: ")" + kLastNameUp + R"("
-  - drop_column:
-      table: users
-      column: name
-      down: ")" + kNameDown + "\"\n";
-}
-
-}  // namespace
 
 MigrationFiles::~MigrationFiles() {
   std::error_code ec;
@@ -41,7 +15,7 @@ MigrationFiles::~MigrationFiles() {
 }
 
 std::string MigrationFiles::Text(const std::string& name) {
-  return name == kCreateUsers ? kCreateUsersText : SplitNameText();
+  return name == kCreateContracts ? kCreateContractsText : kSplitContractsText;
 }
 
 std::string MigrationFiles::Path(const std::string& name) const { return dir_ + "/" + name + ".yaml"; }
@@ -52,7 +26,7 @@ Status MigrationFiles::Write() {
     return Status::Invalid("cannot create a temporary directory for the demo's migration files",
                            "make /tmp writable, then run `pleat demo` again");
   dir_ = tmpl;
-  for (const char* name : {kCreateUsers, kSplitName}) {
+  for (const char* name : {kCreateContracts, kSplitContracts}) {
     std::ofstream out(Path(name));
     out << Text(name);
     if (!out.flush())

@@ -1,12 +1,16 @@
 #ifndef PLEAT_DEMO_WRITERS_H_
 #define PLEAT_DEMO_WRITERS_H_
 // AppWriter: one running instance of the demo application: a thread with its
-// own connection that inserts users and renames existing ones, non-stop, until
-// Stop(). The old version (v1) writes `name` through its version schema picked
-// by search_path; the new version (v2) writes `first_name`/`last_name` through
+// own connection that inserts contracts and changes commission fees, non-stop,
+// until Stop(). The old version (v1) writes both fees in contracts through its
+// version schema picked by search_path. The new version (v2) inserts a contract
+// and then its contract_clients and contract_workers rows (one transaction, as
+// an ORM's nested create does) and changes a worker's fee, through
 // schema-qualified names and never sets search_path, as Prisma 7 does. Every
 // write the server acknowledges is counted, and so is every failed one (the
-// first message is kept); a failure does not stop the writer. Call Start() and
+// first message is kept); a failure does not stop the writer. A write that
+// PostgreSQL aborts as a deadlock is retried (up to 5 tries) and counted in
+// deadlocks(). Call Start() and
 // Stop() from one thread; the counters may be read from any thread. The
 // destructor stops and joins the thread.
 
@@ -26,7 +30,7 @@ struct WriterConfig {
   AppVersion version = AppVersion::kOld;
   std::string conninfo;
   std::string version_schema;  // the version schema this app version uses
-  long long update_ids = 0;    // updates pick ids 1..update_ids: rows that always exist
+  long long update_ids = 0;    // updates pick contracts 1..update_ids: rows that always exist
   int pause_ms = 2;            // between writes, like an app serving requests
 };
 
@@ -47,6 +51,7 @@ class AppWriter {
   long long inserts() const { return inserts_; }
   long long updates() const { return updates_; }
   long long errors() const { return errors_; }
+  long long deadlocks() const { return deadlocks_; }
   std::string first_error() const;
   // "v1 (old)" or "v2 (new)", for narration.
   std::string Label() const;
@@ -54,14 +59,16 @@ class AppWriter {
  private:
   void Loop();
   Status Insert(long long n);
+  Status InsertWithChildren(long long n);
   Status Update(long long id, long long n);
-  std::string Table() const;
+  // `table` as this version names it: bare for v1, schema-qualified for v2.
+  std::string Table(const char* table) const;
 
   WriterConfig config_;
   pg::Connection conn_;
   std::thread thread_;
   std::atomic<bool> stop_{false};
-  std::atomic<long long> inserts_{0}, updates_{0}, errors_{0};
+  std::atomic<long long> inserts_{0}, updates_{0}, errors_{0}, deadlocks_{0};
   mutable std::mutex mu_;
   std::string first_error_;  // guarded by mu_
 };
