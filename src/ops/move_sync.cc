@@ -182,6 +182,24 @@ void AddBackfill(const Move& m, const MoveNames& n, nlohmann::json* backfill) {
 
 }  // namespace
 
+// What `pleat verify` checks of a split: a source row whose target row holds
+// other values, or that has moved values but no target row (a new-version row
+// whose child is still to come has none). Only for created target rows, whose
+// key is unique; a one-to-many move_column may differ by design.
+nlohmann::json VerifySpec(const Move& m, const MoveNames& n) {
+  std::string differs, any_value;
+  for (const MovedColumn& c : m.columns) {
+    std::string from = "v." + pg::QuoteIdent(c.from.physical);  // v: the row verify scans
+    differs += std::string(differs.empty() ? "" : " OR ") + "t." + pg::QuoteIdent(c.to) + " IS DISTINCT FROM " + from;
+    any_value += std::string(any_value.empty() ? "" : " OR ") + from + " IS NOT NULL";
+  }
+  std::string match = "t." + pg::QuoteIdent(m.target_key) + " = v." + pg::QuoteIdent(m.source_key);
+  return {{"table", m.source},
+          {"probe", "EXISTS (SELECT 1 FROM " + n.target + " t WHERE " + match + " AND (" + differs + ")) OR ((" +
+                        any_value + ") AND NOT EXISTS (SELECT 1 FROM " + n.target + " t WHERE " + match + "))"},
+          {"message", "where the row of \"" + m.target + "\" holds other values than the moved columns (or is missing)"}};
+}
+
 void PlanMoves(const schema::VirtualSchema& after, const std::string& state_schema, engine::ViewSpec* views,
                engine::SyncPlans* out) {
   const std::string& schema = after.schema_name();
@@ -202,6 +220,7 @@ void PlanMoves(const schema::VirtualSchema& after, const std::string& state_sche
     out->complete.AddSql(id, "remove " + what + " and the moved columns of \"" + m.source + "\"", complete);
     PlanRollback(m, n, id, &out->rollback);
     if (m.create_rows) AddBackfill(m, n, &out->backfill);
+    if (m.create_rows) out->verify.push_back(VerifySpec(m, n));
   }
 }
 
