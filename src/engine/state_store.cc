@@ -67,6 +67,17 @@ CREATE TABLE IF NOT EXISTS {0}.backfill (
   throttled text,                                 -- why it is paused; NULL while it runs
   throttled_since timestamptz,
   PRIMARY KEY (target_schema, migration, table_name));
+-- A state schema an older pleat made lacks the progress columns. The ALTER
+-- runs only then: it would otherwise lock out a running backfill for nothing.
+DO $u$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = '{0}.backfill'::regclass
+                 AND attname = 'throttled_since' AND NOT attisdropped) THEN
+    ALTER TABLE {0}.backfill ADD COLUMN IF NOT EXISTS batches bigint NOT NULL DEFAULT 0,
+      ADD COLUMN IF NOT EXISTS batch_rows int NOT NULL DEFAULT 0,
+      ADD COLUMN IF NOT EXISTS rows_per_second double precision NOT NULL DEFAULT 0,
+      ADD COLUMN IF NOT EXISTS throttled text, ADD COLUMN IF NOT EXISTS throttled_since timestamptz;
+  END IF;
+END $u$;
 CREATE OR REPLACE FUNCTION {0}.mark(version text) RETURNS boolean
   LANGUAGE plpgsql STABLE SET search_path = pg_catalog AS $f$
 BEGIN

@@ -1,0 +1,30 @@
+// A state schema made by an older pleat (its backfill table without the
+// progress columns) is brought up to date by the next command, and a migration
+// then backfills and reports progress as usual.
+#include <gtest/gtest.h>
+
+#include "engine/lifecycle.h"
+#include "support/migration_file.h"
+#include "support/test_db.h"
+
+namespace pleat::testing {
+namespace {
+
+TEST(StateUpgrade, OlderBackfillTableGainsTheProgressColumns) {
+  std::string url = NewDatabase();
+  ASSERT_TRUE(engine::Lifecycle(OptionsFor(url)).Init().ok());
+  pg::Connection conn = Connect(url);
+  Exec(&conn, "ALTER TABLE pleat.backfill DROP COLUMN batches, DROP COLUMN batch_rows, DROP COLUMN rows_per_second,"
+              " DROP COLUMN throttled, DROP COLUMN throttled_since; CREATE TABLE t (id int PRIMARY KEY, v int);"
+              " INSERT INTO t SELECT g, g FROM generate_series(1, 100) g");
+  MigrationFile file("01_w", "operations:\n  - add_column:\n      table: t\n      up: v * 2\n"
+                             "      column: {name: w, type: int, nullable: true}\n");
+  std::string vs;
+  Status s = engine::Lifecycle(OptionsFor(url)).Start(file.path(), false, &vs);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ("100|t", Rows(&conn, "SELECT rows_done, batches > 0 FROM pleat.backfill"));
+  EXPECT_EQ("0", Value(&conn, "SELECT count(*) FROM t WHERE w IS DISTINCT FROM v * 2"));
+}
+
+}  // namespace
+}  // namespace pleat::testing
