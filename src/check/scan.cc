@@ -171,4 +171,13 @@ Status Scan(pg::Connection* conn, const ScanSpec& spec, ScanResult* out) {
   return ScanAll(conn, spec, rows, out);
 }
 
+std::string KeyOfRow(pg::Connection* conn, const backfill::TableWalk& walk, const std::string& ctid) {
+  pg::Result res;
+  if (!Guarded(conn, walk.KeysSql("ctid = " + pg::QuoteLiteral(ctid) + "::tid"), &res).ok() || res.rows() != 1)
+    return "(ctid)=(" + ctid + ")";
+  std::vector<std::string> key;
+  for (int c = 0; c < res.columns(); ++c) key.push_back(res.Get(0, c));
+  return walk.Describe(key);
+}
+
 }  // namespace pleat::check

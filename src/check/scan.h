@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "backfill/table_walk.h"
 #include "pg/connection.h"
 #include "status.h"
 
@@ -57,6 +58,10 @@ Status Scan(pg::Connection* conn, const ScanSpec& spec, ScanResult* out);
 
 // "ctid = ANY('{...}'::tid[])": rows by ctid, for the image's WHERE.
 std::string CtidIn(const std::vector<std::string>& ctids);
+
+// "(\"id\")=(5)": the key of the row at `ctid` of `walk`'s table, for examples
+// ("(ctid)=(...)" when it cannot be read). Runs under a savepoint.
+std::string KeyOfRow(pg::Connection* conn, const backfill::TableWalk& walk, const std::string& ctid);
 
 // Runs `sql` under a savepoint: on a server error the transaction stays usable.
 Status Guarded(pg::Connection* conn, const std::string& sql, pg::Result* out);

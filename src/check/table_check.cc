@@ -86,12 +86,7 @@ Finding TableCheck::Incomplete(const std::string& object, const std::string& wha
 
 std::string TableCheck::Example(const std::string& ctid, const std::vector<std::string>& names) const {
   pg::Result res;
-  std::string text = "(ctid)=(" + ctid + ")";
-  if (Guarded(conn_, walk_.KeysSql("ctid = " + pg::QuoteLiteral(ctid) + "::tid"), &res).ok() && res.rows() == 1) {
-    std::vector<std::string> key;
-    for (int c = 0; c < res.columns(); ++c) key.push_back(res.Get(0, c));
-    text = walk_.Describe(key);
-  }
+  std::string text = KeyOfRow(conn_, walk_, ctid);
   std::string select;
   for (const auto& n : names) select += (select.empty() ? "" : ", ") + V(n) + "::text";
   if (select.empty() ||

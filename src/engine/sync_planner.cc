@@ -27,19 +27,9 @@ struct TableSync {
   std::set<std::string> update_of;  // physical columns whose change re-runs the trigger
 };
 
-// serial types exist only in CREATE/ALTER TABLE; casts need the real type.
-std::string CastableType(const std::string& type) {
-  std::string t = type;
-  std::transform(t.begin(), t.end(), t.begin(), ::tolower);
-  if (t == "serial" || t == "serial4") return "integer";
-  if (t == "bigserial" || t == "serial8") return "bigint";
-  if (t == "smallserial" || t == "serial2") return "smallint";
-  return type;
-}
-
 std::string Marker(const std::string& state_schema, const std::string& fn, const std::string& vs, const Column& c) {
   return pg::QualifiedName(state_schema, fn) + "(" + pg::QuoteLiteral(vs) + ", (" + c.default_sql.value_or("NULL") +
-         ")::" + CastableType(c.type) + ")";
+         ")::" + schema::StorageType(c.type) + ")";
 }
 
 // Rewrites `text` so each column it names (in `names`' version) reads

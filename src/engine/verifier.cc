@@ -105,16 +105,6 @@ Status PendingProbes(pg::Connection* conn, const StateStore& state, const std::s
   return s;
 }
 
-// "(id)=(5)" for the row at `ctid`.
-std::string KeyOf(pg::Connection* conn, const backfill::TableWalk& walk, const std::string& ctid) {
-  pg::Result res;
-  if (!check::Guarded(conn, walk.KeysSql("ctid = " + pg::QuoteLiteral(ctid) + "::tid"), &res).ok() || res.rows() != 1)
-    return "(ctid)=(" + ctid + ")";
-  std::vector<std::string> key;
-  for (int c = 0; c < res.columns(); ++c) key.push_back(res.Get(0, c));
-  return walk.Describe(key);
-}
-
 Status ScanTable(pg::Connection* conn, const StateStore& state, const Options& options, const std::string& table,
                  const std::vector<TableProbe>& probes, std::vector<Finding>* out) {
   check::ScanSpec spec;
@@ -143,7 +133,7 @@ Status ScanTable(pg::Connection* conn, const StateStore& state, const Options& o
       f.count = hits->count;
       f.message = std::to_string(f.count) + (f.count == 1 ? " row " : " rows ") + f.message;
       if (hits == &result.raised[p.probe.id]) f.message += " (the expressions raise for these rows)";
-      for (const auto& ctid : hits->ctids) f.examples.push_back(KeyOf(conn, walk, ctid));
+      for (const auto& ctid : hits->ctids) f.examples.push_back(check::KeyOfRow(conn, walk, ctid));
       out->push_back(f);
     }
   }

@@ -43,16 +43,6 @@ std::string MappedColumns(const Constraint& k, const Target& t) {
   return out;
 }
 
-// serial types exist only in CREATE/ALTER TABLE; ADD COLUMN would create a sequence.
-std::string ColumnType(const std::string& type) {
-  std::string t = type;
-  std::transform(t.begin(), t.end(), t.begin(), ::tolower);
-  if (t == "serial" || t == "serial4") return "integer";
-  if (t == "bigserial" || t == "serial8") return "bigint";
-  if (t == "smallserial" || t == "serial2") return "smallint";
-  return type;
-}
-
 // Rewrites the column references of a constraint definition that `renames`
 // names, by their parse-tree locations (the definition is parsed inside an ALTER TABLE).
 bool RenameInDefinition(const std::string& definition, const std::map<std::string, std::string>& renames,
@@ -149,7 +139,7 @@ void PlanStart(const schema::Table& old, const schema::Column& col, const schema
                const std::string& what, const Plans& plans, Finish* finish) {
   std::string shadow = pg::QuoteIdent(t.shadow);
   std::vector<std::string> sql = {"ALTER TABLE " + t.table + " ADD COLUMN IF NOT EXISTS " + shadow + " " +
-                                  ColumnType(col.type)};
+                                  schema::StorageType(col.type)};
   if (sh.comment) sql.push_back("COMMENT ON COLUMN " + t.table + "." + shadow + " IS " + pg::QuoteLiteral(*sh.comment));
   // Owned sequences move now: dropping the original at complete would drop them.
   sql.push_back(SequencesSql(t, t.original, t.shadow));

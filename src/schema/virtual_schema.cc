@@ -66,4 +66,13 @@ bool VirtualSchema::HasRelationName(const std::string& name) const {
          std::any_of(tables_.begin(), tables_.end(), [&](const Table& t) { return t.name == name; });
 }
 
+std::string StorageType(const std::string& type) {
+  std::string t = type;
+  std::transform(t.begin(), t.end(), t.begin(), ::tolower);
+  if (t == "serial" || t == "serial4") return "integer";
+  if (t == "bigserial" || t == "serial8") return "bigint";
+  if (t == "smallserial" || t == "serial2") return "smallint";
+  return type;
+}
+
 }  // namespace pleat::schema

@@ -163,6 +163,10 @@ class VirtualSchema {
   std::set<std::string> volatile_functions_;
 };
 
+// The type a column declared as `type` has once created: serial types exist
+// only in CREATE/ALTER TABLE ("bigserial" is a bigint); others are returned as is.
+std::string StorageType(const std::string& type);
+
 }  // namespace pleat::schema
 
 #endif  // PLEAT_SCHEMA_VIRTUAL_SCHEMA_H_

@@ -146,7 +146,9 @@ class CrashPoints : public ::testing::Test {
       Run(url, recover);
       Snapshot got = Take(url);
       EXPECT_EQ(expected, got);
-      if (got.phase == "active") EXPECT_EQ(0u, Findings(url).size()) << "verify after the recovered start";
+      if (got.phase == "active") {
+        EXPECT_EQ(0u, Findings(url).size()) << "verify after the recovered start";
+      }
       ++points;
     }
     EXPECT_GT(points, 3) << name << " has too few steps for this test to prove anything";

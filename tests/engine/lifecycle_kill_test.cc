@@ -22,6 +22,7 @@
 
 #include "engine/lifecycle.h"
 #include "pg/quote.h"
+#include "support/big_table.h"
 #include "support/test_db.h"
 
 extern char** environ;
@@ -33,23 +34,6 @@ namespace fs = std::filesystem;
 using std::chrono::milliseconds;
 
 constexpr int kRows = 200000;
-
-const char* kCreateBig = R"(
-operations:
-  - create_table:
-      name: big
-      columns:
-        - {name: id, type: int, pk: true}
-        - {name: name, type: text}
-)";
-
-const char* kAddShout = R"(
-operations:
-  - add_column:
-      table: big
-      up: upper(name)
-      column: {name: shout, type: text, nullable: true}
-)";
 
 std::string PleatBin() {
   if (const char* env = std::getenv("PLEAT_BIN"); env && *env) return env;

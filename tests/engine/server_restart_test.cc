@@ -9,29 +9,13 @@
 
 #include "engine/lifecycle.h"
 #include "support/migration_file.h"
+#include "support/big_table.h"
 #include "support/test_db.h"
 
 namespace pleat::testing {
 namespace {
 
 constexpr int kRows = 500000;
-
-const char* kCreateBig = R"(
-operations:
-  - create_table:
-      name: big
-      columns:
-        - {name: id, type: int, pk: true}
-        - {name: name, type: text}
-)";
-
-const char* kAddShout = R"(
-operations:
-  - add_column:
-      table: big
-      up: upper(name)
-      column: {name: shout, type: text, nullable: true}
-)";
 
 long long RowsDone(const std::string& url) {
   pg::Connection conn = Connect(url);
