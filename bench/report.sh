@@ -31,7 +31,7 @@ summarize() {
         "$(calc "$(get "bulk_update.$s.$v.seconds") / $(get "bulk_update.$s.none.seconds")")"
     done
   done
-  for v in attr_empty attr_assign attr_assign_set attr_assign_stmt pleat_no_set; do
+  for v in attr_empty attr_assign attr_assign_set attr_assign_stmt pleat_with_set; do
     record "summary.attribution_${v}_time_vs_none" \
       "$(calc "$(get "attribution.$v.seconds") / $(get bulk_update.synced.none.seconds)")"
   done
@@ -78,7 +78,7 @@ print_table() {
   time_row "NEW.ab := up" "$(get attribution.attr_assign.seconds)" "$b" ""
   time_row "NEW.ab := up, SET search_path clause" "$(get attribution.attr_assign_set.seconds)" "$b" ""
   time_row "NEW.ab := up, pleat's writer key test" "$(get attribution.attr_assign_stmt.seconds)" "$b" ""
-  time_row "pleat's trigger without its SET clause" "$(get attribution.pleat_no_set.seconds)" "$b" ""
+  time_row "pleat's trigger with a SET search_path clause (before)" "$(get attribution.pleat_with_set.seconds)" "$b" ""
   echo "5 pgbench, $CLIENTS clients, update+insert on t, median of $TPS_REPEAT (ratio = TPS / no migration)"
   for b in none pleat pleat_new_app; do
     printf '  %-52s %9.1f tps %20.2fx  %s\n' "$b" "$(get "tps.$b.tps")" \
@@ -95,4 +95,20 @@ report() {
   summarize
   write_json
   print_table
+}
+
+# --backfill-only: (1) and (2) alone.
+report_backfill() {
+  local ref
+  ref=$(get reference.seconds)
+  record summary.reference_rows_per_s "$(calc "$ROWS / $ref" 0)"
+  record summary.pleat_backfill_rows_per_s "$(calc "$ROWS / $(get pleat_backfill.seconds)" 0)"
+  record summary.pleat_backfill_rate_vs_reference "$(calc "$ref / $(get pleat_backfill.seconds)")"
+  write_json
+  echo
+  echo "pleat bench: $ROWS rows, backfill only, load average $(get machine.loadavg | tr -d '"')"
+  rate_row "1 reference: one UPDATE t SET ab = up" "$ref" "$ref" ""
+  rate_row "2 pleat backfill" "$(get pleat_backfill.seconds)" "$ref" "target rate >= 0.90x ref"
+  echo "pleat start peak RSS: $(get pleat_backfill.max_rss_kb) kB"
+  echo "results: $JSON_FILE"
 }

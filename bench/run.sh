@@ -5,12 +5,13 @@
 # Not a test: nothing here runs under ctest. Method: bench/README.md.
 #
 #   bench/run.sh [--rows N] [--repeat R] [--tps-repeat R] [--seconds S] [--clients C]
-#                [--build-dir DIR] [--unsafe] [--keep]
+#                [--build-dir DIR] [--unsafe] [--keep] [--backfill-only]
 # --rows: table size (1000000); --repeat: runs of each timed statement, median
 # reported (1); --tps-repeat: interleaved pgbench runs per variant (3) of
 # --seconds each (15); --clients: pgbench clients (4); --build-dir: where pleat
 # is built (build/); --unsafe: fsync and synchronous_commit off; --keep: keep
-# the work directory (logs, pgbench logs) for inspection.
+# the work directory (logs, pgbench logs) for inspection; --backfill-only: only
+# (1) and (2), e.g. to compare the rate per row at --rows 100000 and 10000000.
 set -euo pipefail
 
 BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -28,7 +29,7 @@ VERSION_SCHEMA=public_01_add_ab
 EXPR="b || '-' || a"
 
 usage() {
-  sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
   exit "${1:-2}"
 }
 
@@ -42,6 +43,7 @@ while [ $# -gt 0 ]; do
     --build-dir) BUILD_DIR=$2; shift 2 ;;
     --unsafe) UNSAFE=unsafe; shift ;;
     --keep) KEEP=1; shift ;;
+    --backfill-only) BACKFILL_ONLY=1; shift ;;
     -h|--help) usage 0 ;;
     *) echo "bench/run.sh: unknown argument \"$1\"; see --help" >&2; exit 2 ;;
   esac
@@ -141,6 +143,7 @@ main() {
   make_seed
   measure_reference
   measure_pleat_backfill
+  if [ -n "${BACKFILL_ONLY:-}" ]; then report_backfill; return; fi
   measure_pleat_backfill_fixed
   measure_touch_backfill
   measure_replay

@@ -47,7 +47,9 @@ struct Options {
   // engine runs. The CLI prints these to stderr; tests may collect them.
   std::function<void(const std::string&)> log = [](const std::string&) {};
   // Called with (phase, step id) just before each step a phase runs, and with
-  // (phase, "") after its last one. Crash tests use it to die at exact points.
+  // (phase, "") after its last one; also with ("backfill", "<table> batch <n>")
+  // before each backfill batch, from the worker thread running it (so it must
+  // be thread-safe when --jobs > 1). Crash tests use it to die at exact points.
   std::function<void(const std::string&, const std::string&)> before_step =
       [](const std::string&, const std::string&) {};
 };

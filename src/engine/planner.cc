@@ -99,7 +99,9 @@ Status PlanMigration(pg::Connection* conn, const Options& options, const migrati
   out->version_schema = VersionSchemaName(options.schema, m.version_suffix);
   ViewSpec views = ViewSpec::FromSchema(after, out->version_schema, options.state_schema, /*mark=*/true);
   SyncPlans sync;
-  s = PlanSync(before, after, options.state_schema, &views, &sync);
+  SearchPathCheck path;
+  s = SearchPathCheck::Load(conn, &path);
+  if (s.ok()) s = PlanSync(before, after, options.state_schema, path, &views, &sync);
   if (!s.ok()) return s;
   ops::PlanMoves(after, options.state_schema, &views, &sync);
   Append(&start, sync.start);

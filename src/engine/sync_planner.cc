@@ -25,6 +25,7 @@ struct TableSync {
   const Table* before = nullptr;
   std::vector<Assignment> ups, downs;
   std::set<std::string> update_of;  // physical columns whose change re-runs the trigger
+  bool pin_search_path = false;      // an expression's meaning depends on the search_path
 };
 
 std::string Marker(const std::string& state_schema, const std::string& fn, const std::string& vs, const Column& c) {
@@ -54,22 +55,31 @@ Status Bind(const std::string& text, const Table& names, const std::string& row,
   return Status::Ok();
 }
 
-Status Collect(const Table& after, const Table& before, TableSync* out) {
+// Binds one `up` or `down` for the trigger and notes whether it needs the pinned search_path.
+Status AddAssignment(const std::string& column, const std::string& text, const Table& names,
+                     const SearchPathCheck& path, TableSync* t, std::vector<Assignment>* into) {
+  Assignment a{column, ""};
+  Status s = Bind(text, names, "NEW.", &t->update_of, &a.expression);
+  migration::Expression e;
+  if (s.ok()) s = migration::Expression::Parse(a.expression, &e);
+  if (!s.ok()) return s;
+  t->pin_search_path = t->pin_search_path || !path.Independent(e);
+  into->push_back(a);
+  return Status::Ok();
+}
+
+Status Collect(const Table& after, const Table& before, const SearchPathCheck& path, TableSync* out) {
   out->after = &after;
   out->before = &before;
   for (const auto& c : after.columns) {
     if (!c.added || !c.up) continue;
-    Assignment a{c.physical, ""};
-    Status s = Bind(*c.up, before, "NEW.", &out->update_of, &a.expression);
+    Status s = AddAssignment(c.physical, *c.up, before, path, out, &out->ups);
     if (!s.ok()) return s.WithContext("up of column \"" + c.name + "\"");
-    out->ups.push_back(a);
   }
   for (const auto& h : after.hidden) {
     if (!h.down) continue;
-    Assignment a{h.physical, ""};
-    Status s = Bind(*h.down, after, "NEW.", &out->update_of, &a.expression);
+    Status s = AddAssignment(h.physical, *h.down, after, path, out, &out->downs);
     if (!s.ok()) return s.WithContext("down of column \"" + h.physical + "\"");
-    out->downs.push_back(a);
   }
   return Status::Ok();
 }
@@ -80,25 +90,33 @@ std::string Assignments(const std::vector<Assignment>& list) {
   return out;
 }
 
+// "the marker `name` holds this statement's" (false when unset), naming only pg_catalog objects.
+std::string MarkerIs(const char* name) {
+  return std::string("COALESCE(pg_catalog.current_setting('") + name + "', true) OPERATOR(pg_catalog.=) stmt, false)";
+}
+
 // The trigger body decides the writer once per row from the statement-tied
 // markers (see state_store.cc), then computes only the other side's columns.
+// Its own code names every object with its schema; the search_path is pinned
+// (a per-call cost, see search_path_check.h) only when `up` or `down` need it.
 std::string FunctionSql(const TableSync& t, const std::string& schema, const std::string& vs, const std::string& fn) {
   bool has_added = std::any_of(t.after->columns.begin(), t.after->columns.end(), [](const Column& c) { return c.added; });
   std::string body =
-      "DECLARE\n  stmt text := " + pg::QuoteLiteral(vs + "@") + " || statement_timestamp();\n  is_new boolean;\n"
-      "BEGIN\n  IF TG_OP = 'INSERT' THEN\n"
-      "    is_new := current_setting('pleat.old_insert', true) IS DISTINCT FROM stmt AND (" +
-      std::string(has_added ? "true" : "false") +
-      " OR current_setting('pleat.new_insert', true) IS NOT DISTINCT FROM stmt);\n"
+      "DECLARE\n  stmt text := pg_catalog.concat(" + pg::QuoteLiteral(vs + "@") +
+      ", pg_catalog.statement_timestamp());\n  is_new boolean;\n"
+      "BEGIN\n  IF TG_OP OPERATOR(pg_catalog.=) 'INSERT' THEN\n"
+      "    is_new := NOT " + MarkerIs("pleat.old_insert") + " AND (" + std::string(has_added ? "true" : "false") +
+      " OR " + MarkerIs("pleat.new_insert") + ");\n"
       // An upsert's UPDATE half evaluates no view qual: the INSERT half tells it.
-      "    IF is_new THEN PERFORM set_config('pleat.writer', stmt, true); END IF;\n"
-      "  ELSE\n    is_new := current_setting('pleat.writer', true) IS NOT DISTINCT FROM stmt;\n  END IF;\n"
+      "    IF is_new THEN PERFORM pg_catalog.set_config('pleat.writer', stmt, true); END IF;\n"
+      "  ELSE\n    is_new := " + MarkerIs("pleat.writer") + ";\n  END IF;\n"
       "  IF is_new THEN\n" + Assignments(t.downs) + "    NULL;\n  ELSE\n" + Assignments(t.ups) +
       "    NULL;\n  END IF;\n  RETURN NEW;\nEND";
   std::string tag = "$pleat$";
   while (body.find(tag) != std::string::npos) tag.insert(tag.size() - 1, "_");
-  return "CREATE OR REPLACE FUNCTION " + fn + "() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, " +
-         pg::QuoteIdent(schema) + " AS " + tag + "\n" + body + "\n" + tag;
+  std::string pin = t.pin_search_path ? " SET search_path = pg_catalog, " + pg::QuoteIdent(schema) : "";
+  return "CREATE OR REPLACE FUNCTION " + fn + "() RETURNS trigger LANGUAGE plpgsql" + pin + " AS " + tag + "\n" +
+         body + "\n" + tag;
 }
 
 // The statement trigger that clears the writer markers (see state_store.cc).
@@ -223,14 +241,14 @@ void ViewDefaults(const Table& after, const Table& before, const std::string& st
 }  // namespace
 
 Status PlanSync(const schema::VirtualSchema& before, const schema::VirtualSchema& after,
-                const std::string& state_schema, ViewSpec* new_views, SyncPlans* out) {
+                const std::string& state_schema, const SearchPathCheck& path, ViewSpec* new_views, SyncPlans* out) {
   for (const auto& table : after.tables()) {
     if (table.created) continue;
     const Table* old_table = before.FindByPhysical(table.physical);
     if (!old_table) continue;
     ViewDefaults(table, *old_table, state_schema, new_views);
     TableSync t;
-    Status s = Collect(table, *old_table, &t);
+    Status s = Collect(table, *old_table, path, &t);
     if (!s.ok()) return s.WithContext("table \"" + table.name + "\"");
     if (t.ups.empty() && t.downs.empty()) continue;
     PlanTable(t, after.schema_name(), state_schema, new_views, out);

@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/plan.h"
+#include "engine/search_path_check.h"
 #include "engine/view_spec.h"
 #include "schema/virtual_schema.h"
 #include "status.h"
@@ -31,8 +32,9 @@ struct SyncPlans {
   nlohmann::json verify = nlohmann::json::array();
 };
 
+// `path` decides which trigger functions pin their search_path (see search_path_check.h).
 Status PlanSync(const schema::VirtualSchema& before, const schema::VirtualSchema& after,
-                const std::string& state_schema, ViewSpec* new_views, SyncPlans* out);
+                const std::string& state_schema, const SearchPathCheck& path, ViewSpec* new_views, SyncPlans* out);
 
 }  // namespace pleat::engine
 

@@ -1,10 +1,10 @@
 #include "migration/expression.h"
+#include "migration/identifier_text.h"
 #include "migration/parse_result.h"
 
 #include <pg_query.h>
 
 #include <algorithm>
-#include <cctype>
 #include <map>
 #include <set>
 #include <string_view>
@@ -140,54 +140,11 @@ Status CheckShape(const json& tree) {
   return CheckTargets(select);
 }
 
-// Length of the quoted identifier starting at `pos` (a '"'); "" is an escaped quote.
-size_t QuotedLength(const std::string& text, size_t pos) {
-  size_t i = pos + 1;
-  while (i < text.size() && (text[i] != '"' || (i + 1 < text.size() && text[i + 1] == '"'))) {
-    i += text[i] == '"' ? 2 : 1;
-  }
-  return std::min(i + 1, text.size()) - pos;
-}
-
-bool IsIdentifierByte(unsigned char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         c == '_' || c == '$' || c >= 0x80;
-}
-
-size_t SkipSpace(const std::string& text, size_t i) {
-  while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
-  return i;
-}
-
-// Length of the optional ` UESCAPE '!'` clause after a U&"..." identifier.
-size_t UescapeLength(const std::string& text, size_t pos) {
-  constexpr std::string_view kWord = "uescape";
-  size_t i = SkipSpace(text, pos);
-  for (size_t k = 0; k < kWord.size(); ++k, ++i) {
-    if (i >= text.size() || std::tolower(static_cast<unsigned char>(text[i])) != kWord[k]) return 0;
-  }
-  i = SkipSpace(text, i);
-  if (text.size() - i < 3 || text[i] != '\'' || text[i + 2] != '\'') return 0;
-  return i + 3 - pos;
-}
-
-// Byte length of the identifier as written at `pos`: "quoted", U&"escaped" or plain.
-size_t WrittenLength(const std::string& text, size_t pos) {
-  if (text[pos] == '"') return QuotedLength(text, pos);
-  bool unicode = (text[pos] == 'U' || text[pos] == 'u') && text.compare(pos + 1, 2, "&\"") == 0;
-  if (unicode) {
-    size_t quoted = 2 + QuotedLength(text, pos + 2);
-    return quoted + UescapeLength(text, pos + quoted);
-  }
-  size_t i = pos;
-  while (i < text.size() && IsIdentifierByte(static_cast<unsigned char>(text[i]))) ++i;
-  return i - pos;
-}
-
 // What a walk over the parse tree found.
 struct Found {
   std::vector<Expression::ColumnRef> refs;
   std::vector<std::pair<int, std::string>> calls;  // location, function name
+  Expression::UnqualifiedNames names;
 };
 
 Status AddColumnRef(const std::string& text, const json& ref, bool in_subquery, Found* found) {
@@ -200,7 +157,7 @@ Status AddColumnRef(const std::string& text, const json& ref, bool in_subquery, 
   if (location < static_cast<int>(kPrefix.size()) || offset >= text.size()) {
     return Status::Invalid("cannot locate column reference \"" + name + "\"");
   }
-  found->refs.push_back({name, offset, WrittenLength(text, offset), in_subquery});
+  found->refs.push_back({name, offset, WrittenIdentifierLength(text, offset), in_subquery});
   return Status::Ok();
 }
 
@@ -209,6 +166,39 @@ void AddCall(const json& call, Found* found) {
   if (!names.is_array() || names.empty()) return;
   std::string name = StringNode(names.back());
   if (!name.empty()) found->calls.push_back({IntField(call, "location"), name});
+}
+
+// The name in a one-element name list (an unqualified name), else "".
+std::string UnqualifiedName(const json& names) {
+  return names.is_array() && names.size() == 1 ? StringNode(names.front()) : "";
+}
+
+void AddIfUnqualified(const json& names, std::set<std::string>* into) {
+  std::string name = UnqualifiedName(names);
+  if (!name.empty()) into->insert(name);
+}
+
+// The operators an A_Expr looks up: its own name, or for BETWEEN the
+// comparisons it expands to (the others' names are already operators: IN and
+// NULLIF and IS DISTINCT FROM carry `=`, LIKE `~~`).
+void AddOperators(const json& a_expr, Expression::UnqualifiedNames* names) {
+  const json& kind = Field(a_expr, "kind");
+  if (kind.is_string() && kind.get<std::string>().find("BETWEEN") != std::string::npos) {
+    names->operators.insert({"<", "<=", ">", ">="});
+    return;
+  }
+  AddIfUnqualified(Field(a_expr, "name"), &names->operators);
+}
+
+// Records the names node `key` looks up through the search_path.
+void AddNames(const std::string& key, const json& node, Expression::UnqualifiedNames* names) {
+  if (key == "FuncCall") AddIfUnqualified(Field(node, "funcname"), &names->functions);
+  if (key == "A_Expr") AddOperators(node, names);
+  if (key == "SubLink") AddIfUnqualified(Field(node, "operName"), &names->operators);
+  if (key == "CaseExpr" && Field(node, "arg").is_object()) names->operators.insert("=");
+  if (key == "TypeName" || key == "typeName") AddIfUnqualified(Field(node, "names"), &names->types);
+  if (key == "CollateClause") AddIfUnqualified(Field(node, "collname"), &names->collations);
+  if (key == "RangeVar" && !Field(node, "schemaname").is_string()) names->table = true;
 }
 
 // Iterative, because the tree is as deep as the longest operator chain.
@@ -228,6 +218,7 @@ Status Walk(const std::string& text, const json& root, Found* found) {
         if (!s.ok()) return s;
       }
       if (it.key() == "FuncCall") AddCall(it.value(), found);
+      AddNames(it.key(), it.value(), &found->names);
       // Only the subselect of a SubLink is a subquery; its testexpr (`x` in
       // `x IN (SELECT ...)`) belongs to the outer expression.
       stack.push_back({&it.value(), in_subquery || it.key() == "subselect"});
@@ -256,6 +247,7 @@ Status Expression::Parse(const std::string& text, Expression* out) {
   std::sort(found.calls.begin(), found.calls.end());
   out->text_ = text;
   out->refs_ = std::move(found.refs);
+  out->names_ = std::move(found.names);
   out->functions_.clear();
   std::set<std::string> seen;
   for (const auto& [location, name] : found.calls) AppendOnce(name, &seen, &out->functions_);

@@ -8,6 +8,7 @@
 // never by searching text, so string literals and function names are untouched.
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,15 @@ class Expression {
   // expression (the parser's message and position); callers add the context.
   static Status Parse(const std::string& text, Expression* out);
 
+  // What the expression names without a schema, so that the search_path in
+  // force resolves it: functions, operators (including the `=`, `<`, `~~` ...
+  // that IN, CASE x WHEN, BETWEEN, LIKE and IS DISTINCT FROM use), types and
+  // collations; and whether it names a table without a schema.
+  struct UnqualifiedNames {
+    std::set<std::string> functions, operators, types, collations;
+    bool table = false;
+  };
+
   const std::string& text() const { return text_; }
   const std::vector<ColumnRef>& column_refs() const { return refs_; }
   // Names of the columns referenced outside sub-SELECTs, deduplicated, in order of first use.
@@ -36,6 +46,7 @@ class Expression {
   // Names of the ordinary functions the expression calls (operators and casts
   // are not listed), so callers can ask the catalog about their volatility.
   const std::vector<std::string>& FunctionNames() const { return functions_; }
+  const UnqualifiedNames& unqualified_names() const { return names_; }
 
   // Returns the text with every column reference (outside sub-SELECTs) whose name is a
   // key of `replacements` replaced by the mapped text, e.g. {"name" -> "NEW.\"name\""}.
@@ -47,6 +58,7 @@ class Expression {
   std::string text_;
   std::vector<ColumnRef> refs_;
   std::vector<std::string> functions_;
+  UnqualifiedNames names_;
 };
 
 }  // namespace pleat::migration

@@ -1,0 +1,99 @@
+// Which trigger functions pin their search_path, and that writes compute the
+// same values either way: SearchPathCheck against a real catalog, then the
+// trigger of a migration whose `up` names only pg_catalog objects (no SET
+// clause) and of one that calls a function of the table's schema (pinned),
+// each written by sessions whose search_path lacks that schema.
+#include <gtest/gtest.h>
+
+#include "engine/lifecycle.h"
+#include "engine/search_path_check.h"
+#include "support/migration_file.h"
+#include "support/test_db.h"
+
+namespace pleat::testing {
+namespace {
+
+bool Independent(const engine::SearchPathCheck& check, const std::string& text) {
+  migration::Expression e;
+  Status s = migration::Expression::Parse(text, &e);
+  EXPECT_TRUE(s.ok()) << text << ": " << s.ToString();
+  return check.Independent(e);
+}
+
+engine::SearchPathCheck Load(pg::Connection* conn) {
+  engine::SearchPathCheck check;
+  Status s = engine::SearchPathCheck::Load(conn, &check);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  return check;
+}
+
+TEST(SearchPathCheck, OnlyNamesThatExistJustInPgCatalogAreIndependent) {
+  pg::Connection conn = Connect(NewDatabase());
+  Exec(&conn, "CREATE FUNCTION public.shout(t text) RETURNS text LANGUAGE sql AS 'SELECT upper(t)'; "
+              "CREATE TYPE public.mood AS ENUM ('ok'); CREATE SEQUENCE public.s");
+  engine::SearchPathCheck check = Load(&conn);
+  for (const char* text : {"upper(NEW.b) || '-' || NEW.a::text", "coalesce(b, 'x') COLLATE \"C\"",
+                           "CASE a WHEN 1 THEN b END", "a IN (1, 2) AND b LIKE 'x%' AND a BETWEEN 1 AND 3",
+                           "a IS DISTINCT FROM 3", "pg_catalog.upper(b)", "public.shout(b)",
+                           "(SELECT count(*) FROM public.t)", "split_part(b, ' ', 1)::varchar(20)"})
+    EXPECT_TRUE(Independent(check, text)) << text;
+  for (const char* text : {"shout(b)", "'ok'::mood", "nextval('s')", "'t'::regclass", "to_regclass('t')",
+                           "current_schema()", "(SELECT count(*) FROM t)", "current_setting('search_path')"})
+    EXPECT_FALSE(Independent(check, text)) << text;
+
+  // An operator of another schema makes every use of its name depend on the path.
+  Exec(&conn, "CREATE FUNCTION public.cat_int(text, int) RETURNS text LANGUAGE sql AS 'SELECT $1 || ''#'''; "
+              "CREATE OPERATOR public.|| (LEFTARG = text, RIGHTARG = int, FUNCTION = public.cat_int)");
+  EXPECT_FALSE(Independent(Load(&conn), "b || 'x'"));
+}
+
+const char* kCreateItems = R"(
+operations:
+  - create_table:
+      name: items
+      columns:
+        - {name: id, type: serial, pk: true}
+        - {name: name, type: text}
+        - {name: qty, type: int}
+)";
+
+// The trigger's function: whether it has a SET clause, and the label a write
+// through a session without `public` on its search_path computes.
+struct Written {
+  std::string config, label;
+};
+
+Written StartAndWrite(const std::string& up) {
+  std::string url = NewDatabase();
+  pg::Connection conn = Connect(url);
+  Exec(&conn, "CREATE FUNCTION public.shout(t text) RETURNS text LANGUAGE sql IMMUTABLE AS 'SELECT upper(t) || ''!'''");
+  MigrationFile create("01_items", kCreateItems);
+  MigrationFile label("02_label", "operations:\n  - add_column:\n      table: items\n      up: \"" + up +
+                                      "\"\n      column: {name: label, type: text, nullable: true}\n");
+  std::string vs;
+  Status s = engine::Lifecycle(OptionsFor(url)).Start(create.path(), /*complete=*/true, &vs);
+  if (s.ok()) s = engine::Lifecycle(OptionsFor(url)).Start(label.path(), /*complete=*/false, &vs);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  Written w;
+  w.config = Value(&conn, "SELECT coalesce(array_to_string(proconfig, ','), '') FROM pg_proc "
+                          "WHERE proname LIKE '%sync%items%' AND pronamespace = 'public'::regnamespace");
+  Exec(&conn, "CREATE SCHEMA elsewhere; SET search_path = elsewhere; "
+              "INSERT INTO public.items (name, qty) VALUES ('box', 3)");
+  w.label = Value(&conn, "SELECT label FROM public.items");
+  return w;
+}
+
+TEST(SearchPathTrigger, BuiltinsOnlyGoWithoutTheClause) {
+  Written w = StartAndWrite("upper(name) || '#' || qty");
+  EXPECT_EQ("", w.config);
+  EXPECT_EQ("BOX#3", w.label);
+}
+
+TEST(SearchPathTrigger, AFunctionOfTheTablesSchemaPinsIt) {
+  Written w = StartAndWrite("shout(name)");
+  EXPECT_EQ("search_path=pg_catalog, public", w.config);
+  EXPECT_EQ("BOX!", w.label);
+}
+
+}  // namespace
+}  // namespace pleat::testing
