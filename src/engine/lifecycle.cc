@@ -6,6 +6,7 @@
 #include "check/preflight.h"
 #include "check/report.h"
 #include "engine/planner.h"
+#include "engine/session.h"
 #include "engine/step_runner.h"
 #include "engine/verifier.h"
 #include "migration/migration.h"
@@ -14,8 +15,7 @@ namespace pleat::engine {
 
 Status Lifecycle::Connect(bool lock) {
   if (conn_.is_open()) return Status::Ok();
-  Status s = pg::Connection::Open(options_.conninfo, &conn_);
-  if (s.ok()) s = conn_.Exec("SET application_name = 'pleat'");
+  Status s = OpenSession(options_, &conn_);
   if (!s.ok()) return s;
   state_ = std::make_unique<StateStore>(&conn_, options_.state_schema, options_.schema);
   if (!lock) return Status::Ok();

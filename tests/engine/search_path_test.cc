@@ -7,6 +7,7 @@
 
 #include "engine/lifecycle.h"
 #include "engine/search_path_check.h"
+#include "pg/quote.h"
 #include "support/migration_file.h"
 #include "support/test_db.h"
 
@@ -57,41 +58,59 @@ operations:
         - {name: qty, type: int}
 )";
 
-// The trigger's function: whether it has a SET clause, and the label a write
-// through a session without `public` on its search_path computes.
+// The trigger's function: whether it has a SET clause, and the labels of a row
+// the backfill filled and of one written afterwards by a session whose
+// search_path lacks the table's schema.
 struct Written {
-  std::string config, label;
+  std::string config, backfilled, label;
 };
 
-Written StartAndWrite(const std::string& up) {
+Written StartAndWrite(const std::string& up, const std::string& schema = "public") {
   std::string url = NewDatabase();
   pg::Connection conn = Connect(url);
-  Exec(&conn, "CREATE FUNCTION public.shout(t text) RETURNS text LANGUAGE sql IMMUTABLE AS 'SELECT upper(t) || ''!'''");
+  std::string qualified = pg::QuoteIdent(schema);
+  Exec(&conn, "CREATE SCHEMA IF NOT EXISTS " + qualified + "; CREATE FUNCTION " + qualified +
+                  ".shout(t text) RETURNS text LANGUAGE sql IMMUTABLE AS 'SELECT upper(t) || ''!'''");
   MigrationFile create("01_items", kCreateItems);
   MigrationFile label("02_label", "operations:\n  - add_column:\n      table: items\n      up: \"" + up +
                                       "\"\n      column: {name: label, type: text, nullable: true}\n");
+  engine::Options options = OptionsFor(url);
+  options.schema = schema;
   std::string vs;
-  Status s = engine::Lifecycle(OptionsFor(url)).Start(create.path(), /*complete=*/true, &vs);
-  if (s.ok()) s = engine::Lifecycle(OptionsFor(url)).Start(label.path(), /*complete=*/false, &vs);
+  Status s = engine::Lifecycle(options).Start(create.path(), /*complete=*/true, &vs);
+  Exec(&conn, "INSERT INTO " + qualified + ".items (name, qty) VALUES ('old', 1)");
+  if (s.ok()) s = engine::Lifecycle(options).Start(label.path(), /*complete=*/false, &vs);
   EXPECT_TRUE(s.ok()) << s.ToString();
   Written w;
-  w.config = Value(&conn, "SELECT coalesce(array_to_string(proconfig, ','), '') FROM pg_proc "
-                          "WHERE proname LIKE '%sync%items%' AND pronamespace = 'public'::regnamespace");
+  w.config = Value(&conn, "SELECT coalesce(array_to_string(proconfig, ','), '') FROM pg_proc WHERE proname LIKE "
+                          "'%sync%items%' AND pronamespace = " + pg::QuoteLiteral(qualified) + "::regnamespace");
+  w.backfilled = Value(&conn, "SELECT label FROM " + qualified + ".items WHERE name = 'old'");
   Exec(&conn, "CREATE SCHEMA elsewhere; SET search_path = elsewhere; "
-              "INSERT INTO public.items (name, qty) VALUES ('box', 3)");
-  w.label = Value(&conn, "SELECT label FROM public.items");
+              "INSERT INTO " + qualified + ".items (name, qty) VALUES ('box', 3)");
+  w.label = Value(&conn, "SELECT label FROM " + qualified + ".items WHERE name = 'box'");
   return w;
 }
 
 TEST(SearchPathTrigger, BuiltinsOnlyGoWithoutTheClause) {
   Written w = StartAndWrite("upper(name) || '#' || qty");
   EXPECT_EQ("", w.config);
+  EXPECT_EQ("OLD#1", w.backfilled);
   EXPECT_EQ("BOX#3", w.label);
 }
 
 TEST(SearchPathTrigger, AFunctionOfTheTablesSchemaPinsIt) {
   Written w = StartAndWrite("shout(name)");
   EXPECT_EQ("search_path=pg_catalog, public", w.config);
+  EXPECT_EQ("OLD!", w.backfilled);
+  EXPECT_EQ("BOX!", w.label);
+}
+
+// The backfill resolves `up` as the trigger does, though `app` is on no
+// search_path of the role: pleat's own sessions put the target schema first.
+TEST(SearchPathTrigger, AnotherTargetSchemasFunctionWorksInBackfillAndTrigger) {
+  Written w = StartAndWrite("shout(name)", "app");
+  EXPECT_EQ("search_path=pg_catalog, app", w.config);
+  EXPECT_EQ("OLD!", w.backfilled);
   EXPECT_EQ("BOX!", w.label);
 }
 

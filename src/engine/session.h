@@ -1,0 +1,20 @@
+#ifndef PLEAT_ENGINE_SESSION_H_
+#define PLEAT_ENGINE_SESSION_H_
+// OpenSession: the connections pleat does its own work on (the command's, and
+// each extra backfill worker's). They show as application_name 'pleat' in
+// pg_stat_activity, and their search_path starts with pg_catalog and the
+// target schema, then the role's own path: the `up`, `down` and check
+// expressions that the backfill, verify and check evaluate resolve their names
+// as the pinned trigger functions do (pg_catalog, then the table's schema).
+
+#include "engine/options.h"
+#include "pg/connection.h"
+#include "status.h"
+
+namespace pleat::engine {
+
+Status OpenSession(const Options& options, pg::Connection* out);
+
+}  // namespace pleat::engine
+
+#endif  // PLEAT_ENGINE_SESSION_H_
