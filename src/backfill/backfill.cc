@@ -3,28 +3,25 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <deque>
+#include <memory>
 #include <mutex>
 #include <thread>
 
 #include "backfill/batch_sizer.h"
 #include "backfill/batch_statement.h"
+#include "backfill/checkpoints.h"
 #include "backfill/progress.h"
+#include "backfill/table_split.h"
 #include "backfill/table_walk.h"
 #include "backfill/throttle.h"
-#include "pg/quote.h"
+#include "engine/session.h"
 
 namespace pleat::backfill {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr auto kThrottlePoll = std::chrono::seconds(1);
-
-struct Checkpoint {
-  nlohmann::json last = nullptr;
-  long long rows_done = 0;
-  long long rows_total = 0;
-  bool done = false;
-};
 
 // One batch: its range, the checkpoint after it and the rows it wrote.
 struct Batch {
@@ -34,88 +31,66 @@ struct Batch {
   long long rows = 0;
 };
 
+// One table of the run: how to walk it, what the state schema says of it, and
+// its numbers summed over the parts this run backfills.
+struct Table {
+  const nlohmann::json* spec;
+  std::string name;
+  TableWalk walk;
+  TableCheckpoints checkpoints;
+  std::unique_ptr<TableTally> tally;
+};
+
 // What every worker of one backfill run shares.
 struct Shared {
   const engine::StateStore& state;
   const engine::Options& options;
-  const std::string& migration;
+  CheckpointStore store;
   Progress progress;
   Throttle throttle;
   std::atomic<bool> stop{false};  // a worker failed: the others end after their batch in flight
 };
 
-class TableBackfill {
+// Backfills one part of a table (or the whole table) on one connection.
+class PartBackfill {
  public:
-  TableBackfill(pg::Connection* conn, Shared* shared, const nlohmann::json& spec)
-      : conn_(conn), sh_(*shared), spec_(spec), table_(spec.at("table").get<std::string>()) {}
+  PartBackfill(pg::Connection* conn, Shared* shared, Table* table, const Part& part)
+      : conn_(conn), sh_(*shared), table_(*table), part_(part),
+        name_((part.number ? "part " + std::to_string(part.number) + " of " : std::string()) + "\"" +
+              table->name + "\"") {}
 
   Status Run();
 
  private:
-  Status LoadCheckpoint(Checkpoint* cp);
-  Status WaitForReplicas(TableProgress* shown);
-  Status BatchWithRetries(const nlohmann::json& from, BatchSizer* sizer, Batch* b);
+  Status Batches(BatchSizer* sizer, long long* batches, long long* rows);
+  Status WaitForReplicas();
+  Status BatchWithRetries(BatchSizer* sizer, Batch* b);
   Status RunBatch(Batch* b, int batch_rows);
   Status ExplainFailure(const std::string& where, const Status& failure);
-  std::vector<std::optional<std::string>> Key() const { return {sh_.state.target_schema(), sh_.migration, table_}; }
-  double RowsPerSecond(long long rows) const {
-    double s = std::chrono::duration<double>(Clock::now() - run_start_).count();
-    return s > 0 ? (run_rows_ + rows) / s : 0;
-  }
 
   pg::Connection* conn_;
   Shared& sh_;
-  const nlohmann::json& spec_;
-  std::string table_;
-  TableWalk walk_;
-  Clock::time_point run_start_ = Clock::now();
-  long long run_rows_ = 0;  // rows written by this run (not by earlier, interrupted ones)
+  Table& table_;
+  Part part_;         // its checkpoint moves on with each batch
+  std::string name_;  // "t" or part 2 of "t", for people
 };
-
-// The row and its rows_total are made once; a resumed run keeps the first estimate.
-Status TableBackfill::LoadCheckpoint(Checkpoint* cp) {
-  std::string table = sh_.state.Name("backfill");
-  std::string where = " WHERE target_schema = $1 AND migration = $2 AND table_name = $3";
-  pg::Result res;
-  Status s = conn_->ExecParams("SELECT last_key::text, rows_done, rows_total, done FROM " + table + where, Key(), &res);
-  if (s.ok() && res.rows() == 0) {
-    s = walk_.EstimateRows(conn_, &cp->rows_total);
-    std::vector<std::optional<std::string>> params = Key();
-    params.push_back(std::to_string(cp->rows_total));
-    if (s.ok())
-      s = conn_->ExecParams("INSERT INTO " + table + " (target_schema, migration, table_name, rows_total)"
-                            " VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING", params);
-    return s;
-  }
-  if (!s.ok()) return s;
-  if (!res.IsNull(0, 0)) cp->last = nlohmann::json::parse(res.Get(0, 0));
-  cp->rows_done = std::stoll(res.Get(0, 1));
-  cp->rows_total = std::stoll(res.Get(0, 2));
-  cp->done = res.Get(0, 3) == "t";
-  return Status::Ok();
-}
 
 // Waits while a replica lags; the reason is kept in the state table for
 // `status` until the next batch commits.
-Status TableBackfill::WaitForReplicas(TableProgress* shown) {
+Status PartBackfill::WaitForReplicas() {
   auto warn = [this](const std::string& line) { sh_.progress.Log(line); };
   for (bool paused = false;; std::this_thread::sleep_for(kThrottlePoll)) {
     std::string reason;
     Status s = sh_.throttle.Check(conn_, warn, &reason);
     if (!s.ok() || sh_.stop) return s;
-    shown->throttled = reason;
     if (reason.empty()) {
-      if (paused) sh_.progress.Log("  resuming the backfill of \"" + table_ + "\"");
+      if (paused) sh_.progress.Log("  resuming the backfill of " + name_);
       return Status::Ok();
     }
-    if (!paused) sh_.progress.Log("  pausing the backfill of \"" + table_ + "\": " + reason);
+    if (!paused) sh_.progress.Log("  pausing the backfill of " + name_ + ": " + reason);
     paused = true;
-    sh_.progress.Update(*shown);
-    std::vector<std::optional<std::string>> params = Key();
-    params.push_back(reason);
-    s = conn_->ExecParams("UPDATE " + sh_.state.Name("backfill") + " SET throttled = $4, throttled_since ="
-                          " coalesce(throttled_since, clock_timestamp()) WHERE target_schema = $1 AND migration = $2"
-                          " AND table_name = $3", params);
+    sh_.progress.Update(table_.tally->Throttled(reason));
+    s = sh_.store.SetThrottled(conn_, table_.name, reason);
     if (!s.ok()) return s;
   }
 }
@@ -123,9 +98,9 @@ Status TableBackfill::WaitForReplicas(TableProgress* shown) {
 // A batch that hits the lock timeout is rolled back and retried smaller: its
 // UPDATE waited lock_timeout at most, and a smaller range is less likely to
 // contain the row another transaction holds.
-Status TableBackfill::BatchWithRetries(const nlohmann::json& from, BatchSizer* sizer, Batch* b) {
+Status PartBackfill::BatchWithRetries(BatchSizer* sizer, Batch* b) {
   for (int attempt = 1;; ++attempt) {
-    Status s = walk_.NextBatch(conn_, from, sizer->rows(), &b->where, &b->next, &b->last);
+    Status s = table_.walk.NextBatch(conn_, part_.last, sizer->rows(), &b->where, &b->next, &b->last);
     if (!s.ok()) return s;
     auto t0 = Clock::now();
     s = RunBatch(b, sizer->rows());
@@ -135,11 +110,11 @@ Status TableBackfill::BatchWithRetries(const nlohmann::json& from, BatchSizer* s
     }
     if (!s.IsLockTimeout()) return ExplainFailure(b->where, s);
     if (attempt >= sh_.options.max_lock_attempts)
-      return s.WithContext("backfill of \"" + table_ + "\"")
+      return s.WithContext("backfill of \"" + table_.name + "\"")
           .WithHint("a long transaction holds rows of the table; find it in pg_stat_activity, then run the command "
                     "again (or raise --lock-timeout)");
     sizer->ShrinkAfterLockTimeout();
-    sh_.progress.Log("  a batch of \"" + table_ + "\" waited the lock timeout (" +
+    sh_.progress.Log("  a batch of " + name_ + " waited the lock timeout (" +
                      std::to_string(sh_.options.lock_timeout_ms) + " ms); retrying with " +
                      std::to_string(sizer->rows()) + " rows");
     std::this_thread::sleep_for(std::chrono::milliseconds(50 * attempt));
@@ -147,27 +122,18 @@ Status TableBackfill::BatchWithRetries(const nlohmann::json& from, BatchSizer* s
 }
 
 // One batch and its checkpoint commit together: a crash loses at most the batch in flight.
-Status TableBackfill::RunBatch(Batch* b, int batch_rows) {
+Status PartBackfill::RunBatch(Batch* b, int batch_rows) {
   pg::Result res;
   // synchronous_commit off is safe here: a batch and its checkpoint commit
   // together, so a crash that loses the last commits loses both, and the
   // resumed backfill redoes those batches. It saves a WAL flush per batch.
   Status s = conn_->Exec("BEGIN; SET LOCAL lock_timeout = " + std::to_string(sh_.options.lock_timeout_ms) +
                          "; SET LOCAL synchronous_commit = off");
-  if (s.ok()) s = conn_->Exec(BatchSql(spec_, walk_.qualified(), b->where), &res);
+  if (s.ok()) s = conn_->Exec(BatchSql(*table_.spec, table_.walk.qualified(), b->where), &res);
   if (s.ok()) {
     b->rows = res.AffectedRows();
-    std::vector<std::optional<std::string>> params = Key();
-    params.push_back(b->next.is_null() ? std::nullopt : std::optional<std::string>(b->next.dump()));
-    params.push_back(std::to_string(b->rows));
-    params.push_back(std::to_string(batch_rows));
-    params.push_back(std::to_string(RowsPerSecond(b->rows)));
-    s = conn_->ExecParams("UPDATE " + sh_.state.Name("backfill") +
-                              " SET last_key = $4::jsonb, rows_done = rows_done + $5, done = $4::jsonb IS NULL,"
-                              " batches = batches + 1, batch_rows = $6, rows_per_second = $7, throttled = NULL,"
-                              " throttled_since = NULL, updated_at = clock_timestamp()"
-                              " WHERE target_schema = $1 AND migration = $2 AND table_name = $3",
-                          params);
+    s = sh_.store.Save(conn_, table_.name, part_, b->next,
+                       {b->rows, batch_rows, table_.tally->rows_per_second(b->rows)});
   }
   if (s.ok()) s = conn_->Exec("COMMIT");
   if (!s.ok()) (void)conn_->Exec("ROLLBACK");
@@ -176,79 +142,137 @@ Status TableBackfill::RunBatch(Batch* b, int batch_rows) {
 
 // Finds the first row of the failed batch and the expression that fails on it,
 // so the message names both instead of only the server's error.
-Status TableBackfill::ExplainFailure(const std::string& where, const Status& failure) {
+Status PartBackfill::ExplainFailure(const std::string& where, const Status& failure) {
+  const TableWalk& walk = table_.walk;
   pg::Result keys;
-  if (!conn_->Exec(walk_.KeysSql(where), &keys).ok()) return failure;
+  if (!conn_->Exec(walk.KeysSql(where), &keys).ok()) return failure;
   for (int r = 0; r < keys.rows(); ++r) {
     std::vector<std::string> key;
     for (int c = 0; c < keys.columns(); ++c) key.push_back(keys.Get(r, c));
-    for (const auto& [name, expr] : BatchExpressions(spec_)) {
-      Status s = conn_->Exec("SELECT (" + expr + ") FROM " + walk_.qualified() + " WHERE " + walk_.RowSql(key));
+    for (const auto& [name, expr] : BatchExpressions(*table_.spec)) {
+      Status s = conn_->Exec("SELECT (" + expr + ") FROM " + walk.qualified() + " WHERE " + walk.RowSql(key));
       if (!s.ok())
-        return Status::Database("backfill of \"" + table_ + "\": the up expression of column \"" + name +
-                                    "\" (" + expr + ") fails for row " +
-                                    walk_.Describe(key) + ": " + s.message(),
+        return Status::Database("backfill of \"" + table_.name + "\": the up expression of column \"" + name +
+                                    "\" (" + expr + ") fails for row " + walk.Describe(key) + ": " + s.message(),
                                 s.sqlstate(), "make `up` handle such rows, then run the command again");
     }
   }
-  return failure.WithContext("backfill of \"" + table_ + "\"");
+  return failure.WithContext("backfill of \"" + table_.name + "\"");
 }
 
-Status TableBackfill::Run() {
-  Status s = TableWalk::Open(conn_, sh_.state.target_schema(), table_, &walk_);
-  Checkpoint cp;
-  if (s.ok()) s = LoadCheckpoint(&cp);
-  if (!s.ok() || cp.done) return s;
-  sh_.progress.Log("  backfilling \"" + table_ + "\"" + (cp.rows_done ? " from its checkpoint (" +
-                   std::to_string(cp.rows_done) + " rows done)" : ""));
-  const engine::BackfillOptions& o = sh_.options.backfill;
-  BatchSizer sizer(o.min_rows, o.max_rows, std::min(o.target_ms, sh_.options.lock_timeout_ms));
-  TableProgress shown{table_, cp.rows_done, cp.rows_total};
-  long long batches = 0;
-  for (Batch b; !b.last && !sh_.stop; ++batches) {
-    s = WaitForReplicas(&shown);
-    if (s.ok() && !sh_.stop) s = BatchWithRetries(cp.last, &sizer, &b);
+Status PartBackfill::Batches(BatchSizer* sizer, long long* batches, long long* rows) {
+  std::string label = table_.name + (part_.number ? " part " + std::to_string(part_.number) : "");
+  for (Batch b; !b.last && !sh_.stop; ++*batches) {
+    Status s = WaitForReplicas();
+    if (s.ok() && !sh_.stop) {
+      sh_.options.before_step("backfill", label + " batch " + std::to_string(*batches + 1));
+      s = BatchWithRetries(sizer, &b);
+    }
     if (!s.ok() || sh_.stop) return s;
-    cp.last = b.next;
-    cp.rows_done += b.rows;
-    run_rows_ += b.rows;
-    shown.rows_done = cp.rows_done;
-    shown.rows_per_second = RowsPerSecond(0);
-    sh_.progress.Update(shown);
+    part_.last = b.next;
+    part_.rows_done += b.rows;
+    *rows += b.rows;
+    sh_.progress.Update(table_.tally->Add(b.rows));
   }
-  sh_.progress.Finish(table_);
-  if (sh_.stop) return Status::Ok();  // another table failed; this one resumes from its checkpoint
-  sh_.progress.Log("  backfilled \"" + table_ + "\": " + std::to_string(cp.rows_done) + " rows (" +
-                   std::to_string(batches) + " batches this run, the last sized " + std::to_string(sizer.rows()) +
-                   " rows), " + std::to_string(static_cast<long long>(shown.rows_per_second)) + " rows/s");
   return Status::Ok();
 }
 
-Status OpenWorkerConnection(const engine::Options& options, pg::Connection* out) {
-  Status s = pg::Connection::Open(options.conninfo, out);
-  return s.ok() ? out->Exec("SET application_name = 'pleat'") : s;
+Status PartBackfill::Run() {
+  sh_.progress.Log("  backfilling " + name_ + (part_.rows_done ? " from its checkpoint (" +
+                   std::to_string(part_.rows_done) + " rows done)" : ""));
+  const engine::BackfillOptions& o = sh_.options.backfill;
+  BatchSizer sizer(o.min_rows, o.max_rows, std::min(o.target_ms, sh_.options.lock_timeout_ms));
+  table_.tally->PartStarted();
+  auto t0 = Clock::now();
+  long long batches = 0, rows = 0;
+  Status s = Batches(&sizer, &batches, &rows);
+  if (table_.tally->PartEnded()) sh_.progress.Finish(table_.name);
+  if (!s.ok() || sh_.stop) return s;  // stopped: another table failed; this one resumes from its checkpoint
+  double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  sh_.progress.Log("  backfilled " + name_ + ": " + std::to_string(part_.rows_done) + " rows (" +
+                   std::to_string(batches) + " batches this run, the last sized " + std::to_string(sizer.rows()) +
+                   " rows), " + std::to_string(static_cast<long long>(seconds > 0 ? rows / seconds : 0)) +
+                   " rows/s");
+  return Status::Ok();
+}
+
+// At a table's first run: estimates its rows, decides whether to split it and
+// records its checkpoints (and parts), then reads them back.
+Status CreateCheckpoints(pg::Connection* conn, Shared* sh, int tables_left, Table* t) {
+  long long rows = 0;
+  Status s = t->walk.EstimateRows(conn, &rows);
+  const engine::BackfillOptions& o = sh->options.backfill;
+  int parts = PartsFor(rows, o.jobs, tables_left, o.max_rows);
+  std::vector<nlohmann::json> starts;
+  if (s.ok() && parts > 1) s = SplitTable(conn, t->walk, parts, rows, &starts);
+  if (s.ok() && starts.size() > 1)
+    sh->progress.Log("  splitting \"" + t->name + "\" (about " + std::to_string(rows) + " rows) into " +
+                     std::to_string(starts.size()) + " parts for parallel workers");
+  if (s.ok()) s = sh->store.Create(conn, t->name, rows, starts);
+  bool found = false;
+  if (s.ok()) s = sh->store.Load(conn, t->name, &t->checkpoints, &found);
+  return s;
+}
+
+// Reads every table's checkpoints, making them at a table's first run. Only
+// then is a table split, so a re-run with another --jobs keeps its parts.
+Status LoadTables(pg::Connection* conn, Shared* sh, const nlohmann::json& spec, std::deque<Table>* tables) {
+  std::vector<bool> found(spec.size());
+  int left = 0;
+  for (size_t i = 0; i < spec.size(); ++i) {
+    Table& t = tables->emplace_back(Table{&spec[i], spec[i].at("table").get<std::string>()});
+    bool f = false;
+    Status s = TableWalk::Open(conn, sh->state.target_schema(), t.name, &t.walk);
+    if (s.ok()) s = sh->store.Load(conn, t.name, &t.checkpoints, &f);
+    if (!s.ok()) return s;
+    found[i] = f;
+    left += !f || !t.checkpoints.done;
+  }
+  for (size_t i = 0; i < spec.size(); ++i) {
+    Status s = found[i] ? Status::Ok() : CreateCheckpoints(conn, sh, left, &(*tables)[i]);
+    if (!s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+// The parts not done yet, table by table; each table gets its tally.
+std::vector<std::pair<Table*, Part>> Work(std::deque<Table>* tables) {
+  std::vector<std::pair<Table*, Part>> work;
+  for (Table& t : *tables) {
+    int parts = 0;
+    for (const Part& p : t.checkpoints.parts) {
+      if (p.done) continue;
+      work.emplace_back(&t, p);
+      ++parts;
+    }
+    t.tally = std::make_unique<TableTally>(t.name, t.checkpoints.rows_done, t.checkpoints.rows_total, parts);
+  }
+  return work;
 }
 
 }  // namespace
 
 Status Run(pg::Connection* conn, const engine::StateStore& state, const engine::Options& options,
            const std::string& migration, const nlohmann::json& spec) {
-  Shared shared{state, options, migration, Progress(options), Throttle(options.backfill)};
-  std::atomic<size_t> next_table{0};
+  Shared shared{state, options, CheckpointStore(state, migration), Progress(options), Throttle(options.backfill)};
+  std::deque<Table> tables;
+  Status first_failure = LoadTables(conn, &shared, spec, &tables);
+  if (!first_failure.ok()) return first_failure;
+  std::vector<std::pair<Table*, Part>> work = Work(&tables);
+  std::atomic<size_t> next{0};
   std::mutex mu;
-  Status first_failure;
   // Worker 0 uses the command's own connection; the others open their own.
   auto worker = [&](int id) {
     pg::Connection own;
-    Status s = id == 0 ? Status::Ok() : OpenWorkerConnection(options, &own);
-    for (size_t i; s.ok() && !shared.stop && (i = next_table++) < spec.size();)
-      s = TableBackfill(id == 0 ? conn : &own, &shared, spec[i]).Run();
+    Status s = id == 0 ? Status::Ok() : engine::OpenSession(options, &own);
+    for (size_t i; s.ok() && !shared.stop && (i = next++) < work.size();)
+      s = PartBackfill(id == 0 ? conn : &own, &shared, work[i].first, work[i].second).Run();
     if (s.ok()) return;
     std::lock_guard<std::mutex> lock(mu);
     if (first_failure.ok()) first_failure = s;
     shared.stop = true;
   };
-  int jobs = static_cast<int>(std::min<size_t>(std::max(1, options.backfill.jobs), spec.size()));
+  int jobs = static_cast<int>(std::min<size_t>(std::max(1, options.backfill.jobs), work.size()));
   std::vector<std::thread> threads;
   for (int id = 1; id < jobs; ++id) threads.emplace_back(worker, id);
   worker(0);

@@ -8,9 +8,11 @@
 // so the triggers do not run for the backfill's own writes.
 // Batches are sized toward BackfillOptions::target_ms (BatchSizer), retried
 // smaller after a lock timeout, and paused while a replica lags (Throttle).
-// Up to BackfillOptions::jobs tables run at once, each on its own connection
-// (the first on `conn`); the first failure stops the others after the batch
-// they have in flight, and is returned.
+// Up to BackfillOptions::jobs workers run at once, each on its own connection
+// (the first on `conn`), each taking a whole table or, for a large table when
+// there are more workers than tables left, one part of it (table_split.h),
+// until none is left. The first failure stops the others after the batch they
+// have in flight, and is returned.
 // REQUIRES: the sync triggers are installed, so rows written meanwhile are kept
 // in step by them.
 

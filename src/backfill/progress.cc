@@ -52,6 +52,44 @@ std::string FormatLine(const TableProgress& p) {
   return p.throttled.empty() ? line : line + ", paused: " + p.throttled;
 }
 
+TableTally::TableTally(std::string table, long long rows_done, long long rows_total, int parts)
+    : p_{std::move(table), rows_done, rows_total}, parts_running_(parts) {}
+
+double TableTally::RateLocked(long long pending) const {
+  double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - run_start_).count();
+  return s > 0 ? (run_rows_ + pending) / s : 0;
+}
+
+void TableTally::PartStarted() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (run_start_ == std::chrono::steady_clock::time_point{}) run_start_ = std::chrono::steady_clock::now();
+}
+
+TableProgress TableTally::Add(long long rows) {
+  std::lock_guard<std::mutex> lock(mu_);
+  p_.rows_done += rows;
+  run_rows_ += rows;
+  p_.rows_per_second = RateLocked(0);
+  p_.throttled.clear();
+  return p_;
+}
+
+TableProgress TableTally::Throttled(const std::string& reason) {
+  std::lock_guard<std::mutex> lock(mu_);
+  p_.throttled = reason;
+  return p_;
+}
+
+bool TableTally::PartEnded() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return --parts_running_ == 0;
+}
+
+double TableTally::rows_per_second(long long pending) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return RateLocked(pending);
+}
+
 void Progress::Log(const std::string& line) {
   std::lock_guard<std::mutex> lock(mu_);
   options_.log(line);

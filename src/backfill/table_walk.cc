@@ -22,12 +22,6 @@ constexpr int kBlocksPerBatchDivisor = 50;  // ~50 narrow rows per 8 kB block
 // Up to 128 MB (8 kB blocks) a count(*) takes well under a second; beyond, the planner's estimate.
 constexpr long long kCountBlocks = 16384;
 
-std::string Join(const std::vector<std::string>& items, const std::string& sep) {
-  std::string out;
-  for (const auto& i : items) out += (out.empty() ? "" : sep) + i;
-  return out;
-}
-
 // Qualified: a bare key name in ORDER BY would mean the select list's text copy
 // of the key (it has the same output name) and sort as text, '100897' < '2'.
 std::string OrderByKey(const std::string& qualified, const std::vector<std::string>& key) {
@@ -38,7 +32,20 @@ std::string OrderByKey(const std::string& qualified, const std::vector<std::stri
 
 std::string Tid(long long block) { return pg::QuoteLiteral("(" + std::to_string(block) + ",0)") + "::tid"; }
 
+// Key values travel as text literals; PostgreSQL types them from the key columns.
+std::string Literals(const nlohmann::json& values) {
+  std::vector<std::string> literals;
+  for (const auto& v : values) literals.push_back(pg::QuoteLiteral(v.get<std::string>()));
+  return "(" + Join(literals, ", ") + ")";
+}
+
 }  // namespace
+
+std::string Join(const std::vector<std::string>& items, const std::string& sep) {
+  std::string out;
+  for (const auto& i : items) out += (out.empty() ? "" : sep) + i;
+  return out;
+}
 
 Status TableWalk::Open(pg::Connection* conn, const std::string& schema, const std::string& table, TableWalk* out) {
   out->qualified_ = pg::QualifiedName(schema, table);
@@ -60,44 +67,42 @@ std::string TableWalk::KeyList() const { return "(" + Join(key_, ", ") + ")"; }
 
 Status TableWalk::NextBatch(pg::Connection* conn, const nlohmann::json& checkpoint, int rows, std::string* where,
                             nlohmann::json* next, bool* last) const {
-  if (key_.empty()) {
-    long long from = checkpoint.is_object() ? checkpoint.value("block", 0LL) : 0;
-    long long end = checkpoint.is_object() ? checkpoint.value("end", blocks_) : blocks_;  // fixed at the first batch
-    long long to = std::min(end, from + std::max(1, rows / kBlocksPerBatchDivisor));
-    *last = to >= end;
-    // The walk stops at the table's end as it was when the walk began: rows
-    // stored beyond it since were written through the triggers, and so are the
-    // new versions of rows this backfill updated that landed there.
-    *where = "ctid >= " + Tid(from) + " AND ctid < " + Tid(to);
-    *next = *last ? nlohmann::json(nullptr) : nlohmann::json{{"block", to}, {"end", end}};
-    return Status::Ok();
-  }
-  // Key values travel as text literals; PostgreSQL types them from the key columns.
-  std::string after;
-  if (checkpoint.is_object()) {
-    std::vector<std::string> literals;
-    for (const auto& v : checkpoint["key"]) literals.push_back(pg::QuoteLiteral(v.get<std::string>()));
-    after = KeyList() + " > (" + Join(literals, ", ") + ")";
-  }
+  if (!key_.empty()) return KeyBatch(conn, checkpoint, rows, where, next, last);
+  long long from = checkpoint.is_object() ? checkpoint.value("block", 0LL) : 0;
+  long long end = checkpoint.is_object() ? checkpoint.value("end", blocks_) : blocks_;  // fixed at the first batch
+  long long to = std::min(end, from + std::max(1, rows / kBlocksPerBatchDivisor));
+  *last = to >= end;
+  // The walk stops at the table's end as it was when the walk began: rows
+  // stored beyond it since were written through the triggers, and so are the
+  // new versions of rows this backfill updated that landed there.
+  *where = "ctid >= " + Tid(from) + " AND ctid < " + Tid(to);
+  *next = *last ? nlohmann::json(nullptr) : nlohmann::json{{"block", to}, {"end", end}};
+  return Status::Ok();
+}
+
+// The batch ends at the key `rows` rows on (inclusive); the last batch of a
+// walk without "upto" is open-ended, so it also takes rows inserted meanwhile.
+Status TableWalk::KeyBatch(pg::Connection* conn, const nlohmann::json& checkpoint, int rows, std::string* where,
+                           nlohmann::json* next, bool* last) const {
+  std::vector<std::string> bounds;
+  if (checkpoint.contains("key")) bounds.push_back(KeyList() + " > " + Literals(checkpoint["key"]));
+  if (checkpoint.contains("upto")) bounds.push_back(KeyList() + " <= " + Literals(checkpoint["upto"]));
   std::vector<std::string> as_text;
   for (const auto& k : key_) as_text.push_back(k + "::text");
   pg::Result res;
-  Status s = conn->Exec("SELECT " + Join(as_text, ", ") + " FROM " + qualified_ + (after.empty() ? "" : " WHERE " + after) +
-                            OrderByKey(qualified_, key_) + " OFFSET " + std::to_string(rows - 1) + " LIMIT 1",
+  Status s = conn->Exec("SELECT " + Join(as_text, ", ") + " FROM " + qualified_ +
+                            (bounds.empty() ? "" : " WHERE " + Join(bounds, " AND ")) + OrderByKey(qualified_, key_) +
+                            " OFFSET " + std::to_string(rows - 1) + " LIMIT 1",
                         &res);
   if (!s.ok()) return s;
   *last = res.rows() == 0;
-  std::vector<std::string> upper;
-  nlohmann::json upper_json = nlohmann::json::array();
-  for (int c = 0; !*last && c < res.columns(); ++c) {
-    upper.push_back(pg::QuoteLiteral(res.Get(0, c)));
-    upper_json.push_back(res.Get(0, c));
-  }
-  std::vector<std::string> conds;
-  if (!after.empty()) conds.push_back(after);
-  if (!*last) conds.push_back(KeyList() + " <= (" + Join(upper, ", ") + ")");
-  *where = conds.empty() ? "true" : Join(conds, " AND ");
-  *next = *last ? nlohmann::json(nullptr) : nlohmann::json{{"key", upper_json}};
+  nlohmann::json upper = nlohmann::json::array();
+  for (int c = 0; !*last && c < res.columns(); ++c) upper.push_back(res.Get(0, c));
+  if (!*last) bounds.push_back(KeyList() + " <= " + Literals(upper));
+  *where = bounds.empty() ? "true" : Join(bounds, " AND ");
+  *next = nullptr;
+  if (!*last) *next = {{"key", upper}};
+  if (!*last && checkpoint.contains("upto")) (*next)["upto"] = checkpoint["upto"];
   return Status::Ok();
 }
 

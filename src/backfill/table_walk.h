@@ -3,9 +3,13 @@
 // TableWalk: how the backfill steps through one table in batches. It picks the
 // key (primary key, else a unique index over NOT NULL columns, else ctid),
 // renders the WHERE clause of the next batch from a checkpoint, and advances
-// the checkpoint. Checkpoints are JSON: {"key": [text values]} or {"block": n,
-// "end": m}. A ctid walk covers the blocks the table had when it began, once; a
-// row an update moved further into that range is met again (same result).
+// the checkpoint. Checkpoints are JSON: {"key": [text values]} (rows after that
+// key) or {"block": n, "end": m}. A key checkpoint may also carry "upto": [text
+// values], the last key of a part (table_split.h); the walk then stops there,
+// and {"upto": [...]} alone means from the start. A ctid walk covers the blocks
+// the table had when it began, once; a row an update moved further into that
+// range is met again (same result). Open() fills it; the rest is const and may
+// be shared by workers, each passing its own connection.
 
 #include <optional>
 #include <string>
@@ -17,6 +21,9 @@
 #include "status.h"
 
 namespace pleat::backfill {
+
+// The items joined by `sep`: Join({"a", "b"}, ", ") is "a, b".
+std::string Join(const std::vector<std::string>& items, const std::string& sep);
 
 class TableWalk {
  public:
@@ -40,8 +47,14 @@ class TableWalk {
   std::string Describe(const std::vector<std::string>& key) const;
 
   const std::string& qualified() const { return qualified_; }
+  // The quoted key columns, in key order; empty for a ctid walk.
+  const std::vector<std::string>& key() const { return key_; }
+  // The table's size in blocks when Open() ran (ctid walks only).
+  long long blocks() const { return blocks_; }
 
  private:
+  Status KeyBatch(pg::Connection* conn, const nlohmann::json& checkpoint, int rows, std::string* where,
+                  nlohmann::json* next, bool* last) const;
   std::string KeyList() const;
   std::string qualified_;
   std::vector<std::string> key_;  // quoted key columns; empty: walk by ctid

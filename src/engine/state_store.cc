@@ -30,6 +30,9 @@ constexpr int kLockAttempts = 40;  // 50 ms apart: about 2 s
 // insert after another) from taking the earlier statement's writer. It clears
 // only for top-level statements, so a write nested in a trigger keeps its
 // outer statement's writer.
+// They run on every written row, so instead of a `SET search_path` clause
+// (a per-call cost, see search_path_check.h) they name every function and
+// operator with its schema: no search_path can change what they do.
 constexpr const char* kInitSql = R"(
 CREATE SCHEMA IF NOT EXISTS {0};
 GRANT USAGE ON SCHEMA {0} TO PUBLIC;
@@ -78,31 +81,44 @@ DO $u$ BEGIN
       ADD COLUMN IF NOT EXISTS throttled text, ADD COLUMN IF NOT EXISTS throttled_since timestamptz;
   END IF;
 END $u$;
-CREATE OR REPLACE FUNCTION {0}.mark(version text) RETURNS boolean
-  LANGUAGE plpgsql STABLE SET search_path = pg_catalog AS $f$
+-- The parts of a table split for parallel workers (src/backfill/table_split.h),
+-- each with its own checkpoint; the table's row in backfill sums them up.
+CREATE TABLE IF NOT EXISTS {0}.backfill_parts (
+  target_schema text NOT NULL,
+  migration text NOT NULL,
+  table_name text NOT NULL,
+  part int NOT NULL,                              -- 1, 2, ... in key (or block) order
+  start_key jsonb NOT NULL,                       -- the part's range, as its first checkpoint
+  last_key jsonb,                                 -- where its next batch starts; NULL once done
+  rows_done bigint NOT NULL DEFAULT 0,
+  done boolean NOT NULL DEFAULT false,
+  updated_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+  PRIMARY KEY (target_schema, migration, table_name, part));
+CREATE OR REPLACE FUNCTION {0}.mark(version text) RETURNS boolean LANGUAGE plpgsql STABLE AS $f$
 BEGIN
-  PERFORM set_config('pleat.writer', version || '@' || statement_timestamp(), true);
+  PERFORM pg_catalog.set_config('pleat.writer', pg_catalog.concat(version, '@', pg_catalog.statement_timestamp()), true);
   RETURN true;
 END $f$;
 CREATE OR REPLACE FUNCTION {0}.old_writer_default(version text, value anyelement) RETURNS anyelement
-  LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog AS $f$
+  LANGUAGE plpgsql VOLATILE AS $f$
 BEGIN
-  PERFORM set_config('pleat.old_insert', version || '@' || statement_timestamp(), true);
+  PERFORM pg_catalog.set_config('pleat.old_insert', pg_catalog.concat(version, '@', pg_catalog.statement_timestamp()),
+                                true);
   RETURN value;
 END $f$;
-CREATE OR REPLACE FUNCTION {0}.statement_start() RETURNS trigger
-  LANGUAGE plpgsql SET search_path = pg_catalog AS $f$
+CREATE OR REPLACE FUNCTION {0}.statement_start() RETURNS trigger LANGUAGE plpgsql AS $f$
 BEGIN
-  IF pg_trigger_depth() = 1 THEN
-    PERFORM set_config('pleat.writer', '', true), set_config('pleat.old_insert', '', true),
-            set_config('pleat.new_insert', '', true);
+  IF pg_catalog.pg_trigger_depth() OPERATOR(pg_catalog.=) 1 THEN
+    PERFORM pg_catalog.set_config('pleat.writer', '', true), pg_catalog.set_config('pleat.old_insert', '', true),
+            pg_catalog.set_config('pleat.new_insert', '', true);
   END IF;
   RETURN NULL;
 END $f$;
 CREATE OR REPLACE FUNCTION {0}.new_writer_default(version text, value anyelement) RETURNS anyelement
-  LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog AS $f$
+  LANGUAGE plpgsql VOLATILE AS $f$
 BEGIN
-  PERFORM set_config('pleat.new_insert', version || '@' || statement_timestamp(), true);
+  PERFORM pg_catalog.set_config('pleat.new_insert', pg_catalog.concat(version, '@', pg_catalog.statement_timestamp()),
+                                true);
   RETURN value;
 END $f$;
 )";
@@ -224,8 +240,9 @@ Status StateStore::SetPhase(const std::string& name, const std::string& phase) {
 Status StateStore::Forget(const std::string& name) {
   std::string where = " WHERE target_schema = $1 AND ";
   return conn_->ExecParams("WITH j AS (DELETE FROM " + Name("journal") + where + "migration = $2), b AS (DELETE FROM " +
-                               Name("backfill") + where + "migration = $2) DELETE FROM " + Name("migrations") + where +
-                               "name = $2",
+                               Name("backfill") + where + "migration = $2), p AS (DELETE FROM " +
+                               Name("backfill_parts") + where + "migration = $2) DELETE FROM " + Name("migrations") +
+                               where + "name = $2",
                            {target_schema_, name});
 }
 

@@ -4,34 +4,57 @@
 namespace pleat::engine {
 namespace {
 
+// How many parts a table's backfill has (1 when not split) and how many are
+// done. A state schema made by an older pleat has no backfill_parts until the
+// next command that takes the lock; `status` does not, and counts 1 part.
+Status PartsColumns(pg::Connection* conn, const StateStore& state, std::string* sql) {
+  std::string exists;
+  Status s = conn->QueryValue("SELECT to_regclass($1) IS NOT NULL", &exists, {state.Name("backfill_parts")});
+  std::string parts = " FROM " + state.Name("backfill_parts") + " p WHERE (p.target_schema, p.migration,"
+                      " p.table_name) = (b.target_schema, b.migration, b.table_name))";
+  *sql = exists != "t" ? "1, b.done::int"
+                       : "(SELECT greatest(count(*), 1)" + parts + ", (SELECT CASE WHEN count(*) = 0 THEN"
+                         " b.done::int ELSE count(*) FILTER (WHERE p.done) END" + parts;
+  return s;
+}
+
+// One row of the query below, as `status --json` shows it.
+nlohmann::json BackfillEntry(const pg::Result& res, int r) {
+  auto number_or_null = [&](int c) {
+    return res.IsNull(r, c) ? nlohmann::json() : nlohmann::json(std::stoll(res.Get(r, c)));
+  };
+  auto text_or_null = [&](int c) { return res.IsNull(r, c) ? nlohmann::json() : nlohmann::json(res.Get(r, c)); };
+  return {{"table", res.Get(r, 0)},
+          {"rows_done", std::stoll(res.Get(r, 1))},
+          {"rows_total", std::stoll(res.Get(r, 2))},
+          {"done", res.Get(r, 3) == "t"},
+          {"updated_at", res.Get(r, 4)},
+          {"rows_per_second", std::stoll(res.Get(r, 5))},
+          {"batches", std::stoll(res.Get(r, 6))},
+          {"batch_rows", std::stoll(res.Get(r, 7))},
+          {"eta_seconds", number_or_null(8)},
+          {"throttled", text_or_null(9)},
+          {"throttled_since", text_or_null(10)},
+          {"parts", std::stoll(res.Get(r, 11))},
+          {"parts_done", std::stoll(res.Get(r, 12))}};
+}
+
 Status BackfillProgress(pg::Connection* conn, const StateStore& state, const std::string& migration,
                         nlohmann::json* out) {
   pg::Result res;
+  std::string parts;
+  Status s = PartsColumns(conn, state, &parts);
   // The ETA is the rate of the last run applied to the rows left; none once
   // done, or while nothing measured a rate yet.
-  Status s = conn->ExecParams(
-      "SELECT table_name, rows_done, rows_total, done, updated_at::text, round(rows_per_second), batches, batch_rows,"
-      " CASE WHEN NOT done AND rows_per_second > 0 THEN round(greatest(rows_total - rows_done, 0) / rows_per_second)"
-      " END, throttled, throttled_since::text FROM " +
-          state.Name("backfill") + " WHERE target_schema = $1 AND migration = $2 ORDER BY 1",
-      {state.target_schema(), migration}, &res);
+  if (s.ok())
+    s = conn->ExecParams(
+        "SELECT table_name, rows_done, rows_total, done, updated_at::text, round(rows_per_second), batches, batch_rows,"
+        " CASE WHEN NOT done AND rows_per_second > 0 THEN round(greatest(rows_total - rows_done, 0) / rows_per_second)"
+        " END, throttled, throttled_since::text, " + parts + " FROM " +
+            state.Name("backfill") + " b WHERE target_schema = $1 AND migration = $2 ORDER BY 1",
+        {state.target_schema(), migration}, &res);
   *out = nlohmann::json::array();
-  auto number_or_null = [&](int r, int c) {
-    return res.IsNull(r, c) ? nlohmann::json() : nlohmann::json(std::stoll(res.Get(r, c)));
-  };
-  auto text_or_null = [&](int r, int c) { return res.IsNull(r, c) ? nlohmann::json() : nlohmann::json(res.Get(r, c)); };
-  for (int r = 0; s.ok() && r < res.rows(); ++r)
-    out->push_back({{"table", res.Get(r, 0)},
-                    {"rows_done", std::stoll(res.Get(r, 1))},
-                    {"rows_total", std::stoll(res.Get(r, 2))},
-                    {"done", res.Get(r, 3) == "t"},
-                    {"updated_at", res.Get(r, 4)},
-                    {"rows_per_second", std::stoll(res.Get(r, 5))},
-                    {"batches", std::stoll(res.Get(r, 6))},
-                    {"batch_rows", std::stoll(res.Get(r, 7))},
-                    {"eta_seconds", number_or_null(r, 8)},
-                    {"throttled", text_or_null(r, 9)},
-                    {"throttled_since", text_or_null(r, 10)}});
+  for (int r = 0; s.ok() && r < res.rows(); ++r) out->push_back(BackfillEntry(res, r));
   return s;
 }
 

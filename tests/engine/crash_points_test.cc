@@ -1,6 +1,7 @@
 // Crash safety at every journal step: pleat is killed (SIGKILL, in a forked
-// child) just before each step of start, complete and rollback, and once after
-// the last one, one kill per run; then the command is run again (or the
+// child) just before each step of start, complete and rollback, before each
+// backfill batch (100-row batches here, so several), and once after the last
+// step, one kill per run; then the command is run again (or the
 // migration rolled back) and the schema and every row must be identical to an
 // uninterrupted run, and `verify` must be clean. The kill points come from
 // Options::before_step, so each run dies at an exact, known point instead of
@@ -69,6 +70,13 @@ std::ostream& operator<<(std::ostream& os, const Snapshot& s) {
   return os << "phase " << s.phase << "\nrows " << s.rows << "\n" << s.schema << "\n" << s.versions;
 }
 
+// Fixed 100-row batches: the 300 rows take several, so kills fall between batches too.
+engine::Options CrashOptions(const std::string& url) {
+  engine::Options options = OptionsFor(url);
+  options.backfill.min_rows = options.backfill.max_rows = 100;
+  return options;
+}
+
 class CrashPoints : public ::testing::Test {
  protected:
   // A fresh database with items (300 rows) created by a completed migration.
@@ -99,7 +107,7 @@ class CrashPoints : public ::testing::Test {
   static bool RunKilledAt(const std::string& url, const Command& command, int kill_at) {
     pid_t pid = fork();
     if (pid == 0) {
-      engine::Options options = OptionsFor(url);
+      engine::Options options = CrashOptions(url);
       int calls = 0;
       options.before_step = [&](const std::string&, const std::string&) {
         if (calls++ == kill_at) raise(SIGKILL);
@@ -129,7 +137,7 @@ class CrashPoints : public ::testing::Test {
   }
 
   static void Run(const std::string& url, const Command& command) {
-    engine::Lifecycle lifecycle(OptionsFor(url));
+    engine::Lifecycle lifecycle(CrashOptions(url));
     Status s = command(&lifecycle);
     ASSERT_TRUE(s.ok()) << s.ToString();
   }
@@ -166,7 +174,12 @@ TEST_F(CrashPoints, EveryStepOfEveryPhaseRecovers) {
 
   std::string url = FreshDatabase();
   Snapshot before = Take(url);
-  Run(url, start);
+  engine::Options counting = CrashOptions(url);
+  int batches = 0;
+  counting.before_step = [&](const std::string& phase, const std::string&) { batches += phase == "backfill"; };
+  Status s = engine::Lifecycle(counting).Start(reshape_.path(), false, &vs);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_GE(batches, 3) << "the backfill should take several batches, so that kills fall between them";
   Snapshot started = Take(url);
   Run(url, complete);
   Snapshot completed = Take(url);
