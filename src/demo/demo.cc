@@ -249,8 +249,7 @@ Status Scenario::Summary() {
   for (const AppWriter* w : {v1_.get(), v2_.get()})
     say_.Say("App " + w->Label() + ": " + std::to_string(w->writes()) + " writes acknowledged (" +
              std::to_string(w->inserts()) + " inserts, " + std::to_string(w->updates()) + " updates), " +
-             std::to_string(w->errors()) + " failed" +
-             (w->deadlocks() ? ", " + std::to_string(w->deadlocks()) + " retried after a deadlock." : "."));
+             std::to_string(w->errors()) + " failed.");
   long long expected = options_.rows + v1_->inserts() + v2_->inserts();
   std::string sum = std::to_string(options_.rows) + " seeded + " + std::to_string(v1_->inserts()) + " from v1 + " +
                     std::to_string(v2_->inserts()) + " from v2";

@@ -8,11 +8,9 @@
 // an ORM's nested create does) and changes a worker's fee, through
 // schema-qualified names and never sets search_path, as Prisma 7 does. Every
 // write the server acknowledges is counted, and so is every failed one (the
-// first message is kept); a failure does not stop the writer. A write that
-// PostgreSQL aborts as a deadlock is retried (up to 5 tries) and counted in
-// deadlocks(). Call Start() and
-// Stop() from one thread; the counters may be read from any thread. The
-// destructor stops and joins the thread.
+// first message is kept); a failure does not stop the writer, and nothing is
+// retried. Call Start() and Stop() from one thread; the counters may be read
+// from any thread. The destructor stops and joins the thread.
 
 #include <atomic>
 #include <mutex>
@@ -51,7 +49,6 @@ class AppWriter {
   long long inserts() const { return inserts_; }
   long long updates() const { return updates_; }
   long long errors() const { return errors_; }
-  long long deadlocks() const { return deadlocks_; }
   std::string first_error() const;
   // "v1 (old)" or "v2 (new)", for narration.
   std::string Label() const;
@@ -68,7 +65,7 @@ class AppWriter {
   pg::Connection conn_;
   std::thread thread_;
   std::atomic<bool> stop_{false};
-  std::atomic<long long> inserts_{0}, updates_{0}, errors_{0}, deadlocks_{0};
+  std::atomic<long long> inserts_{0}, updates_{0}, errors_{0};
   mutable std::mutex mu_;
   std::string first_error_;  // guarded by mu_
 };

@@ -112,11 +112,8 @@ std::string FunctionSql(const TableSync& t, const std::string& schema, const std
       "  ELSE\n    is_new := " + MarkerIs("pleat.writer") + ";\n  END IF;\n"
       "  IF is_new THEN\n" + Assignments(t.downs) + "    NULL;\n  ELSE\n" + Assignments(t.ups) +
       "    NULL;\n  END IF;\n  RETURN NEW;\nEND";
-  std::string tag = "$pleat$";
-  while (body.find(tag) != std::string::npos) tag.insert(tag.size() - 1, "_");
-  std::string pin = t.pin_search_path ? " SET search_path = pg_catalog, " + pg::QuoteIdent(schema) : "";
-  return "CREATE OR REPLACE FUNCTION " + fn + "() RETURNS trigger LANGUAGE plpgsql" + pin + " AS " + tag + "\n" +
-         body + "\n" + tag;
+  return pg::PlpgsqlFunctionSql(fn, "", "trigger", t.pin_search_path ? "pg_catalog, " + pg::QuoteIdent(schema) : "",
+                                body);
 }
 
 // The statement trigger that clears the writer markers (see state_store.cc).

@@ -30,6 +30,8 @@ std::string ViewSql(const ViewSpec& spec, const std::string& table, const std::v
                     pg::QualifiedName(spec.target_schema, table);
   if (spec.mark)
     sql += " WHERE " + pg::QualifiedName(spec.state_schema, "mark") + "(" + pg::QuoteLiteral(spec.version_schema) + ")";
+  if (spec.mark && t)
+    for (const auto& qual : t->quals) sql += " AND (" + qual + ")";
   if (spec.mark && t && t->check_option) sql += " WITH CASCADED CHECK OPTION";
   return sql;
 }
@@ -40,9 +42,10 @@ nlohmann::json ViewSpec::ToJson() const {
   nlohmann::json tables_json = nlohmann::json::object();
   for (const auto& [physical, t] : tables)
     tables_json[physical] = {{"name", t.name}, {"renamed", t.renamed}, {"hidden", t.hidden}, {"defaults", t.defaults},
-                             {"check_option", t.check_option}};
+                             {"check_option", t.check_option}, {"quals", t.quals}};
   return {{"version_schema", version_schema}, {"target_schema", target_schema}, {"state_schema", state_schema},
-          {"mark", mark}, {"hidden_tables", hidden_tables}, {"tables", tables_json}, {"alter_sql", alter_sql}};
+          {"mark", mark}, {"hidden_tables", hidden_tables}, {"tables", tables_json}, {"alter_sql", alter_sql},
+          {"functions", functions}};
 }
 
 ViewSpec ViewSpec::FromJson(const nlohmann::json& j) {
@@ -53,6 +56,7 @@ ViewSpec ViewSpec::FromJson(const nlohmann::json& j) {
   s.mark = j.at("mark");
   s.hidden_tables = j.at("hidden_tables").get<std::set<std::string>>();
   s.alter_sql = j.value("alter_sql", std::vector<std::string>{});  // absent in plans stored before it existed
+  s.functions = j.value("functions", std::vector<std::string>{});  // likewise
   for (const auto& [physical, t] : j.at("tables").items()) {
     TableViewSpec& ts = s.tables[physical];
     ts.name = t.at("name");
@@ -60,6 +64,7 @@ ViewSpec ViewSpec::FromJson(const nlohmann::json& j) {
     ts.hidden = t.at("hidden").get<std::set<std::string>>();
     ts.defaults = t.at("defaults").get<std::map<std::string, std::string>>();
     ts.check_option = t.value("check_option", false);  // absent in plans stored before it existed
+    ts.quals = t.value("quals", std::vector<std::string>{});
   }
   return s;
 }
@@ -92,6 +97,7 @@ Status BuildViewsSql(pg::Connection* conn, const ViewSpec& spec, std::vector<std
   sql->push_back("CREATE SCHEMA " + vs);
   sql->push_back("COMMENT ON SCHEMA " + vs + " IS " +
                  pg::QuoteLiteral("pleat version schema: one view per table of \"" + spec.target_schema + "\""));
+  sql->insert(sql->end(), spec.functions.begin(), spec.functions.end());
   std::vector<std::string> columns;
   std::set<std::string> shown;
   for (int r = 0; r < res.rows(); ++r) {

@@ -28,6 +28,9 @@ struct TableViewSpec {
   // WITH CASCADED CHECK OPTION: INSERTs evaluate the writer-marking qual too,
   // before any AFTER row trigger (the cross-table sync of ops/move_sync.h).
   bool check_option = false;
+  // Further per-row conditions ANDed with the writer-marking qual (the lock
+  // order of ops/move_order.h); they may call `functions` of the spec.
+  std::vector<std::string> quals;
 };
 
 struct ViewSpec {
@@ -40,6 +43,9 @@ struct ViewSpec {
   // Run after the old views are dropped and before the new ones are created, in
   // the same transaction: column type changes the views would otherwise block.
   std::vector<std::string> alter_sql;
+  // CREATE FUNCTION statements for the version schema, run before its views
+  // (whose quals call them); they go with the schema.
+  std::vector<std::string> functions;
 
   nlohmann::json ToJson() const;
   static ViewSpec FromJson(const nlohmann::json& j);

@@ -2,6 +2,7 @@
 
 #include <optional>
 
+#include "ops/move_order.h"
 #include "pg/quote.h"
 
 namespace pleat::ops {
@@ -13,7 +14,8 @@ using schema::MovedColumn;
 // The names of one move's objects, and its tables in SQL.
 struct MoveNames {
   MoveNames(const Move& m, const std::string& schema)
-      : source(pg::QualifiedName(schema, m.source)),
+      : schema(schema),
+        source(pg::QualifiedName(schema, m.source)),
         target(pg::QualifiedName(schema, m.target)),
         source_trigger(pg::PleatName("movesrc", m.source, m.target)),
         target_trigger(pg::PleatName("movedst", m.target, m.source)),
@@ -21,7 +23,8 @@ struct MoveNames {
         target_statement_trigger(pg::PleatName("movestmt", m.target, m.source)),
         source_fn(pg::QualifiedName(schema, source_trigger)),
         target_fn(pg::QualifiedName(schema, target_trigger)) {}
-  std::string source, target, source_trigger, target_trigger, source_statement_trigger, target_statement_trigger;
+  std::string schema, source, target;
+  std::string source_trigger, target_trigger, source_statement_trigger, target_statement_trigger;
   std::string source_fn, target_fn;
 };
 
@@ -33,10 +36,7 @@ std::string Guarded(const std::string& statement) {
 }
 
 std::string FunctionSql(const std::string& fn, const std::string& schema, const std::string& body) {
-  std::string tag = "$pleat$";
-  while (body.find(tag) != std::string::npos) tag.insert(tag.size() - 1, "_");
-  return "CREATE OR REPLACE FUNCTION " + fn + "() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, " +
-         pg::QuoteIdent(schema) + " AS " + tag + "\n" + body + "\n" + tag;
+  return pg::PlpgsqlFunctionSql(fn, "", "trigger", "pg_catalog, " + pg::QuoteIdent(schema), body);
 }
 
 // True (in PL/pgSQL) when the row came through a view of the new version:
@@ -96,12 +96,16 @@ std::string TargetBody(const Move& m, const MoveNames& n, const std::string& vs)
          "  RETURN NULL;\nEND";
 }
 
-std::vector<std::string> DropTriggersSql(const MoveNames& n) {
-  return {"DROP TRIGGER IF EXISTS " + pg::QuoteIdent(n.source_trigger) + " ON " + n.source,
-          "DROP TRIGGER IF EXISTS " + pg::QuoteIdent(n.source_statement_trigger) + " ON " + n.source,
-          "DROP TRIGGER IF EXISTS " + pg::QuoteIdent(n.target_trigger) + " ON " + n.target,
-          "DROP TRIGGER IF EXISTS " + pg::QuoteIdent(n.target_statement_trigger) + " ON " + n.target,
-          "DROP FUNCTION IF EXISTS " + n.source_fn + "()", "DROP FUNCTION IF EXISTS " + n.target_fn + "()"};
+std::vector<std::string> DropTriggersSql(const Move& m, const MoveNames& n) {
+  std::vector<std::string> sql = {
+      "DROP TRIGGER IF EXISTS " + pg::QuoteIdent(n.source_trigger) + " ON " + n.source,
+      "DROP TRIGGER IF EXISTS " + pg::QuoteIdent(n.source_statement_trigger) + " ON " + n.source,
+      "DROP TRIGGER IF EXISTS " + pg::QuoteIdent(n.target_trigger) + " ON " + n.target,
+      "DROP TRIGGER IF EXISTS " + pg::QuoteIdent(n.target_statement_trigger) + " ON " + n.target,
+      "DROP FUNCTION IF EXISTS " + n.source_fn + "()", "DROP FUNCTION IF EXISTS " + n.target_fn + "()"};
+  std::vector<std::string> order = LockOrderDropSql(m, n.schema);
+  sql.insert(sql.end(), order.begin(), order.end());
+  return sql;
 }
 
 // The row triggers, and statement triggers that clear the writer markers
@@ -116,7 +120,7 @@ std::vector<std::string> StartSql(const Move& m, const MoveNames& n, const std::
     of_target += ", " + pg::QuoteIdent(c.to);
   }
   std::string clear = " FOR EACH STATEMENT EXECUTE FUNCTION " + pg::QualifiedName(state_schema, "statement_start") + "()";
-  std::vector<std::string> sql = DropTriggersSql(n);
+  std::vector<std::string> sql = DropTriggersSql(m, n);
   if (!not_null.empty()) sql.insert(sql.begin(), "ALTER TABLE " + n.source + not_null);
   sql.push_back(FunctionSql(n.source_fn, schema, SourceBody(m, n, vs)));
   sql.push_back(FunctionSql(n.target_fn, schema, TargetBody(m, n, vs)));
@@ -129,6 +133,8 @@ std::vector<std::string> StartSql(const Move& m, const MoveNames& n, const std::
                 " FOR EACH ROW EXECUTE FUNCTION " + n.target_fn + "()");
   sql.push_back("CREATE TRIGGER " + pg::QuoteIdent(n.target_statement_trigger) + " BEFORE INSERT OR UPDATE OR DELETE ON " +
                 n.target + clear);
+  std::vector<std::string> order = LockOrderStartSql(m, schema, vs);
+  sql.insert(sql.end(), order.begin(), order.end());
   return sql;
 }
 
@@ -139,7 +145,7 @@ std::vector<std::string> StartSql(const Move& m, const MoveNames& n, const std::
 void PlanRollback(const Move& m, const MoveNames& n, const std::string& id, engine::Plan* rollback) {
   std::string what = "\"" + m.source + "\"";
   rollback->AddUndo(id, "remove the triggers that move columns between " + what + " and \"" + m.target + "\"",
-                    DropTriggersSql(n), id);
+                    DropTriggersSql(m, n), id);
   std::string alter = "ALTER TABLE " + n.source;
   std::string fill, empty, check, validate, set;
   auto add = [](std::string* list, const std::string& sep, const std::string& item) {
@@ -207,12 +213,13 @@ void PlanMoves(const schema::VirtualSchema& after, const std::string& state_sche
   for (const Move& m : after.moves()) {
     views->tables[m.source].check_option = true;
     views->tables[m.target].check_option = true;
+    AddLockOrderQual(m, views);
     MoveNames n(m, schema);
     std::string id = "move." + m.source + "." + m.target;
     std::string what = "the triggers that move columns between \"" + m.source + "\" and \"" + m.target + "\"";
     out->start.AddSql(id, "install " + what, StartSql(m, n, schema, version_schema, state_schema));
     // The moved columns go with the triggers that fill them (see sync_planner.cc).
-    std::vector<std::string> complete = DropTriggersSql(n);
+    std::vector<std::string> complete = DropTriggersSql(m, n);
     std::string drop;
     for (const MovedColumn& c : m.columns)
       drop += std::string(drop.empty() ? "" : ",") + " DROP COLUMN IF EXISTS " + pg::QuoteIdent(c.from.physical);

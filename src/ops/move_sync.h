@@ -14,6 +14,9 @@
 //    when the target row goes);
 //  - a transaction-local guard (`pleat.moving`) so neither trigger reacts to
 //    the other's writes, nor to the backfill's;
+//  - the lock order that keeps old and new writes of one row from deadlocking
+//    (ops/move_order.h: a qual on the new version's view of the target, and
+//    triggers on the target);
 //  - the backfill entry that creates target rows for existing source rows;
 //  - at complete: the triggers and the source's moved columns dropped;
 //    at rollback: the triggers dropped and NOT NULL restored.

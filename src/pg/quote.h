@@ -18,6 +18,12 @@ std::string QuoteLiteral(std::string_view value);
 // A name for a temporary object: "_pleat_" + parts joined by '_', shortened with
 // a hash so it never passes PostgreSQL's 63-byte limit.
 std::string PleatName(std::string_view kind, std::string_view a, std::string_view b = "");
+// "CREATE OR REPLACE FUNCTION <fn>(<params>) RETURNS <returns>" of a PL/pgSQL
+// body, dollar-quoted with a tag the body does not contain; `search_path`, if
+// not empty, is pinned (a per-call cost: functions that run on every written
+// row name each object with its schema instead, see docs/architecture.md).
+std::string PlpgsqlFunctionSql(std::string_view fn, std::string_view params, std::string_view returns,
+                               std::string_view search_path, std::string_view body);
 // Shortens any name to 63 bytes by replacing its tail with a hash of the whole.
 std::string FitIdentifier(std::string_view name);
 
