@@ -116,6 +116,33 @@ TEST(AlterColumnPrimaryKey, Cases) {
              c.Exec("DELETE FROM users WHERE id = " + cat);  // cascades to its order
              EXPECT_EQ("0", c.Value("SELECT count(*) FROM orders WHERE user_id = " + cat));
            }},
+      {.name = "key_and_referencing_column_together",
+       .setup_migrations = {kUsers},
+       .setup_sql = std::string(kSeed) + "CREATE TABLE orders (id serial PRIMARY KEY, user_id int NOT NULL REFERENCES "
+                                         "users (id) ON DELETE CASCADE); INSERT INTO orders (user_id) VALUES (1), (2);",
+       .migration = R"(
+operations:
+  - alter_column: {table: users, column: id, type: bigint}
+  - alter_column: {table: orders, column: user_id, type: bigint}
+)",
+       .after_start =
+           [](CaseContext& c) {
+             WriteBothVersions(c);
+             std::string cat = c.Value("SELECT id FROM " + c.new_schema + ".users WHERE name = 'cat'");
+             c.Exec("INSERT INTO " + c.new_schema + ".orders (user_id) VALUES (" + cat + ")");
+             c.ExecFails("INSERT INTO " + c.new_schema + ".orders (user_id) VALUES (999)", "foreign key");
+             c.ExecFails("INSERT INTO orders (user_id) VALUES (999)", "foreign key");
+           },
+       .after_complete =
+           [](CaseContext& c) {
+             CheckWidened(c);
+             EXPECT_EQ("bigint", TypeOf(c, "orders", "user_id"));
+             EXPECT_EQ("orders_user_id_fkey|t|FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE",
+                       c.Rows("SELECT conname, convalidated, pg_get_constraintdef(oid) FROM pg_constraint WHERE "
+                              "confrelid = 'users'::regclass"));
+             c.Exec("INSERT INTO orders (user_id) VALUES (3000000001)");  // eve, from CheckWidened
+             c.ExecFails("INSERT INTO orders (user_id) VALUES (999)", "orders_user_id_fkey");
+           }},
       {.name = "composite_primary_key",
        .setup_sql = "CREATE TABLE members (org int, member int, role text, PRIMARY KEY (org, member));"
                     "CREATE TABLE badges (org int, member int, FOREIGN KEY (org, member) REFERENCES members);"
