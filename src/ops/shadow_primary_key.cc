@@ -45,7 +45,9 @@ std::string OnReferencing(const Key& k) {
 
 // The foreign keys referencing the key, read at run time so that those of other
 // schemas and those added since start count too. `head` is how
-// pg_get_constraintdef begins the definition; `new_head` names the shadows.
+// pg_get_constraintdef begins the definition (both name lists come from the
+// catalog, quoted as it quotes them); `new_head` names the shadows instead. The
+// rest (MATCH, ON DELETE/UPDATE, DEFERRABLE) is kept as PostgreSQL printed it.
 std::string ReferencingSql(const Key& k) {
   std::string shadows = pg::QuoteLiteral(nlohmann::json(k.shadows).dump()) + "::jsonb";
   std::string list = "string_agg(quote_ident(a.attname), ', ' ORDER BY c.ord)";
