@@ -1,5 +1,7 @@
 #include "ops/alter_column.h"
 
+#include <algorithm>
+
 #include "migration/expression.h"
 #include "ops/common.h"
 #include "ops/shadow_column.h"
@@ -43,6 +45,10 @@ Status AlterColumn::Validate(schema::VirtualSchema* schema) const {
     return Status::Invalid("making column \"" + column_ + "\" of table \"" + table_ +
                                "\" NOT NULL needs `up` to give existing NULLs a value",
                            "add `up: <expression over the old columns>`, e.g. coalesce(" + column_ + ", ...)");
+  const auto& pk = table->primary_key;
+  if (nullable_ == true && std::find(pk.begin(), pk.end(), column_) != pk.end())
+    return Status::Invalid("cannot make column \"" + column_ + "\" of table \"" + table_ + "\" nullable: it is part of "
+                           "the primary key", "leave out `nullable`, or drop the primary key in an earlier migration");
   if (UsesShadow(*schema, *table)) {
     s = ApplyToShadow(schema, table);
   } else {

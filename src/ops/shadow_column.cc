@@ -1,6 +1,5 @@
 #include "ops/shadow_column.h"
 
-#include <algorithm>
 #include <map>
 
 #include "migration/expression.h"
@@ -12,11 +11,6 @@ namespace {
 
 Status CheckShadowable(const schema::Table& table, const schema::Column& column) {
   std::string what = "column \"" + column.name + "\" of table \"" + table.name + "\"";
-  const auto& pk = table.primary_key;
-  if (std::find(pk.begin(), pk.end(), column.name) != pk.end())
-    return Status::Invalid("cannot rebuild " + what + " beside the original: it is part of the primary key",
-                           "create a new table with the changed column and move the data to it, or wait for a "
-                           "later pleat release that rebuilds primary keys");
   if (table.created || column.added)
     return Status::Invalid("cannot alter " + what + ": this migration creates it",
                            "put the change in the operation that creates it");

@@ -29,9 +29,10 @@ namespace pleat::ops {
 
 // The shadow of visible column `column` of `table`, created on first use: the
 // column then maps to the shadow (added, up = the original's value) and the
-// original becomes a hidden column (down = the column's value). Fails for a
-// primary-key, identity or generated column, and for tables or columns the
-// migration itself creates (change those in the create operation instead).
+// original becomes a hidden column (down = the column's value). Fails for an
+// identity or generated column, and for tables or columns the migration itself
+// creates (change those in the create operation instead). A primary key over
+// shadowed columns moves to the shadows at complete (ops/shadow_primary_key.h).
 Status ShadowFor(schema::Table* table, const std::string& column, schema::Shadow** out);
 // The shadow that `column` maps to, or null when the column is not shadowed.
 schema::Shadow* FindShadow(schema::Table* table, const std::string& column);
@@ -49,8 +50,9 @@ void ComposeDown(schema::Table* table, const std::string& column, const std::str
 // Plans every shadow of `after` (whose tables `before`, read from the catalog,
 // holds): start adds the shadows with their constraints NOT VALID and builds
 // their unique indexes concurrently; validate (run at complete while the
-// originals still exist) validates them; complete (after the engine drops the
-// originals) attaches and renames; rollback drops the shadows.
+// originals still exist) validates them and then moves primary keys to the
+// shadows; complete (after the engine drops the originals) attaches and renames;
+// rollback drops the shadows.
 Status PlanShadows(const schema::VirtualSchema& before, const schema::VirtualSchema& after, engine::Plan* start,
                    engine::Plan* validate, engine::Plan* complete, engine::Plan* rollback);
 

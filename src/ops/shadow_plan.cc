@@ -8,6 +8,7 @@
 #include "migration/statements.h"
 #include "ops/shadow_column.h"
 #include "ops/shadow_indexes.h"
+#include "ops/shadow_primary_key.h"
 #include "pg/quote.h"
 
 namespace pleat::ops {
@@ -111,15 +112,33 @@ std::vector<std::pair<std::string, std::string>> Uniques(const schema::Table& ol
   return out;
 }
 
-std::string SequencesSql(const Target& t, const std::string& from, const std::string& to) {
+// A DO block running `statement` (over r.seq) for each sequence that column
+// `column` of the table owns (serial; not identity) and `where` (over s, its pg_sequence row) selects.
+std::string OwnedSequencesSql(const Target& t, const std::string& column, const std::string& where,
+                              const std::string& statement) {
   std::string body =
       "DECLARE r record; BEGIN FOR r IN SELECT d.objid::regclass AS seq FROM pg_depend d JOIN pg_attribute a ON "
-      "a.attrelid = d.refobjid AND a.attnum = d.refobjsubid JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S' "
+      "a.attrelid = d.refobjid AND a.attnum = d.refobjsubid JOIN pg_sequence s ON s.seqrelid = d.objid "
       "WHERE d.classid = 'pg_class'::regclass AND d.refobjid = " +
-      pg::QuoteLiteral(t.table) + "::regclass AND a.attname = " + pg::QuoteLiteral(from) +
-      " AND d.deptype = 'a' LOOP EXECUTE format('ALTER SEQUENCE %s OWNED BY %s.%I', r.seq, " +
-      pg::QuoteLiteral(t.table) + ", " + pg::QuoteLiteral(to) + "); END LOOP; END";
+      pg::QuoteLiteral(t.table) + "::regclass AND a.attname = " + pg::QuoteLiteral(column) + " AND d.deptype = 'a'" +
+      where + " LOOP EXECUTE " + statement + "; END LOOP; END";
   return "DO $pleat$ " + body + " $pleat$";
+}
+
+std::string SequencesSql(const Target& t, const std::string& from, const std::string& to) {
+  return OwnedSequencesSql(t, from, "", "format('ALTER SEQUENCE %s OWNED BY %s.%I', r.seq, " +
+                                            pg::QuoteLiteral(t.table) + ", " + pg::QuoteLiteral(to) + ")");
+}
+
+// A serial column widened (int -> bigint) needs a sequence that counts as far.
+// AS changes its limits only where they were the old type's, as the docs say.
+std::string WidenSequencesSql(const Target& t, const std::string& type) {
+  std::string to = pg::QuoteLiteral(schema::StorageType(type)) + "::regtype";
+  return OwnedSequencesSql(t, t.original,
+                           " AND " + to + " IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype) AND "
+                           "(SELECT typlen FROM pg_type WHERE oid = s.seqtypid) < (SELECT typlen FROM pg_type WHERE oid = " +
+                               to + ")",
+                           "format('ALTER SEQUENCE %s AS %s', r.seq, " + to + ")");
 }
 
 // The plans a shadow adds steps to: `after_shadows` runs at start once every
@@ -194,6 +213,10 @@ void PlanUniques(const schema::Table& old, const schema::Shadow& sh, const Targe
   }
 }
 
+void AppendSteps(engine::Plan* to, const engine::Plan& from) {
+  for (const auto& step : from.steps()) to->Add(step);
+}
+
 void PlanOne(const schema::Table& old, const schema::Column& col, const schema::Shadow& sh, const Target& t,
              const Plans& plans) {
   std::string what = "\"" + old.name + "\".\"" + t.original + "\"";
@@ -206,6 +229,7 @@ void PlanOne(const schema::Table& old, const schema::Column& col, const schema::
   if (!col.nullable) PlanNotNull(t, what, plans, &finish);
   finish.final_sql.push_back("ALTER TABLE " + t.table + " RENAME COLUMN " + pg::QuoteIdent(t.shadow) + " TO " +
                              pg::QuoteIdent(t.original));
+  finish.final_sql.push_back(WidenSequencesSql(t, col.type));
   if (!finish.validate.empty())
     plans.validate->AddSql("shadow_validate." + t.key, "validate the constraints of " + what, finish.validate);
   plans.complete->AddSql("shadow_final." + t.key, "make the shadow of " + what + " the column", finish.final_sql);
@@ -218,26 +242,29 @@ void PlanOne(const schema::Table& old, const schema::Column& col, const schema::
 
 Status PlanShadows(const schema::VirtualSchema& before, const schema::VirtualSchema& after, engine::Plan* start,
                    engine::Plan* validate, engine::Plan* complete, engine::Plan* rollback) {
-  engine::Plan after_shadows, final_names;
+  engine::Plan key_checks, shadow_start, after_shadows, final_names, key_swaps, key_validations;
   for (const auto& table : after.tables()) {
     std::map<std::string, std::string> shadows;  // original -> shadow, for the whole table
     for (const auto& sh : table.shadows) shadows[sh.original] = sh.physical;
+    const schema::Table* old = before.FindByPhysical(table.physical);
     for (const auto& sh : table.shadows) {
-      const schema::Table* old = before.FindByPhysical(table.physical);
       const schema::Column* col = table.FindByPhysical(sh.physical);
       if (!old || !col) continue;
       Target t{after.schema_name(), pg::QualifiedName(after.schema_name(), table.physical), table.physical, sh.original, sh.physical,
-               table.physical + "." + sh.original, {}};
-      t.shadows = shadows;
-      PlanOne(*old, *col, sh, t, Plans{start, &after_shadows, validate, complete, rollback});
+               table.physical + "." + sh.original, shadows};
+      PlanOne(*old, *col, sh, t, Plans{&shadow_start, &after_shadows, validate, complete, rollback});
     }
     if (shadows.empty()) continue;
     Status s = PlanShadowIndexes(before, table.physical, shadows, &after_shadows, &final_names);
+    if (s.ok()) s = PlanShadowPrimaryKey(before, table.physical, shadows, {&key_checks, &after_shadows, &key_swaps, &key_validations});
     if (!s.ok()) return s.WithContext("table \"" + table.name + "\"");
   }
-  // A constraint or unique index may span several shadows: add them once every shadow exists.
-  for (const auto& step : after_shadows.steps()) start->Add(step);
-  for (const auto& step : final_names.steps()) complete->Add(step);  // once the shadows have their names
+  AppendSteps(start, key_checks);  // first: a refused primary key leaves the tables as they were
+  AppendSteps(start, shadow_start);
+  AppendSteps(start, after_shadows);  // a constraint or unique index may span several shadows
+  AppendSteps(validate, key_swaps);   // once every NOT NULL check of the shadows is validated
+  AppendSteps(complete, final_names);  // once the shadows have their names
+  AppendSteps(complete, key_validations);
   return Status::Ok();
 }
 

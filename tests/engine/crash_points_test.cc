@@ -59,6 +59,14 @@ operations:
       to: remark
 )";
 
+// A primary key widened, with a foreign key to it (moved and validated at complete).
+const char* kWidenKey = R"(
+operations:
+  - alter_column: {table: items, column: id, type: bigint}
+)";
+const char* kItemTags = "CREATE TABLE item_tags (item_id int REFERENCES items (id) ON DELETE CASCADE, tag text);"
+                        "INSERT INTO item_tags SELECT g, 't' || g FROM generate_series(1, 300, 3) g";
+
 using Command = std::function<Status(engine::Lifecycle*)>;
 
 struct Snapshot {
@@ -88,6 +96,7 @@ class CrashPoints : public ::testing::Test {
     pg::Connection conn = Connect(url);
     Exec(&conn, "INSERT INTO items (name, price, note) SELECT 'Item ' || g, nullif(g % 7, 0), 'n' || g "
                 "FROM generate_series(1, 300) g");
+    if (!setup_sql_.empty()) Exec(&conn, setup_sql_);
     return url;
   }
 
@@ -162,13 +171,18 @@ class CrashPoints : public ::testing::Test {
     EXPECT_GT(points, 3) << name << " has too few steps for this test to prove anything";
   }
 
+  // Kills every phase of migration `m` (named 02_reshape) at each of its steps.
+  void EveryPhase(const MigrationFile& m);
+
   MigrationFile create_{"01_items", kCreateItems};
   MigrationFile reshape_{"02_reshape", kReshape};
+  MigrationFile widen_key_{"02_reshape", kWidenKey};
+  std::string setup_sql_;  // run on every fresh database after the rows
 };
 
-TEST_F(CrashPoints, EveryStepOfEveryPhaseRecovers) {
+void CrashPoints::EveryPhase(const MigrationFile& m) {
   std::string vs;
-  Command start = [&](engine::Lifecycle* l) { return l->Start(reshape_.path(), false, &vs); };
+  Command start = [&](engine::Lifecycle* l) { return l->Start(m.path(), false, &vs); };
   Command complete = [](engine::Lifecycle* l) { return l->Complete(); };
   Command rollback = [](engine::Lifecycle* l) { return l->Rollback(); };
 
@@ -190,6 +204,13 @@ TEST_F(CrashPoints, EveryStepOfEveryPhaseRecovers) {
   EveryKillPoint("start, then rollback", nullptr, start, rollback, before);
   EveryKillPoint("complete, then complete again", start, complete, complete, completed);
   EveryKillPoint("rollback, then rollback again", start, rollback, rollback, before);
+}
+
+TEST_F(CrashPoints, EveryStepOfEveryPhaseRecovers) { EveryPhase(reshape_); }
+
+TEST_F(CrashPoints, EveryStepOfAPrimaryKeyWideningRecovers) {
+  setup_sql_ = kItemTags;
+  EveryPhase(widen_key_);
 }
 
 }  // namespace

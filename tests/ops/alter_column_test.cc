@@ -176,13 +176,6 @@ operations:
            [](CaseContext& c) {
              EXPECT_EQ("integer", c.Value("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'opinions'::regclass AND attname = 'score'"));
            }},
-      {.name = "primary_key_is_refused",
-       .setup_migrations = {kReviews},
-       .migration = R"(
-operations:
-  - alter_column: {table: reviews, column: id, type: bigint}
-)",
-       .start_error = "primary key"},
   };
   for (const auto& c : cases) RunOpCase(c);
 }
