@@ -106,7 +106,7 @@ void AddGlobalOptions(CLI::App* app, CliContext* ctx) {
   app->add_option("--backfill-target", ctx->backfill_target, "aim of each backfill batch's duration (default 200ms)");
   app->add_option("--backfill-batch-size", ctx->backfill_batch_size,
                   "backfill batch bounds in rows, MIN:MAX (default 100:100000), or N for fixed batches");
-  app->add_option("--jobs", ctx->options.backfill.jobs, "tables backfilled at once")->capture_default_str();
+  app->add_option("--jobs", ctx->options.backfill.jobs, "backfill workers: tables at once, or key ranges of a large table")->capture_default_str();
   app->add_option("--max-replica-lag", ctx->max_replica_lag,
                   "pause the backfill while a streaming replica lags more (default 5s; 0 never)");
 }

@@ -30,6 +30,9 @@ std::string BackfillLine(const nlohmann::json& b) {
   if (b["rows_per_second"].get<long long>() > 0)
     line += ", " + std::to_string(b["rows_per_second"].get<long long>()) + " rows/s";
   if (!b["eta_seconds"].is_null()) line += ", ETA " + std::to_string(b["eta_seconds"].get<long long>()) + " s";
+  if (b.value("parts", 1) > 1)
+    line += ", in " + std::to_string(b["parts"].get<int>()) + " key ranges (" +
+            std::to_string(b["parts_done"].get<int>()) + " done)";
   if (!b["throttled"].is_null())
     line += "; paused since " + b["throttled_since"].get<std::string>() + ": " + b["throttled"].get<std::string>();
   return line + " (as of " + b["updated_at"].get<std::string>() + ")";

@@ -92,6 +92,10 @@ Status MoveColumn::Validate(schema::VirtualSchema* schema) const {
   schema::Move move;
   if (s.ok()) s = Link(*source, *target, &move);
   if (!s.ok()) return s;
+  if (schema->LinksOtherwise(move))
+    return Status::Invalid("this migration already moves columns between \"" + table_ + "\" and \"" + to_ +
+                               "\" by another key",
+                           "move this column in a migration of its own");
   const schema::Column from = *source->FindColumn(column_);
   std::string name = name_.value_or(column_);
   // The source row's value, by a sub-SELECT whose one unqualified name is the

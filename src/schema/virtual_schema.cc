@@ -75,4 +75,20 @@ std::string StorageType(const std::string& type) {
   return type;
 }
 
+void VirtualSchema::AddMove(Move move) {
+  for (Move& m : moves_) {
+    if (m.source != move.source || m.target != move.target) continue;
+    m.columns.insert(m.columns.end(), move.columns.begin(), move.columns.end());
+    return;
+  }
+  moves_.push_back(std::move(move));
+}
+
+bool VirtualSchema::LinksOtherwise(const Move& move) const {
+  return std::any_of(moves_.begin(), moves_.end(), [&](const Move& m) {
+    return m.source == move.source && m.target == move.target &&
+           (m.source_key != move.source_key || m.target_key != move.target_key || m.create_rows != move.create_rows);
+  });
+}
+
 }  // namespace pleat::schema

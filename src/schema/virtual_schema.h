@@ -136,7 +136,12 @@ class VirtualSchema {
   const std::set<std::string>& hidden_tables() const { return hidden_tables_; }
   // Columns the migration moves between tables, for the cross-table sync (ops/move_sync.h).
   const std::vector<Move>& moves() const { return moves_; }
-  void AddMove(Move move) { moves_.push_back(std::move(move)); }
+  // A move between the tables of an earlier one joins it: one pair of sync
+  // triggers carries all their columns.
+  // REQUIRES: !LinksOtherwise(move).
+  void AddMove(Move move);
+  // True when an earlier move links the same two tables by other keys.
+  bool LinksOtherwise(const Move& move) const;
 
   // Indexes of the schema, by name, for create_index/drop_index checks and for
   // rebuilding indexes of replaced columns.

@@ -191,7 +191,7 @@ void CrashPoints::EveryPhase(const MigrationFile& m) {
   engine::Options counting = CrashOptions(url);
   int batches = 0;
   counting.before_step = [&](const std::string& phase, const std::string&) { batches += phase == "backfill"; };
-  Status s = engine::Lifecycle(counting).Start(reshape_.path(), false, &vs);
+  Status s = engine::Lifecycle(counting).Start(m.path(), false, &vs);
   ASSERT_TRUE(s.ok()) << s.ToString();
   EXPECT_GE(batches, 3) << "the backfill should take several batches, so that kills fall between them";
   Snapshot started = Take(url);

@@ -69,6 +69,21 @@ void BioAfterStart(CaseContext& c) {
   EXPECT_EQ("1|ann 2\n2|bob 2", c.Rows("SELECT user_id, bio FROM " + o + ".profiles ORDER BY id"));
 }
 
+// Two columns moved between the same tables share one pair of sync triggers:
+// both reach the other table, whichever version writes them.
+void TwoColumnsAfterStart(CaseContext& c) {
+  const std::string& o = c.old_schema;
+  const std::string& n = c.new_schema;
+  EXPECT_EQ("1|a st|a town\n2|b st|b town",
+            c.Rows("SELECT user_id, address, city FROM " + n + ".profiles ORDER BY id")) << "backfill";
+  // `city` came after the old version schema: the old app writes the table itself.
+  c.Exec("UPDATE public.users SET address = 'a2', city = 'a3' WHERE id = 1");
+  c.Exec("UPDATE " + n + ".profiles SET address = 'b2', city = 'b3' WHERE user_id = 2");
+  EXPECT_EQ("1|a2|a3\n2|b2|b3", c.Rows("SELECT user_id, address, city FROM " + n + ".profiles ORDER BY id"));
+  EXPECT_EQ("1|a2|a3\n2|b2|b3", c.Rows("SELECT id, address, city FROM public.users ORDER BY id"));
+  EXPECT_EQ("1|a2\n2|b2", c.Rows("SELECT id, address FROM " + o + ".users ORDER BY id"));
+}
+
 TEST(MoveColumn, Cases) {
   const OpCase cases[] = {
       {.name = "users_address_into_profiles",
@@ -85,6 +100,16 @@ TEST(MoveColumn, Cases) {
        .after_start = BioAfterStart,
        .after_rollback = [](CaseContext& c) {
          EXPECT_EQ("1|ann 2\n2|bob 2", c.Rows("SELECT user_id, bio FROM public.profiles ORDER BY id"));
+       }},
+      {.name = "two_columns_into_profiles",
+       .setup_migrations = {kUsers},
+       .setup_sql = std::string(kSetup) + "; ALTER TABLE users ADD COLUMN city text;"
+                                          "UPDATE users SET city = split_part(address, ' ', 1) || ' town'",
+       .migration = "operations:\n  - move_column: {table: users, column: address, to: profiles}\n"
+                    "  - move_column: {table: users, column: city, to: profiles}\n",
+       .after_start = TwoColumnsAfterStart,
+       .after_rollback = [](CaseContext& c) {
+         EXPECT_EQ("1|a2|a3\n2|b2|b3", c.Rows("SELECT id, address, city FROM public.users ORDER BY id"));
        }},
       {.name = "unrelated_tables_are_refused",
        .setup_migrations = {kUsers, "operations:\n  - create_table: {name: notes, columns: [{name: id, type: int, pk: true}]}\n"},
