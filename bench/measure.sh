@@ -59,28 +59,34 @@ measure_pleat_backfill() {
   record pleat_backfill.start_total_s "$(median "${totals[@]}")"
 }
 
-# backfill_seconds LOGFILE: from pleat's `backfilling "t"` line to its last `backfilled "t"` line.
+# backfill_seconds LOGFILE: from pleat's first `splitting "t"` or `backfilling [part N of ]"t"`
+# line to its last `backfilled [part N of ]"t"` line (with --jobs > 1 the table is split
+# into key ranges that workers backfill at once; the split's sampling is counted).
 backfill_seconds() {
-  awk '/backfilling "t"/ { s = $1 } /backfilled "t"/ { e = $1 } END { printf "%.3f", e - s }' "$1"
+  awk '!s && /(splitting|backfilling( part [0-9]+ of)?) "t"/ { s = $1 }
+       /backfilled( part [0-9]+ of)? "t"/ { e = $1 } END { printf "%.3f", e - s }' "$1"
 }
 
-# 2c. The same with fixed 1000-row batches (`--backfill-batch-size 1000`): the
-# backfill as it was before batches were sized toward a time target, measured
-# in the same run for a before/after comparison.
-measure_pleat_backfill_fixed() {
-  local r logf runs=()
+# pleat_backfill_variant KEY LABEL PLEAT-ARGS...: pleat start with other flags
+# on a fresh copy; records KEY.seconds (the backfill, as in 2).
+#  2c: fixed 1000-row batches (`--backfill-batch-size 1000`), the backfill as it
+#      was before batches were sized toward a time target (before/after).
+#  2d: `--jobs 1`: one worker, so the table is not split into key ranges.
+pleat_backfill_variant() {
+  local key=$1 label=$2 r logf runs=()
+  shift 2
   for ((r = 1; r <= REPEAT; r++)); do
-    log "2c pleat backfill, fixed 1000-row batches (run $r of $REPEAT)"
-    copy_db bench_seed bench_fixed
+    log "$label (run $r of $REPEAT)"
+    copy_db bench_seed bench_variant
     q postgres -c "CHECKPOINT" >/dev/null
-    logf="$WORK/start_fixed.$r.log"
-    pleat_cmd bench_fixed "$logf" start "$MIG" --backfill-batch-size 1000
-    check_filled bench_fixed "pleat's fixed-batch backfill"
-    drop_db bench_fixed
+    logf="$WORK/start_$key.$r.log"
+    pleat_cmd bench_variant "$logf" start "$MIG" "$@"
+    check_filled bench_variant "$label"
+    drop_db bench_variant
     runs+=("$(backfill_seconds "$logf")")
   done
-  record pleat_backfill_fixed.runs_s "[$(IFS=,; echo "${runs[*]}")]"
-  record pleat_backfill_fixed.seconds "$(median "${runs[@]}")"
+  record "$key.runs_s" "[$(IFS=,; echo "${runs[*]}")]"
+  record "$key.seconds" "$(median "${runs[@]}")"
 }
 
 # Where the backfill's time goes, by statement (pg_stat_statements, top level).
@@ -196,11 +202,29 @@ measure_tps() {
 }
 
 # window_stats FROM TO: latency of every logged transaction that overlapped
-# [FROM, TO] (epoch seconds) as JSON {count, p50_ms, p99_ms, max_ms, over_lock_timeout}.
+# [FROM, TO] (epoch seconds) as JSON {count, p50_ms, p99_ms, max_ms,
+# over_lock_timeout, service: {the same without the schedule lag}}. With -R a
+# transaction's latency counts from its scheduled start, so it includes the
+# time it queued behind earlier ones; the service time is from when it began
+# to its commit, and is what a lock wait or a slow statement would lengthen.
 window_stats() {
-  cat "$WORK"/lat.* | awk -v w0="$1" -v w1="$2" '
-    $3 ~ /^[0-9]+$/ { e = $5 + $6 / 1e6; s = e - $3 / 1e6; if (e >= w0 && s <= w1) printf "%.3f\n", $3 / 1000 }' |
-    sort -g | awk -v lt="$LOCK_TIMEOUT_MS" '
+  local total service
+  total=$(window_latencies "$1" "$2" total | latency_json)
+  service=$(window_latencies "$1" "$2" service | latency_json)
+  printf '%s\n' "${total%\}}, \"service\": $service}"
+}
+
+# window_latencies FROM TO total|service: one latency (ms) per line, sorted.
+window_latencies() {
+  cat "$WORK"/lat.* | awk -v w0="$1" -v w1="$2" -v kind="$3" '
+    $3 ~ /^[0-9]+$/ { e = $5 + $6 / 1e6; s = e - $3 / 1e6
+                      if (e >= w0 && s <= w1) printf "%.3f\n", ($3 - (kind == "service" ? $7 : 0)) / 1000 }' |
+    sort -g
+}
+
+# latency_json: sorted latencies (ms) on stdin -> {count, p50_ms, p99_ms, max_ms, over_lock_timeout}.
+latency_json() {
+  awk -v lt="$LOCK_TIMEOUT_MS" '
     { v[NR] = $1; if ($1 > lt) over++ }
     END {
       if (NR == 0) { print "{\"count\": 0}"; exit }

@@ -14,6 +14,7 @@ lat_row() {
   printf '  %-52s %6s txns  p50 %7s ms  p99 %7s ms  max %8s ms  >%sms: %s\n' "$1" \
     "$(jq -r .count <<<"$j")" "$(jq -r '.p50_ms // "-"' <<<"$j")" "$(jq -r '.p99_ms // "-"' <<<"$j")" \
     "$(jq -r '.max_ms // "-"' <<<"$j")" "$LOCK_TIMEOUT_MS" "$(jq -r '.over_lock_timeout // 0' <<<"$j")"
+  [ "$(jq -r '.service.count // 0' <<<"$j")" = 0 ] || lat_row "  without schedule lag" "$(jq -c .service <<<"$j")"
 }
 
 summarize() {
@@ -24,6 +25,7 @@ summarize() {
   record summary.touch_backfill_rows_per_s "$(calc "$ROWS / $(get touch_backfill.seconds)" 0)"
   record summary.pleat_backfill_rate_vs_reference "$(calc "$ref / $(get pleat_backfill.seconds)")"
   record summary.pleat_backfill_fixed_rate_vs_reference "$(calc "$ref / $(get pleat_backfill_fixed.seconds)")"
+  record summary.pleat_backfill_one_job_rate_vs_reference "$(calc "$ref / $(get pleat_backfill_one_job.seconds)")"
   record summary.touch_backfill_rate_vs_reference "$(calc "$ref / $(get touch_backfill.seconds)")"
   for s in synced unrelated; do
     for v in pleat pleat_new_view touch; do
@@ -57,8 +59,9 @@ print_table() {
     "${UNSAFE:-durable} settings, median of $REPEAT, load average $(get machine.loadavg | tr -d '"')"
   echo "backfill (rows/s; ratio = time / reference time)"
   rate_row "1 reference: one UPDATE t SET ab = up" "$ref" "$ref" ""
-  rate_row "2 pleat backfill" "$(get pleat_backfill.seconds)" "$ref" "target rate >= 0.90x ref"
+  rate_row "2 pleat backfill (defaults: --jobs 2)" "$(get pleat_backfill.seconds)" "$ref" "target rate >= 0.90x ref"
   rate_row "2c pleat backfill, fixed 1000-row batches (before)" "$(get pleat_backfill_fixed.seconds)" "$ref" ""
+  rate_row "2d pleat backfill, --jobs 1 (one worker, no key ranges)" "$(get pleat_backfill_one_job.seconds)" "$ref" ""
   rate_row "3 trigger-touch (pgroll/Reshape), 1000/batch" "$(get touch_backfill.seconds)" "$ref" ""
   for b in 1000 10000 100000 1000_async; do
     rate_row "2b pleat's statements server-side, ${b/_async/ async commit}/batch" "$(get "replay_backfill.batch_$b.seconds")" "$ref" ""
@@ -97,7 +100,7 @@ report() {
   print_table
 }
 
-# --backfill-only: (1) and (2) alone.
+# --backfill-only: (1), (2) and (2d) alone.
 report_backfill() {
   local ref
   ref=$(get reference.seconds)
@@ -108,7 +111,8 @@ report_backfill() {
   echo
   echo "pleat bench: $ROWS rows, backfill only, load average $(get machine.loadavg | tr -d '"')"
   rate_row "1 reference: one UPDATE t SET ab = up" "$ref" "$ref" ""
-  rate_row "2 pleat backfill" "$(get pleat_backfill.seconds)" "$ref" "target rate >= 0.90x ref"
+  rate_row "2 pleat backfill (defaults: --jobs 2)" "$(get pleat_backfill.seconds)" "$ref" "target rate >= 0.90x ref"
+  rate_row "2d pleat backfill, --jobs 1 (one worker, no key ranges)" "$(get pleat_backfill_one_job.seconds)" "$ref" ""
   echo "pleat start peak RSS: $(get pleat_backfill.max_rss_kb) kB"
   echo "results: $JSON_FILE"
 }

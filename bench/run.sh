@@ -11,7 +11,7 @@
 # --seconds each (15); --clients: pgbench clients (4); --build-dir: where pleat
 # is built (build/); --unsafe: fsync and synchronous_commit off; --keep: keep
 # the work directory (logs, pgbench logs) for inspection; --backfill-only: only
-# (1) and (2), e.g. to compare the rate per row at --rows 100000 and 10000000.
+# (1), (2) and (2d), e.g. to compare the rate per row at --rows 100000 and 10000000.
 set -euo pipefail
 
 BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -143,8 +143,9 @@ main() {
   make_seed
   measure_reference
   measure_pleat_backfill
+  pleat_backfill_variant pleat_backfill_one_job "2d pleat backfill, --jobs 1" --jobs 1
   if [ -n "${BACKFILL_ONLY:-}" ]; then report_backfill; return; fi
-  measure_pleat_backfill_fixed
+  pleat_backfill_variant pleat_backfill_fixed "2c pleat backfill, fixed 1000-row batches" --backfill-batch-size 1000
   measure_touch_backfill
   measure_replay
   make_templates
