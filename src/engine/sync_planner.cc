@@ -101,15 +101,19 @@ std::string MarkerIs(const char* name) {
 // (a per-call cost, see search_path_check.h) only when `up` or `down` need it.
 std::string FunctionSql(const TableSync& t, const std::string& schema, const std::string& vs, const std::string& fn) {
   bool has_added = std::any_of(t.after->columns.begin(), t.after->columns.end(), [](const Column& c) { return c.added; });
+  std::string key = "pg_catalog.concat(" + pg::QuoteLiteral(vs + "@") + ", pg_catalog.statement_timestamp())";
   std::string body =
-      "DECLARE\n  stmt text := pg_catalog.concat(" + pg::QuoteLiteral(vs + "@") +
-      ", pg_catalog.statement_timestamp());\n  is_new boolean;\n"
-      "BEGIN\n  IF TG_OP OPERATOR(pg_catalog.=) 'INSERT' THEN\n"
+      "DECLARE\n  stmt text;\n  is_new boolean := false;\n"
+      "BEGIN\n  IF TG_OP OPERATOR(pg_catalog.=) 'INSERT' THEN\n    stmt := " + key + ";\n"
       "    is_new := NOT " + MarkerIs("pleat.old_insert") + " AND (" + std::string(has_added ? "true" : "false") +
       " OR " + MarkerIs("pleat.new_insert") + ");\n"
       // An upsert's UPDATE half evaluates no view qual: the INSERT half tells it.
       "    IF is_new THEN PERFORM pg_catalog.set_config('pleat.writer', stmt, true); END IF;\n"
-      "  ELSE\n    is_new := " + MarkerIs("pleat.writer") + ";\n  END IF;\n"
+      // An empty or unset marker (an old writer's statement: statement_start
+      // cleared it) matches no key, so the key, a timestamp formatted per row,
+      // is built only when a marker is set.
+      "  ELSIF pg_catalog.current_setting('pleat.writer', true) OPERATOR(pg_catalog.<>) '' THEN\n"
+      "    stmt := " + key + ";\n    is_new := " + MarkerIs("pleat.writer") + ";\n  END IF;\n"
       "  IF is_new THEN\n" + Assignments(t.downs) + "    NULL;\n  ELSE\n" + Assignments(t.ups) +
       "    NULL;\n  END IF;\n  RETURN NEW;\nEND";
   return pg::PlpgsqlFunctionSql(fn, "", "trigger", t.pin_search_path ? "pg_catalog, " + pg::QuoteIdent(schema) : "",
