@@ -57,12 +57,6 @@ bool WaitFor(const std::function<bool()>& done, milliseconds timeout) {
   return done();
 }
 
-bool Logged(const std::vector<std::string>& log, const std::string& text) {
-  for (const auto& line : log)
-    if (line.find(text) != std::string::npos) return true;
-  return false;
-}
-
 // Fast batches grow toward the time target; slow ones (target 1 ms) shrink to
 // the lower bound. The state table counts the batches and keeps the last size.
 TEST(Batching, SizeFollowsTheTimeTarget) {

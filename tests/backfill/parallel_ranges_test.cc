@@ -65,12 +65,6 @@ void ExpectEveryRowOnce(pg::Connection* conn, int parts) {
                        " (SELECT coalesce(sum(rows_done), 0) FROM pleat.backfill_parts) FROM pleat.backfill"));
 }
 
-bool Logged(const std::vector<std::string>& log, const std::string& text) {
-  for (const auto& line : log)
-    if (line.find(text) != std::string::npos) return true;
-  return false;
-}
-
 TEST(ParallelRanges, PartsFollowJobsTablesAndSize) {
   struct Case {
     long long rows;

@@ -32,4 +32,10 @@ engine::Options OptionsFor(const std::string& url, std::vector<std::string>* log
   return o;
 }
 
+bool Logged(const std::vector<std::string>& log, const std::string& text) {
+  for (const auto& line : log)
+    if (line.find(text) != std::string::npos) return true;
+  return false;
+}
+
 }  // namespace pleat::testing

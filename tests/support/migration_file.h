@@ -28,6 +28,8 @@ class MigrationFile {
 
 // Options for `url`; with `log`, every log line is appended to it, else dropped.
 engine::Options OptionsFor(const std::string& url, std::vector<std::string>* log = nullptr);
+// True when some line of a log OptionsFor collected contains `text`.
+bool Logged(const std::vector<std::string>& log, const std::string& text);
 
 }  // namespace pleat::testing
 
