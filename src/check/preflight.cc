@@ -1,6 +1,7 @@
 #include "check/preflight.h"
 
 #include "check/requirements.h"
+#include "check/rights.h"
 #include "check/table_check.h"
 #include "engine/planner.h"
 #include "lint/lint.h"
@@ -12,6 +13,10 @@ Status CheckAll(pg::Connection* conn, const engine::Options& options, const migr
                 std::vector<Finding>* out) {
   std::vector<schema::VirtualSchema> schemas;
   Status s = engine::ValidateMigration(conn, options, m, &schemas);
+  size_t before = out->size();
+  if (s.ok()) s = CheckRights(conn, options, schemas, out);
+  // Without the rights, reading the rows would fail or see too few of them.
+  if (s.ok() && out->size() > before) return s;
   std::vector<TableRequirements> requirements;
   if (s.ok()) s = DeriveRequirements(m, schemas, &requirements);
   for (const auto& r : requirements) {

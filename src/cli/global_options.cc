@@ -101,6 +101,8 @@ void AddGlobalOptions(CLI::App* app, CliContext* ctx) {
   app->add_option("--url,--postgres-url", ctx->url, "PostgreSQL URL (default: $DATABASE_URL, then libpq's PG* variables)");
   app->add_option("--schema", ctx->options.schema, "target schema")->capture_default_str();
   app->add_option("--state-schema", ctx->options.state_schema, "schema for pleat's own state")->capture_default_str();
+  app->add_option("--role", ctx->options.role,
+                  "SET ROLE to this role after connecting (it then owns what pleat creates)");
   app->add_option("--lock-timeout", ctx->lock_timeout, "lock_timeout for each DDL statement (default 500ms)");
   app->add_flag("--json", ctx->json, "machine-readable output");
   app->add_option("--backfill-target", ctx->backfill_target, "aim of each backfill batch's duration (default 200ms)");

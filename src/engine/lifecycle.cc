@@ -5,6 +5,7 @@
 
 #include "check/preflight.h"
 #include "check/report.h"
+#include "check/rights.h"
 #include "engine/planner.h"
 #include "engine/session.h"
 #include "engine/step_runner.h"
@@ -78,6 +79,11 @@ Status Lifecycle::Preflight(const migration::Migration& m) {
   for (const auto& list : {findings, lint})
     for (const auto& f : list) options_.log(check::FormatFinding(f));
   if (!check::HasErrors(findings)) return Status::Ok();
+  for (const auto& f : findings)
+    if (check::IsRightsFinding(f))
+      return Status::CheckFailed("pleat's role lacks rights that \"" + m.name + "\" needs (" + f.object + " " +
+                                     f.message + "); nothing was changed",
+                                 f.fix + (findings.size() > 1 ? "; `pleat check FILE` lists every finding" : ""));
   if (!options_.preflight.force)
     return Status::CheckFailed("the preflight of \"" + m.name + "\" found " + check::Summary(findings) +
                                    " in the data; nothing was changed",

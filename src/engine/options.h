@@ -37,6 +37,9 @@ struct Options {
   std::string conninfo;             // URL or key=value; "" means libpq's PG* defaults
   std::string schema = "public";    // the target schema
   std::string state_schema = "pleat";
+  // `--role`: every session of pleat runs SET ROLE to it after connecting, so
+  // what pleat creates is owned by that role (the login role must be a member).
+  std::string role;
   int lock_timeout_ms = 500;        // per DDL statement
   int max_lock_attempts = 20;       // bounded retries after a lock timeout
   BackfillOptions backfill;

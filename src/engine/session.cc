@@ -7,8 +7,16 @@ namespace pleat::engine {
 Status OpenSession(const Options& options, pg::Connection* out) {
   Status s = pg::Connection::Open(options.conninfo, out);
   if (!s.ok()) return s;
+  if (!options.role.empty()) {
+    s = out->Exec("SET ROLE " + pg::QuoteIdent(options.role));
+    if (!s.ok())
+      return Status::Invalid("cannot act as role \"" + options.role + "\" (--role): " + s.message(),
+                             "grant the login role membership in it (GRANT \"" + options.role +
+                                 "\" TO <login role>), or leave out --role");
+  }
   std::string first = pg::QuoteLiteral("pg_catalog, " + pg::QuoteIdent(options.schema) + ", ");
-  return out->Exec("SET application_name = 'pleat'; SELECT pg_catalog.set_config('search_path', " + first +
+  return out->Exec("SET application_name = 'pleat'; SET row_security = off; "
+                   "SELECT pg_catalog.set_config('search_path', " + first +
                    " || pg_catalog.current_setting('search_path'), false)");
 }
 

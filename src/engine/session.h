@@ -6,6 +6,10 @@
 // target schema, then the role's own path: the `up`, `down` and check
 // expressions that the backfill, verify and check evaluate resolve their names
 // as the pinned trigger functions do (pg_catalog, then the table's schema).
+// With options.role set, the session runs SET ROLE to it first. Row-level
+// security is off (`row_security = off`): a query of pleat's own work that a
+// policy would filter fails instead of silently seeing fewer rows, so a
+// backfill, check or verify never skips rows (see check/rights.h).
 
 #include "engine/options.h"
 #include "pg/connection.h"

@@ -144,7 +144,8 @@ Status StateStore::Init() {
   if (!s.ok()) {
     (void)conn_->Exec("ROLLBACK");
     return s.WithContext("init of state schema \"" + state_schema_ + "\"")
-        .WithHint("connect as a role that may create schemas in this database");
+        .WithHint("run pleat as the role that owns the schema and its tables (it may create schemas in the "
+                  "database), or as a member of that role with --role <owner>; see docs/roles.md");
   }
   return s;
 }

@@ -2,6 +2,7 @@
 
 #include "migration/field_reader.h"
 #include "ops/common.h"
+#include "ops/grants.h"
 #include "pg/quote.h"
 
 namespace pleat::ops {
@@ -120,9 +121,12 @@ Status MoveColumn::Validate(schema::VirtualSchema* schema) const {
 Status MoveColumn::Start(const schema::VirtualSchema& before, engine::Plan* plan) const {
   const schema::Column* from = before.FindTable(table_)->FindColumn(column_);
   std::string name = name_.value_or(column_);
+  std::string target = PhysicalTable(before, to_);
+  // The column keeps its column-level grants in its new home.
   plan->AddSql("add", "add column \"" + to_ + "\".\"" + name + "\"",
-               {"ALTER TABLE " + PhysicalTable(before, to_) + " ADD COLUMN IF NOT EXISTS " + pg::QuoteIdent(name) +
-                " " + from->type + (from->default_sql ? " DEFAULT " + *from->default_sql : "")});
+               {"ALTER TABLE " + target + " ADD COLUMN IF NOT EXISTS " + pg::QuoteIdent(name) + " " + from->type +
+                    (from->default_sql ? " DEFAULT " + *from->default_sql : ""),
+                CopyColumnGrantsSql(PhysicalTable(before, table_), {from->physical}, target, name)});
   return Status::Ok();
 }
 

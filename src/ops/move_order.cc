@@ -63,11 +63,15 @@ std::vector<std::string> LockOrderStartSql(const Move& m, const std::string& sch
   for (const MovedColumn& c : m.columns) of += ", " + pg::QuoteIdent(c.to);
   std::string events = " UPDATE OF " + of + (m.create_rows ? " OR DELETE" : "") + " ON " + target;
   std::string run = " FOR EACH STATEMENT EXECUTE FUNCTION " + fn + "()";
-  return {pg::PlpgsqlFunctionSql(fn, "", "trigger", "", OrderBody(m, schema, vs)),
-          "CREATE TRIGGER " + pg::QuoteIdent(Name(m, "moveorder")) + " BEFORE INSERT ON " + target +
-              " FOR EACH ROW EXECUTE FUNCTION " + fn + "()",
-          "CREATE TRIGGER " + pg::QuoteIdent(Name(m, "movebegin")) + " BEFORE" + events + run,
-          "CREATE TRIGGER " + pg::QuoteIdent(Name(m, "moveend")) + " AFTER" + events + run};
+  // The owner's rights: an INSERT into the target may come from a role with no
+  // right to lock the source rows (see move_sync.cc).
+  std::vector<std::string> sql =
+      pg::OwnerRightsTriggerFunctionSql(fn, "pg_catalog, pg_temp", OrderBody(m, schema, vs));
+  sql.push_back("CREATE TRIGGER " + pg::QuoteIdent(Name(m, "moveorder")) + " BEFORE INSERT ON " + target +
+                " FOR EACH ROW EXECUTE FUNCTION " + fn + "()");
+  sql.push_back("CREATE TRIGGER " + pg::QuoteIdent(Name(m, "movebegin")) + " BEFORE" + events + run);
+  sql.push_back("CREATE TRIGGER " + pg::QuoteIdent(Name(m, "moveend")) + " AFTER" + events + run);
+  return sql;
 }
 
 // The flag is read by an uncorrelated sub-SELECT, which PostgreSQL runs once

@@ -35,8 +35,12 @@ std::string Guarded(const std::string& statement) {
          ";\n  PERFORM set_config('pleat.moving', '', true);\n";
 }
 
-std::string FunctionSql(const std::string& fn, const std::string& schema, const std::string& body) {
-  return pg::PlpgsqlFunctionSql(fn, "", "trigger", "pg_catalog, " + pg::QuoteIdent(schema), body);
+// The row triggers write the other table with the table owner's rights: a
+// role that may write one table but holds no right on the other (a split's new
+// table, a column's new home) must not see its write fail (docs/architecture.md,
+// "Roles and privileges"). pg_temp last: no temporary table can stand in.
+std::vector<std::string> FunctionSql(const std::string& fn, const std::string& schema, const std::string& body) {
+  return pg::OwnerRightsTriggerFunctionSql(fn, "pg_catalog, " + pg::QuoteIdent(schema) + ", pg_temp", body);
 }
 
 // True (in PL/pgSQL) when the row came through a view of the new version:
@@ -122,8 +126,8 @@ std::vector<std::string> StartSql(const Move& m, const MoveNames& n, const std::
   std::string clear = " FOR EACH STATEMENT EXECUTE FUNCTION " + pg::QualifiedName(state_schema, "statement_start") + "()";
   std::vector<std::string> sql = DropTriggersSql(m, n);
   if (!not_null.empty()) sql.insert(sql.begin(), "ALTER TABLE " + n.source + not_null);
-  sql.push_back(FunctionSql(n.source_fn, schema, SourceBody(m, n, vs)));
-  sql.push_back(FunctionSql(n.target_fn, schema, TargetBody(m, n, vs)));
+  for (const std::string& fn_sql : FunctionSql(n.source_fn, schema, SourceBody(m, n, vs))) sql.push_back(fn_sql);
+  for (const std::string& fn_sql : FunctionSql(n.target_fn, schema, TargetBody(m, n, vs))) sql.push_back(fn_sql);
   sql.push_back("CREATE TRIGGER " + pg::QuoteIdent(n.source_trigger) + " AFTER INSERT OR UPDATE OF " + of_source +
                 pg::QuoteIdent(m.source_key) + " ON " + n.source + " FOR EACH ROW EXECUTE FUNCTION " + n.source_fn + "()");
   sql.push_back("CREATE TRIGGER " + pg::QuoteIdent(n.source_statement_trigger) + " BEFORE INSERT OR UPDATE ON " +

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "migration/statements.h"
+#include "ops/grants.h"
 #include "ops/shadow_column.h"
 #include "ops/shadow_indexes.h"
 #include "ops/shadow_primary_key.h"
@@ -162,6 +163,8 @@ void PlanStart(const schema::Table& old, const schema::Column& col, const schema
   if (sh.comment) sql.push_back("COMMENT ON COLUMN " + t.table + "." + shadow + " IS " + pg::QuoteLiteral(*sh.comment));
   // Owned sequences move now: dropping the original at complete would drop them.
   sql.push_back(SequencesSql(t, t.original, t.shadow));
+  // Column-level grants too: the shadow becomes the column at complete.
+  sql.push_back(CopyColumnGrantsSql(t.table, {t.original}, t.table, t.shadow));
   plans.start->AddSql("shadow." + t.key, "add shadow column for " + what, sql);
   std::vector<std::pair<std::string, std::string>> renames;
   std::vector<std::string> constraints;  // may name other shadows: added once all exist

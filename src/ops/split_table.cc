@@ -4,6 +4,7 @@
 
 #include "migration/field_reader.h"
 #include "ops/common.h"
+#include "ops/grants.h"
 #include "pg/quote.h"
 
 namespace pleat::ops {
@@ -110,9 +111,25 @@ Status SplitTable::Validate(schema::VirtualSchema* schema) const {
 // instant (nothing to validate in an empty table).
 Status SplitTable::Start(const schema::VirtualSchema& before, engine::Plan* plan) const {
   const schema::Table* parent = before.FindTable(table_);
-  for (const auto& into : into_)
+  std::string source = pg::QualifiedName(before.schema_name(), parent->physical);
+  for (const auto& into : into_) {
+    std::string target = pg::QualifiedName(before.schema_name(), into.table);
+    // The new table's rights are the split table's: its grants, and each
+    // column's grants on the column it moves to (any of them on the key).
+    std::vector<std::string> sql = {CreateTableSql(before.schema_name(), into.table, into.Columns(*parent)),
+                                    CopyTableGrantsSql(source, target)};
+    std::vector<std::string> key_sources = {parent->FindColumn(parent->primary_key.at(0))->physical};
+    for (const auto& m : into.moved) {
+      std::string from = parent->FindColumn(m.from)->physical;
+      key_sources.push_back(from);
+      sql.push_back(CopyColumnGrantsSql(source, {from}, target, m.name));
+    }
+    sql.push_back(CopyColumnGrantsSql(source, key_sources, target, into.key));
+    sql.push_back(FollowRowSecuritySql(source, key_sources.front(), target, into.key,
+                                       pg::FitIdentifier(into.table + "_rows_of_" + parent->physical)));
     plan->AddSql("create." + into.table, "create table \"" + into.table + "\" from columns of \"" + table_ + "\"",
-                 {CreateTableSql(before.schema_name(), into.table, into.Columns(*parent))});
+                 sql);
+  }
   return Status::Ok();
 }
 

@@ -55,13 +55,29 @@ std::string PleatName(std::string_view kind, std::string_view a, std::string_vie
   return FitIdentifier(name);
 }
 
-std::string PlpgsqlFunctionSql(std::string_view fn, std::string_view params, std::string_view returns,
-                               std::string_view search_path, std::string_view body) {
+namespace {
+
+std::string FunctionSql(std::string_view fn, std::string_view params, std::string_view returns,
+                        std::string_view attributes, std::string_view search_path, std::string_view body) {
   std::string tag = "$pleat$";
   while (body.find(tag) != std::string_view::npos) tag.insert(tag.size() - 1, "_");
   std::string pin = search_path.empty() ? "" : " SET search_path = " + std::string(search_path);
   return "CREATE OR REPLACE FUNCTION " + std::string(fn) + "(" + std::string(params) + ") RETURNS " +
-         std::string(returns) + " LANGUAGE plpgsql" + pin + " AS " + tag + "\n" + std::string(body) + "\n" + tag;
+         std::string(returns) + " LANGUAGE plpgsql" + std::string(attributes) + pin + " AS " + tag + "\n" +
+         std::string(body) + "\n" + tag;
+}
+
+}  // namespace
+
+std::string PlpgsqlFunctionSql(std::string_view fn, std::string_view params, std::string_view returns,
+                               std::string_view search_path, std::string_view body) {
+  return FunctionSql(fn, params, returns, "", search_path, body);
+}
+
+std::vector<std::string> OwnerRightsTriggerFunctionSql(std::string_view fn, std::string_view search_path,
+                                                       std::string_view body) {
+  return {FunctionSql(fn, "", "trigger", " SECURITY DEFINER", search_path, body),
+          "REVOKE ALL ON FUNCTION " + std::string(fn) + "() FROM PUBLIC"};
 }
 
 }  // namespace pleat::pg

@@ -6,6 +6,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace pleat::pg {
 
@@ -24,6 +25,14 @@ std::string PleatName(std::string_view kind, std::string_view a, std::string_vie
 // row name each object with its schema instead, see docs/architecture.md).
 std::string PlpgsqlFunctionSql(std::string_view fn, std::string_view params, std::string_view returns,
                                std::string_view search_path, std::string_view body);
+// A trigger function that runs with its owner's rights (SECURITY DEFINER,
+// `search_path` pinned): the CREATE, then a REVOKE of EXECUTE from PUBLIC, so
+// no other role can attach it to a table of its own (a trigger that fires
+// needs no EXECUTE right; CREATE TRIGGER does). For pleat's triggers that
+// write a second table on behalf of whoever wrote the first (docs/architecture.md,
+// "Roles and privileges").
+std::vector<std::string> OwnerRightsTriggerFunctionSql(std::string_view fn, std::string_view search_path,
+                                                       std::string_view body);
 // Shortens any name to 63 bytes by replacing its tail with a hash of the whole.
 std::string FitIdentifier(std::string_view name);
 

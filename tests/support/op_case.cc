@@ -40,7 +40,9 @@ std::string CaseContext::Value(const std::string& sql) { return testing::Value(c
 
 void RunOpCase(const OpCase& c) {
   SCOPED_TRACE("case: " + c.name);
-  std::string url = NewDatabase();
+  // As in production: pleat, the setup and the hooks run as the database's
+  // owner, a role that is not a superuser.
+  std::string url = NewOwnedDatabase();
   fs::path dir = fs::temp_directory_path() / ("pleat-case-" + std::to_string(getpid()) + "-" + c.name);
   fs::create_directories(dir);
   pg::Connection conn = Connect(url);

@@ -7,6 +7,8 @@
 //   no _pleat object left) -> after_rollback -> start -> complete ->
 //   after_complete (no _pleat object left).
 // Hooks read and write through both versions with the CaseContext helpers.
+// Everything runs as the database's owner, a role that is not a superuser
+// (support/test_db.h NewOwnedDatabase), as pleat runs in production.
 
 #include <functional>
 #include <string>

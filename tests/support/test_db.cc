@@ -54,6 +54,28 @@ std::string NewDatabase() {
   return Server()->Url(name);
 }
 
+void EnsureRole(const std::string& name, const std::string& attributes) {
+  pg::Connection admin = Connect(Server()->Url("postgres"));
+  Exec(&admin, "DO $$ BEGIN CREATE ROLE \"" + name + "\" " + attributes +
+                   "; EXCEPTION WHEN duplicate_object THEN NULL; END $$");
+}
+
+std::string UrlAs(const std::string& url, const std::string& role) {
+  std::string scheme = "postgresql://";
+  size_t at = url.find('@');
+  EXPECT_TRUE(url.rfind(scheme, 0) == 0 && at != std::string::npos) << url;
+  return scheme + role + url.substr(at);
+}
+
+std::string NewOwnedDatabase(const std::string& owner) {
+  EnsureRole(owner, "LOGIN");
+  std::string url = NewDatabase();
+  pg::Connection admin = Connect(url);
+  std::string db = Value(&admin, "SELECT current_database()");
+  Exec(&admin, "ALTER DATABASE " + db + " OWNER TO \"" + owner + "\"");
+  return UrlAs(url, owner);
+}
+
 pg::Connection Connect(const std::string& url) {
   pg::Connection conn;
   Status s = pg::Connection::Open(url, &conn);

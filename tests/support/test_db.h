@@ -13,6 +13,15 @@ namespace pleat::testing {
 
 // Creates a new, empty database and returns its URL. Fails the test on error.
 std::string NewDatabase();
+// A role of the server (roles are shared by every database): created with
+// `attributes` (e.g. "LOGIN BYPASSRLS") unless it exists.
+void EnsureRole(const std::string& name, const std::string& attributes);
+// `url` with `role` as its user.
+std::string UrlAs(const std::string& url, const std::string& role);
+// A new database owned by `owner`, a LOGIN role that is not a superuser, and
+// its URL as that role: pleat runs there as it does in production, as the
+// owner of the schema, not as a superuser.
+std::string NewOwnedDatabase(const std::string& owner = "pleat_owner");
 // The server, for crash tests that restart it.
 class ServerHandle {
  public:
