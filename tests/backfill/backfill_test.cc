@@ -31,7 +31,7 @@ TEST(Backfill, WalksEveryKindOfKey) {
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);
-    std::string url = NewDatabase();
+    std::string url = NewOwnedDatabase();
     pg::Connection conn = Connect(url);
     Exec(&conn, c.table_sql);
     bool composite = std::string(c.name) == "composite_primary_key";
@@ -55,7 +55,7 @@ operations:
 }
 
 TEST(Backfill, FailingRowIsNamedWithItsExpression) {
-  std::string url = NewDatabase();
+  std::string url = NewOwnedDatabase();
   pg::Connection conn = Connect(url);
   Exec(&conn, "CREATE TABLE t (id int PRIMARY KEY, v int); INSERT INTO t SELECT g, g FROM generate_series(1, 3000) g");
   // The preflight would refuse the file; past it (--force, or data changed
@@ -91,7 +91,7 @@ namespace {
 // Old writers may update other columns of rows the backfill has not reached yet;
 // a NOT NULL check on the new column must not exist before every row has a value.
 TEST(Backfill, NotNullChecksComeAfterTheBackfill) {
-  std::string url = NewDatabase();
+  std::string url = NewOwnedDatabase();
   pg::Connection conn = Connect(url);
   Exec(&conn, "CREATE TABLE t (id int PRIMARY KEY, v int); INSERT INTO t SELECT g, g FROM generate_series(1, 100) g");
   Status s = Start(url, "01_not_null_order", R"(

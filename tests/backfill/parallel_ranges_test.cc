@@ -85,7 +85,7 @@ TEST(ParallelRanges, PartsFollowJobsTablesAndSize) {
 TEST(ParallelRanges, OneTableSplitsIntoKeyRanges) {
   for (int jobs : {2, 3}) {
     SCOPED_TRACE("jobs " + std::to_string(jobs));
-    std::string url = NewDatabase();
+    std::string url = NewOwnedDatabase();
     pg::Connection conn = Connect(url);
     MakeTable(&conn, "id int PRIMARY KEY", "g, g, 0, NULL");
     std::vector<std::string> log;
@@ -109,7 +109,7 @@ TEST(ParallelRanges, OneTableSplitsIntoKeyRanges) {
 }
 
 TEST(ParallelRanges, MultiColumnKeySplits) {
-  std::string url = NewDatabase();
+  std::string url = NewOwnedDatabase();
   pg::Connection conn = Connect(url);
   // The leading column has 7 values only: the ranges must split inside them.
   MakeTable(&conn, "a int, b text, PRIMARY KEY (a, b)", "g % 7, 'k' || g, g, 0, NULL");
@@ -123,7 +123,7 @@ TEST(ParallelRanges, MultiColumnKeySplits) {
 // A table without a key is walked by ctid: its parts are adjacent block ranges
 // that cover the table as it was.
 TEST(ParallelRanges, TableWithoutKeySplitsByBlocks) {
-  std::string url = NewDatabase();
+  std::string url = NewOwnedDatabase();
   pg::Connection conn = Connect(url);
   MakeTable(&conn, "id int", "g, g, 0, NULL");
   std::string blocks = Value(&conn, "SELECT pg_relation_size('t') / current_setting('block_size')::int");
@@ -141,7 +141,7 @@ TEST(ParallelRanges, TableWithoutKeySplitsByBlocks) {
 
 // A table below 10 batches is not split, however many jobs are idle.
 TEST(ParallelRanges, SmallTablesAreNotSplit) {
-  std::string url = NewDatabase();
+  std::string url = NewOwnedDatabase();
   pg::Connection conn = Connect(url);
   Exec(&conn, "CREATE TABLE t (id int PRIMARY KEY, v int); INSERT INTO t SELECT g, g FROM generate_series(1, 1999) g");
   Status s = Start(SplitOptions(url, 4));
@@ -177,7 +177,7 @@ bool StartKilledAt(const std::string& url, int jobs, int kill_at) {
 // parts stay, each resumes from its own checkpoint, and no row a committed
 // batch wrote is written again (hits stays 1).
 TEST(ParallelRanges, KilledBackfillResumesEachPart) {
-  std::string url = NewDatabase();
+  std::string url = NewOwnedDatabase();
   pg::Connection conn = Connect(url);
   MakeTable(&conn, "id int PRIMARY KEY", "g, g, 0, NULL");
   ASSERT_TRUE(StartKilledAt(url, 3, 20)) << "the backfill should have been killed";
@@ -201,7 +201,7 @@ TEST(ParallelRanges, KilledBackfillResumesEachPart) {
 // A backfill an older pleat began (one checkpoint per table, no backfill_parts
 // table) resumes from that checkpoint with more jobs, not split afresh.
 TEST(ParallelRanges, OlderStateResumesUnsplit) {
-  std::string url = NewDatabase();
+  std::string url = NewOwnedDatabase();
   pg::Connection conn = Connect(url);
   MakeTable(&conn, "id int PRIMARY KEY", "g, g, 0, NULL");
   ASSERT_TRUE(StartKilledAt(url, 1, 10));
@@ -217,7 +217,7 @@ TEST(ParallelRanges, OlderStateResumesUnsplit) {
 
 // `status` reports a split table as one entry: rows done summed over its parts.
 TEST(ParallelRanges, StatusSumsTheParts) {
-  std::string url = NewDatabase();
+  std::string url = NewOwnedDatabase();
   pg::Connection conn = Connect(url);
   MakeTable(&conn, "id int PRIMARY KEY", "g, g, 0, NULL");
   ASSERT_TRUE(StartKilledAt(url, 2, 10));

@@ -131,7 +131,7 @@ class Preflight : public ::testing::TestWithParam<Case> {};
 
 TEST_P(Preflight, FindsRefusesThenPassesOnceFixed) {
   const Case& c = GetParam();
-  std::string url = NewDatabase();
+  std::string url = NewOwnedDatabase();
   pg::Connection conn = Connect(url);
   Exec(&conn, c.setup);
   MigrationFile file("02_change", c.migration);
@@ -167,7 +167,7 @@ INSTANTIATE_TEST_SUITE_P(Kinds, Preflight, ::testing::ValuesIn(kCases),
                          [](const ::testing::TestParamInfo<Case>& info) { return info.param.name; });
 
 TEST(PreflightForce, StartsDespiteErrorsWhenForced) {
-  std::string url = NewDatabase();
+  std::string url = NewOwnedDatabase();
   pg::Connection conn = Connect(url);
   Exec(&conn, kCases[0].setup);
   Exec(&conn, "UPDATE users SET email = 'x' WHERE id = 4");  // one NULL left
@@ -191,7 +191,7 @@ TEST(PreflightForce, StartsDespiteErrorsWhenForced) {
 }
 
 TEST(PreflightSample, SaysItSampled) {
-  std::string url = NewDatabase();
+  std::string url = NewOwnedDatabase();
   pg::Connection conn = Connect(url);
   Exec(&conn, kCases[0].setup);
   engine::Options options = OptionsFor(url);
@@ -208,7 +208,7 @@ TEST(PreflightSample, SaysItSampled) {
 }
 
 TEST(PreflightTimeout, ATimeoutIsAWarningNotAnError) {
-  std::string url = NewDatabase();
+  std::string url = NewOwnedDatabase();
   pg::Connection conn = Connect(url);
   Exec(&conn, "CREATE TABLE t (id int PRIMARY KEY, v int); INSERT INTO t VALUES (1, 1), (2, 2);");
   engine::Options options = OptionsFor(url);

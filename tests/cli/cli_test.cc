@@ -132,7 +132,7 @@ TEST_F(Cli, MigrateAppliesPendingFilesInNameOrder) {
 TEST_F(Cli, JsonFileGivesTheSameSchemaAsYaml) {
   EXPECT_EQ("public_01_users", PleatOk({"start", "--complete", WriteFile("01_users.yaml", kUsers)}).LastLine());
   std::string yaml_url = url_;
-  url_ = NewDatabase();  // a second fresh database for the JSON twin
+  url_ = NewOwnedDatabase();  // a second fresh database for the JSON twin
   EXPECT_EQ("public_01_users", PleatOk({"start", "--complete", WriteFile("01_users.json", kUsersJson)}).LastLine());
   for (const char* schema : {"public", "public_01_users"})
     EXPECT_EQ(DumpSchema(yaml_url, schema), DumpSchema(url_, schema)) << schema;

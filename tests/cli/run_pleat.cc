@@ -115,7 +115,7 @@ PleatRun RunPleat(const std::vector<std::string>& args, const RunEnv& env) {
 }
 
 void PleatTest::SetUp() {
-  url_ = NewDatabase();
+  url_ = NewOwnedDatabase();
   char tmpl[] = "/tmp/pleat_cli_XXXXXX";
   ASSERT_NE(nullptr, mkdtemp(tmpl)) << strerror(errno);
   dir_ = tmpl;

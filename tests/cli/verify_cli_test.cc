@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/run_pleat.h"
+#include "support/test_db.h"
 
 namespace pleat::testing {
 namespace {
@@ -37,7 +38,9 @@ TEST_F(VerifyCli, CleanThenFindingThenForce) {
   PleatOk({"start", WriteFile("02_tenths.yaml", kTenths)});
   EXPECT_EQ("verify: clean", PleatOk({"verify"}).LastLine());
 
-  Query("SET session_replication_role = replica; UPDATE accounts SET cents = 0 WHERE id = 7");
+  // a write that bypasses the triggers (session_replication_role needs a superuser)
+  pg::Connection admin = Connect(UrlAs(url_, "postgres"));
+  Exec(&admin, "SET session_replication_role = replica; UPDATE accounts SET cents = 0 WHERE id = 7");
   PleatRun run = Pleat({"verify"});
   EXPECT_EQ(1, run.exit_code) << run.Describe();
   EXPECT_NE(std::string::npos, run.out.find("error [rows-disagree]: table \"accounts\": 1 row where")) << run.Describe();

@@ -89,7 +89,7 @@ class CrashPoints : public ::testing::Test {
  protected:
   // A fresh database with items (300 rows) created by a completed migration.
   std::string FreshDatabase() {
-    std::string url = NewDatabase();
+    std::string url = NewOwnedDatabase();
     std::string vs;
     Status s = engine::Lifecycle(OptionsFor(url)).Start(create_.path(), /*complete=*/true, &vs);
     EXPECT_TRUE(s.ok()) << s.ToString();

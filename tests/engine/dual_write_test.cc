@@ -53,7 +53,7 @@ Status StartYaml(const std::string& url, const std::string& name, const std::str
 }
 
 void StartMigration(Versions* v) {
-  v->url = NewDatabase();
+  v->url = NewOwnedDatabase();
   Status s = StartYaml(v->url, "01_people", kCreatePeople, /*complete=*/true, &v->old_vs);
   ASSERT_TRUE(s.ok()) << s.ToString();
   pg::Connection conn = Connect(v->url);

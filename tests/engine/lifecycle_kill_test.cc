@@ -108,7 +108,7 @@ class LifecycleKill : public ::testing::Test {
   void SetUp() override {
     dir_ = fs::temp_directory_path() / ("pleat-kill-" + std::to_string(getpid()));
     fs::create_directories(dir_);
-    url_ = NewDatabase();
+    url_ = NewOwnedDatabase();
     conn_ = Connect(url_);
     std::ofstream(dir_ / "01_big.yaml") << kCreateBig;
     std::ofstream(dir_ / "02_shout.yaml") << kAddShout;

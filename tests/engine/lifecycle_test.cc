@@ -53,7 +53,7 @@ operations:
 
 // A database with people (two rows) created by a completed migration.
 std::string PeopleDatabase(std::string* version_schema) {
-  std::string url = NewDatabase();
+  std::string url = NewOwnedDatabase();
   MigrationFile file("01_people", kCreatePeople);
   Status s = engine::Lifecycle(OptionsFor(url)).Start(file.path(), /*complete=*/true, version_schema);
   EXPECT_TRUE(s.ok()) << s.ToString();

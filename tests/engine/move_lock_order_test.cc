@@ -130,7 +130,7 @@ bool WaitsForLock(pg::Connection* watcher, int pid) {
 TEST(MoveLockOrder, NewVersionWritesTakeTheSourceRowFirst) {
   for (const RaceCase& c : kCases) {
     SCOPED_TRACE(c.name);
-    std::string url = NewDatabase(), old_vs, new_vs;
+    std::string url = NewOwnedDatabase(), old_vs, new_vs;
     Status s = StartYaml(url, "01_setup", c.setup, /*complete=*/true, &old_vs);
     pg::Connection v1 = Connect(url), v2 = Connect(url), watcher = Connect(url);
     Exec(&v1, c.setup_sql);
@@ -155,7 +155,7 @@ TEST(MoveLockOrder, NewVersionWritesTakeTheSourceRowFirst) {
 // the target while v1 holds the source row. The locking function goes with the
 // version schema's views at complete.
 TEST(MoveLockOrder, ReadsTakeNoLocks) {
-  std::string url = NewDatabase(), old_vs, new_vs;
+  std::string url = NewOwnedDatabase(), old_vs, new_vs;
   Status s = StartYaml(url, "01_setup", kContracts, /*complete=*/true, &old_vs);
   pg::Connection v1 = Connect(url), v2 = Connect(url);
   Exec(&v1, kContractRows);

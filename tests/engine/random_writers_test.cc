@@ -196,7 +196,7 @@ std::map<int, std::string> ActualRows(pg::Connection* conn, const std::string& v
 
 void OneRun(unsigned seed, bool complete) {
   SCOPED_TRACE("seed " + std::to_string(seed) + (complete ? ", then complete" : ", then rollback"));
-  std::string url = NewDatabase(), old_vs, new_vs = engine::VersionSchemaName("public", "02_tenths");
+  std::string url = NewOwnedDatabase(), old_vs, new_vs = engine::VersionSchemaName("public", "02_tenths");
   MigrationFile create("01_accounts", kCreateAccounts), tenths("02_tenths", kTenths);
   ASSERT_TRUE(engine::Lifecycle(OptionsFor(url)).Start(create.path(), true, &old_vs).ok());
   pg::Connection conn = Connect(url);

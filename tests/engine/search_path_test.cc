@@ -29,7 +29,7 @@ engine::SearchPathCheck Load(pg::Connection* conn) {
 }
 
 TEST(SearchPathCheck, OnlyNamesThatExistJustInPgCatalogAreIndependent) {
-  pg::Connection conn = Connect(NewDatabase());
+  pg::Connection conn = Connect(NewOwnedDatabase());
   Exec(&conn, "CREATE FUNCTION public.shout(t text) RETURNS text LANGUAGE sql AS 'SELECT upper(t)'; "
               "CREATE TYPE public.mood AS ENUM ('ok'); CREATE SEQUENCE public.s");
   engine::SearchPathCheck check = Load(&conn);
@@ -66,7 +66,7 @@ struct Written {
 };
 
 Written StartAndWrite(const std::string& up, const std::string& schema = "public") {
-  std::string url = NewDatabase();
+  std::string url = NewOwnedDatabase();
   pg::Connection conn = Connect(url);
   std::string qualified = pg::QuoteIdent(schema);
   Exec(&conn, "CREATE SCHEMA IF NOT EXISTS " + qualified + "; CREATE FUNCTION " + qualified +
