@@ -1,9 +1,16 @@
 #!/usr/bin/env bash
 # Installs dependencies, builds pleat and runs the whole test suite (ctest).
 # Each test binary starts its own throwaway PostgreSQL; nothing needs to be running.
+# PLEAT_PG_VERSIONS="16 17 18" also runs the operation, engine and conformance tests on
+# those PostgreSQL versions (fetched by scripts/install-pg-versions.sh; CI sets it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+extra=""
+if [ -n "${PLEAT_PG_VERSIONS:-}" ]; then
+  # shellcheck disable=SC2086
+  extra=$(scripts/install-pg-versions.sh $PLEAT_PG_VERSIONS | awk '{ printf "%s%s=%s", sep, $1, $2; sep = ";" }')
+fi
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DPLEAT_EXTRA_PG_BINS=$extra" >/dev/null
 cmake --build build
 ctest --test-dir build --output-on-failure "$@"

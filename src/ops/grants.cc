@@ -5,13 +5,6 @@
 namespace pleat::ops {
 namespace {
 
-// `body` (PL/pgSQL) as a DO statement, dollar-quoted with a tag it does not contain.
-std::string DoBlock(const std::string& body) {
-  std::string tag = "$pleat$";
-  while (body.find(tag) != std::string::npos) tag.insert(tag.size() - 1, "_");
-  return "DO " + tag + "\n" + body + "\n" + tag;
-}
-
 // A DO block that runs `grant` (a format() string taking the privilege, then
 // the grantee) for each distinct (privilege, grantee, grant option) of `acl_query`
 // (rows of aclexplode(): privilege_type, grantee, is_grantable).
@@ -25,7 +18,7 @@ std::string GrantEachSql(const std::string& acl_query, const std::string& grant)
       "    EXECUTE pg_catalog.format(" + pg::QuoteLiteral(grant) + ", g.privilege_type, g.grantee) "
       "OPERATOR(pg_catalog.||) CASE WHEN g.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END;\n"
       "  END LOOP;\nEND";
-  return DoBlock(body);
+  return pg::DoBlockSql(body);
 }
 
 std::string Regclass(const std::string& table) { return pg::QuoteLiteral(table) + "::pg_catalog.regclass"; }
@@ -44,7 +37,7 @@ std::string CopyTableGrantsSql(const std::string& source, const std::string& tar
                       Regclass(source) + ")";
   std::string acl = "SELECT x.* FROM pg_catalog.pg_class c, pg_catalog.aclexplode(c.relacl) x WHERE c.oid "
                     "OPERATOR(pg_catalog.=) " + Regclass(source) + " AND x.grantee OPERATOR(pg_catalog.<>) c.relowner";
-  std::string same_owner = DoBlock(
+  std::string same_owner = pg::DoBlockSql(
       "BEGIN\n  IF " + owner + " OPERATOR(pg_catalog.<>) (SELECT relowner FROM pg_catalog.pg_class WHERE oid "
       "OPERATOR(pg_catalog.=) " + Regclass(target) + ") THEN\n    EXECUTE pg_catalog.format('ALTER TABLE %s OWNER TO %I', " +
       pg::QuoteLiteral(target) + ", (SELECT rolname FROM pg_catalog.pg_roles WHERE oid OPERATOR(pg_catalog.=) " + owner +
@@ -76,7 +69,7 @@ std::string FollowRowSecuritySql(const std::string& source, const std::string& s
                      pg::QuoteLiteral("ALTER TABLE " + target + " ENABLE ROW LEVEL SECURITY") + ";\n    EXECUTE " +
                      pg::QuoteLiteral(create) + ";\n  END IF;\n  IF " + force + " THEN\n    EXECUTE " +
                      pg::QuoteLiteral("ALTER TABLE " + target + " FORCE ROW LEVEL SECURITY") + ";\n  END IF;\nEND";
-  return DoBlock(body);
+  return pg::DoBlockSql(body);
 }
 
 }  // namespace pleat::ops

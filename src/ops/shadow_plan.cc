@@ -6,6 +6,7 @@
 #include <map>
 
 #include "migration/statements.h"
+#include "ops/common.h"
 #include "ops/grants.h"
 #include "ops/shadow_column.h"
 #include "ops/shadow_indexes.h"
@@ -232,6 +233,7 @@ void PlanOne(const schema::Table& old, const schema::Column& col, const schema::
   if (!col.nullable) PlanNotNull(t, what, plans, &finish);
   finish.final_sql.push_back("ALTER TABLE " + t.table + " RENAME COLUMN " + pg::QuoteIdent(t.shadow) + " TO " +
                              pg::QuoteIdent(t.original));
+  finish.final_sql.push_back(NotNullNameSql(t.table, t.physical, t.original));
   finish.final_sql.push_back(WidenSequencesSql(t, col.type));
   if (!finish.validate.empty())
     plans.validate->AddSql("shadow_validate." + t.key, "validate the constraints of " + what, finish.validate);

@@ -57,10 +57,16 @@ std::string PleatName(std::string_view kind, std::string_view a, std::string_vie
 
 namespace {
 
-std::string FunctionSql(std::string_view fn, std::string_view params, std::string_view returns,
-                        std::string_view attributes, std::string_view search_path, std::string_view body) {
+// A dollar-quote tag that `body` does not contain.
+std::string DollarTag(std::string_view body) {
   std::string tag = "$pleat$";
   while (body.find(tag) != std::string_view::npos) tag.insert(tag.size() - 1, "_");
+  return tag;
+}
+
+std::string FunctionSql(std::string_view fn, std::string_view params, std::string_view returns,
+                        std::string_view attributes, std::string_view search_path, std::string_view body) {
+  std::string tag = DollarTag(body);
   std::string pin = search_path.empty() ? "" : " SET search_path = " + std::string(search_path);
   return "CREATE OR REPLACE FUNCTION " + std::string(fn) + "(" + std::string(params) + ") RETURNS " +
          std::string(returns) + " LANGUAGE plpgsql" + std::string(attributes) + pin + " AS " + tag + "\n" +
@@ -72,6 +78,11 @@ std::string FunctionSql(std::string_view fn, std::string_view params, std::strin
 std::string PlpgsqlFunctionSql(std::string_view fn, std::string_view params, std::string_view returns,
                                std::string_view search_path, std::string_view body) {
   return FunctionSql(fn, params, returns, "", search_path, body);
+}
+
+std::string DoBlockSql(std::string_view body) {
+  std::string tag = DollarTag(body);
+  return "DO " + tag + "\n" + std::string(body) + "\n" + tag;
 }
 
 std::vector<std::string> OwnerRightsTriggerFunctionSql(std::string_view fn, std::string_view search_path,

@@ -25,6 +25,9 @@ std::string PleatName(std::string_view kind, std::string_view a, std::string_vie
 // row name each object with its schema instead, see docs/architecture.md).
 std::string PlpgsqlFunctionSql(std::string_view fn, std::string_view params, std::string_view returns,
                                std::string_view search_path, std::string_view body);
+// `body` (PL/pgSQL) as an anonymous DO statement, dollar-quoted with a tag the
+// body does not contain.
+std::string DoBlockSql(std::string_view body);
 // A trigger function that runs with its owner's rights (SECURITY DEFINER,
 // `search_path` pinned): the CREATE, then a REVOKE of EXECUTE from PUBLIC, so
 // no other role can attach it to a table of its own (a trigger that fires

@@ -14,7 +14,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// PGTMP_BIN, when set, names the bin directory of the server to use (another
+// major version, e.g. from scripts/install-pg-versions.sh); else the newest
+// Debian server.
 std::string FindServerBinaries() {
+  if (const char* chosen = std::getenv("PGTMP_BIN"); chosen && *chosen) return chosen;
   std::error_code ec;
   std::string best;
   for (const auto& entry : fs::directory_iterator("/usr/lib/postgresql", ec)) {
@@ -65,6 +69,10 @@ Status ThrowawayServer::Start() {
   if (bin_dir_.empty())
     return Status::NotFound("no PostgreSQL server binaries under /usr/lib/postgresql",
                             "run scripts/install-deps.sh (installs the postgresql package)");
+  if (!fs::exists(bin_dir_ + "/initdb"))
+    return Status::NotFound("no initdb in " + bin_dir_ + " (PGTMP_BIN)",
+                            "point PGTMP_BIN at a server's bin directory, e.g. one scripts/install-pg-versions.sh "
+                            "prints, or unset it");
   char tmpl[] = "/tmp/pleat-pg.XXXXXX";
   if (!mkdtemp(tmpl)) return Status::Database("cannot create a temporary directory", "58000");
   dir_ = tmpl;

@@ -4,7 +4,8 @@
 // tests and `pleat demo`. Start() runs initdb and pg_ctl (as the `postgres`
 // system user when running as root), listening only on a Unix socket in that
 // directory on a free port. The destructor stops the server and deletes the
-// directory. Not copyable; one instance per cluster.
+// directory. Not copyable; one instance per cluster. The server is the newest
+// under /usr/lib/postgresql, or the one whose bin directory PGTMP_BIN names.
 
 #include <string>
 

@@ -131,7 +131,7 @@ operations:
                        c.Rows("SELECT format_type(atttypid, atttypmod), attnotnull, pg_get_expr(adbin, adrelid) FROM pg_attribute "
                               "JOIN pg_attrdef ON adrelid = attrelid AND adnum = attnum WHERE attrelid = 'reviews'::regclass AND attname = 'review'"));
              EXPECT_EQ("review_length|c\nreviews_review_fk|f\nreviews_review_key|u",
-                       c.Rows("SELECT conname, contype FROM pg_constraint WHERE conrelid = 'reviews'::regclass AND contype <> 'p' ORDER BY conname"));
+                       c.Rows("SELECT conname, contype FROM pg_constraint WHERE conrelid = 'reviews'::regclass AND contype NOT IN ('p', 'n') ORDER BY conname"));
              EXPECT_EQ("the review text", c.Value("SELECT col_description('reviews'::regclass, attnum) FROM pg_attribute WHERE attrelid = 'reviews'::regclass AND attname = 'review'"));
            }},
       {.name = "two_alter_columns_on_one_column",

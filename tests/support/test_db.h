@@ -37,9 +37,11 @@ void Exec(pg::Connection* conn, const std::string& sql);
 std::string Value(pg::Connection* conn, const std::string& sql);
 // Every row, columns joined by '|', rows joined by '\n'.
 std::string Rows(pg::Connection* conn, const std::string& sql);
-// pg_dump --schema-only of one schema, without comments and blank lines.
+// pg_dump --schema-only of one schema, without comments and blank lines; on a
+// server newer than pg_dump (PGTMP_BIN), a catalog fingerprint of the schema
+// instead (equal exactly when the schema is).
 std::string DumpSchema(const std::string& url, const std::string& schema);
-// Names of objects named like '_pleat%' (relations, columns, triggers, functions,
+// Names of objects whose name contains "_pleat" (relations, columns, triggers,
 // constraints) left in `schema`, comma-separated; "" when none.
 std::string PleatLeftovers(pg::Connection* conn, const std::string& schema);
 
