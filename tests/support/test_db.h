@@ -31,7 +31,8 @@ std::string Rows(pg::Connection* conn, const std::string& sql);
 // pg_dump --schema-only of one schema, without comments and blank lines.
 std::string DumpSchema(const std::string& url, const std::string& schema);
 // Names of objects named like '_pleat%' (relations, columns, triggers, functions,
-// constraints) left in `schema`, comma-separated; "" when none.
+// constraints; triggers also '~_pleat%', and user triggers still carrying pleat's
+// backfill exemption) left in `schema`, comma-separated; "" when none.
 std::string PleatLeftovers(pg::Connection* conn, const std::string& schema);
 
 }  // namespace pleat::testing
