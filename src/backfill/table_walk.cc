@@ -25,13 +25,17 @@ JOIN pg_attribute a ON a.attrelid = to_regclass($1) AND a.attnum = k.attnum)";
 // largest leaf's size meets each row of each leaf exactly once (its parent has no
 // blocks of its own; walking those found nothing and lost every row). A plain
 // table is its own single leaf.
-constexpr const char* kBlocksSql =
-    "SELECT coalesce(max(pg_relation_size(relid)), 0) / current_setting('block_size')::int, count(*) "
-    "FROM pg_partition_tree($1::regclass) WHERE isleaf";
+// The leaves (pg_partition_tree lists nothing for a table outside any partition tree).
+constexpr const char* kLeaves =
+    " FROM (SELECT relid FROM pg_partition_tree($1::regclass) UNION SELECT $1::regclass) t JOIN pg_class c "
+    "ON c.oid = t.relid WHERE c.relkind <> 'p'";
+// The largest leaf's size in blocks, and the number of leaves.
+const std::string kBlocksSql =
+    std::string("SELECT coalesce(max(pg_relation_size(c.oid)), 0) / current_setting('block_size')::int, count(*)") +
+    kLeaves;
 // The size of every leaf, summed (the parent's own size is 0 when partitioned).
-constexpr const char* kSizeSql =
-    "SELECT coalesce(sum(pg_relation_size(relid)), 0) / current_setting('block_size')::int "
-    "FROM pg_partition_tree($1::regclass) WHERE isleaf";
+const std::string kSizeSql =
+    std::string("SELECT coalesce(sum(pg_relation_size(c.oid)), 0) / current_setting('block_size')::int") + kLeaves;
 
 constexpr int kBlocksPerBatchDivisor = 50;  // ~50 narrow rows per 8 kB block
 // Up to 128 MB (8 kB blocks) a count(*) takes well under a second; beyond, the planner's estimate.

@@ -142,6 +142,7 @@ Status PlanMigration(pg::Connection* conn, const Options& options, const migrati
   plain.version_schema = out->version_schema;
   plain.target_schema = options.schema;
   plain.state_schema = options.state_schema;
+  plain.column_order = ViewSpec::FinalColumnOrder(after);  // the physical order puts shadows last
   plain.alter_sql = ops::InPlaceRetypeSql(before, after);  // the views depend on the columns they retype
   final_complete.Add(ViewsStep("views", "rebuild version schema \"" + out->version_schema + "\" on the final tables", plain));
 

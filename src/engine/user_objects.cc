@@ -41,7 +41,7 @@ constexpr const char* kLateTriggers =
 // Objects of the user that depend on the column, so that dropping it at complete
 // would fail ("other objects depend on it"): views and materialized views (not
 // pleat's version schemas, $3), policies, triggers (UPDATE OF, WHEN), foreign
-// keys of other tables and generated columns. Indexes and the table's own
+// keys of other tables (but those to a primary key) and generated columns. Indexes and the table's own
 // constraints are rebuilt on a shadow by the operations themselves.
 constexpr const char* kDependents = R"(
 SELECT string_agg(DISTINCT CASE WHEN r.oid IS NOT NULL THEN pg_describe_object('pg_class'::regclass, r.ev_class, 0)
@@ -58,7 +58,8 @@ WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid = to_regclass($1) AND a
   AND ((r.oid IS NOT NULL AND v.oid <> d.refobjid AND vn.nspname <> ALL ($3::text[]))
     OR d.classid = 'pg_policy'::regclass
     OR (t.oid IS NOT NULL AND t.tgname NOT LIKE '\_pleat%' AND t.tgname NOT LIKE '~\_pleat%' AND NOT t.tgisinternal)
-    OR (c.oid IS NOT NULL AND c.conrelid <> d.refobjid)
+    OR (c.oid IS NOT NULL AND c.conrelid <> d.refobjid  -- foreign keys to a primary key move with it (shadow_primary_key.h)
+        AND NOT EXISTS (SELECT 1 FROM pg_index pk WHERE pk.indexrelid = c.conindid AND pk.indisprimary))
     OR (ad.oid IS NOT NULL AND ad.adnum <> a.attnum)))";
 
 bool Synced(const Table& t) {

@@ -234,3 +234,40 @@ operations:
 
 }  // namespace
 }  // namespace pleat::testing
+
+namespace pleat::testing {
+namespace {
+
+// A retyped column is rebuilt as a shadow at the table's end; the version's
+// views still list it in its place, so positional INSERTs and SELECT * keep
+// their meaning, during the migration and after complete.
+TEST(UserObjects, ViewsKeepTheColumnOrder) {
+  auto columns = [](CaseContext& c, const std::string& schema) {
+    return c.Value("SELECT string_agg(column_name, ',' ORDER BY ordinal_position) FROM information_schema.columns "
+                   "WHERE table_schema = '" + schema + "' AND table_name = 'items'");
+  };
+  RunOpCase({.name = "retyped_column_keeps_its_place",
+             .setup_sql = "CREATE TABLE items (id int PRIMARY KEY, price int, tag text); INSERT INTO items VALUES (1, 10, 'a');",
+             .migration = R"(
+operations:
+  - alter_column: {table: items, column: price, type: bigint, up: price, down: price}
+  - add_column: {table: items, column: {name: note, type: text, nullable: true}}
+)",
+             .after_start =
+                 [&](CaseContext& c) {
+                   EXPECT_EQ("id,price,tag,note", columns(c, c.new_schema));
+                   c.Exec("INSERT INTO " + c.new_schema + ".items VALUES (2, 20, 'b', 'n')");
+                   EXPECT_EQ("1|10|a\n2|20|b", c.Rows("SELECT id, price, tag FROM " + c.old_schema + ".items ORDER BY id"));
+                 },
+             .after_complete =
+                 [&](CaseContext& c) {
+                   EXPECT_EQ("id,price,tag,note", columns(c, c.new_schema));
+                   c.Exec("INSERT INTO " + c.new_schema + ".items VALUES (3, 30, 'c', 'm')");
+                   // Row 2's note went with the column at rollback.
+                   EXPECT_EQ("1|10|a|NULL\n2|20|b|NULL\n3|30|c|m",
+                             c.Rows("SELECT id, price, tag, note FROM " + c.new_schema + ".items ORDER BY id"));
+                 }});
+}
+
+}  // namespace
+}  // namespace pleat::testing
