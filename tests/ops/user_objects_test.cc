@@ -75,6 +75,25 @@ TEST(UserObjects, PartitionedTables) {
        .setup_sql = Events(true) + "CREATE INDEX events_qty ON events (qty);",
        .migration = kQtyBigint,
        .start_error = "index \"events_qty\" of partitioned table \"events\" uses column \"qty\""},
+      // A user trigger on the parent (PostgreSQL clones it onto the partitions)
+      // logs the applications' updates, and none of the backfill's.
+      {.name = "keyless_partitions_user_trigger",
+       .setup_sql = Events(false) +
+                    "CREATE TABLE log (id int);"
+                    "CREATE FUNCTION log_row() RETURNS trigger LANGUAGE plpgsql AS"
+                    "  $$BEGIN INSERT INTO log VALUES (NEW.id); RETURN NULL; END$$;"
+                    "CREATE TRIGGER log_update AFTER UPDATE ON events FOR EACH ROW EXECUTE FUNCTION log_row();",
+       .migration = kQtyBigint,
+       .after_start =
+           [](CaseContext& c) {
+             WriteEventsBothWays(c);
+             EXPECT_EQ("1,2,3,4", c.Value("SELECT string_agg(id::text, ',' ORDER BY id) FROM log"));
+           },
+       .after_complete =
+           [](CaseContext& c) {
+             EventsCompleted(c);
+             EXPECT_EQ("1,2,3,4", c.Value("SELECT string_agg(id::text, ',' ORDER BY id) FROM log"));
+           }},
       {.name = "keyless_partitions_add_column",
        .setup_sql = Events(false),
        .migration = R"(
