@@ -64,6 +64,21 @@ TEST(UserObjects, PartitionedTables) {
        .migration = kQtyBigint,
        .after_start = WriteEventsBothWays,
        .after_complete = EventsCompleted},
+      // verify reads every partition: a write that bypassed the sync trigger is found.
+      {.name = "keyless_partitions_verify_sees_rows",
+       .setup_sql = Events(false),
+       .migration = kQtyBigint,
+       .after_start =
+           [](CaseContext& c) {
+             std::string shadow = c.Value("SELECT quote_ident(attname) FROM pg_attribute WHERE attrelid = "
+                                          "'events'::regclass AND attname LIKE '\\_pleat%' AND NOT attisdropped");
+             ASSERT_NE("", shadow);
+             // A write that bypasses the sync trigger, to one row in each partition.
+             c.Exec("SET session_replication_role = replica; UPDATE events SET " + shadow +
+                    " = -1 WHERE id IN (7, 8); RESET session_replication_role");
+             std::string found = VerifyFindings(c.url);
+             EXPECT_NE(std::string::npos, found.find("2 rows")) << found;
+           }},
       {.name = "keyed_partitions_retype",
        .setup_sql = Events(true),
        .migration = kQtyBigint,
