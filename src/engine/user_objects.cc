@@ -62,6 +62,24 @@ WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid = to_regclass($1) AND a
         AND NOT EXISTS (SELECT 1 FROM pg_index pk WHERE pk.indexrelid = c.conindid AND pk.indisprimary))
     OR (ad.oid IS NOT NULL AND ad.adnum <> a.attnum)))";
 
+// Publications that publish UPDATEs of the table (or of one of its partitions)
+// where that table has no replica identity: PostgreSQL refuses every UPDATE of
+// it, the backfill's included (SQLSTATE 55000).
+constexpr const char* kPublishedWithoutIdentity = R"(
+WITH rels AS (SELECT relid FROM pg_partition_tree($1::regclass) UNION SELECT $1::regclass)
+SELECT string_agg(DISTINCT '"' || p.pubname || '"', ', ') FROM rels
+JOIN pg_class c ON c.oid = rels.relid AND c.relkind = 'r' JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_publication_tables pt ON pt.schemaname = n.nspname AND pt.tablename = c.relname
+JOIN pg_publication p ON p.pubname = pt.pubname
+WHERE p.pubupdate AND (c.relreplident = 'n' OR (c.relreplident = 'd' AND NOT EXISTS
+      (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary))))";
+
+bool Backfilled(const Table& t) {
+  for (const auto& c : t.columns)
+    if (c.added && c.up) return true;
+  return false;
+}
+
 bool Synced(const Table& t) {
   for (const auto& c : t.columns)
     if (c.added && c.up) return true;
@@ -143,6 +161,14 @@ Status CheckTable(pg::Connection* conn, const schema::VirtualSchema& before, con
   if (s.ok()) s = CheckDependents(conn, t, qualified, version_schemas);
   if (s.ok()) s = Ask(conn, kRelkind, qualified, &relkind);
   if (s.ok() && relkind == "p") s = CheckPartitioned(conn, before, after, t, qualified);
+  std::string publications;
+  if (s.ok() && Backfilled(t)) s = Ask(conn, kPublishedWithoutIdentity, qualified, &publications);
+  if (s.ok() && !publications.empty())
+    return Refuse("table \"" + t.physical + "\" is in publication " + publications +
+                      ", which publishes updates, but has no replica identity, so PostgreSQL would refuse the "
+                      "backfill's updates",
+                  "give the table a primary key or set one with ALTER TABLE ... REPLICA IDENTITY USING INDEX "
+                  "(or FULL), then run the command again");
   if (s.ok() && Synced(t)) s = Ask(conn, kLateTriggers, qualified, &late);
   if (s.ok() && !late.empty())
     return Refuse("trigger " + late + " on table \"" + t.physical + "\" would run after pleat's sync trigger, "

@@ -27,8 +27,8 @@ namespace pleat::engine {
 // migration replaces, or a new index on a partitioned table, a replaced column
 // in a partition key, a user object (view, materialized view, policy, trigger,
 // foreign key of another table, generated column) that depends on a column the
-// migration drops or replaces, and a user BEFORE row trigger whose name sorts
-// after pleat's sync trigger.
+// migration drops or replaces, a backfilled table published without a replica
+// identity, and a user BEFORE row trigger whose name sorts after pleat's sync trigger.
 // `state_schema` lists pleat's own version schemas, whose views are no obstacle.
 Status RefuseUserObjects(pg::Connection* conn, const std::string& state_schema, const schema::VirtualSchema& before,
                          const schema::VirtualSchema& after);

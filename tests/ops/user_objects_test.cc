@@ -305,3 +305,23 @@ operations:
 
 }  // namespace
 }  // namespace pleat::testing
+
+namespace pleat::testing {
+namespace {
+
+// PostgreSQL refuses UPDATEs of a published table without a replica identity:
+// refused before any change, naming the publication and the fix.
+TEST(UserObjects, PublicationWithoutReplicaIdentityIsRefused) {
+  RunOpCase({.name = "publication_without_identity",
+             .setup_sql = "CREATE TABLE t (id int, v int); INSERT INTO t VALUES (1, 1);"
+                          "SET client_min_messages = error; CREATE PUBLICATION pub FOR TABLE t;",
+             .migration = R"(
+operations:
+  - add_column: {table: t, up: v * 2, column: {name: w, type: int, nullable: true}}
+)",
+             .start_error = "table \"t\" is in publication \"pub\", which publishes updates, but has no replica "
+                            "identity"});
+}
+
+}  // namespace
+}  // namespace pleat::testing
