@@ -125,7 +125,7 @@ std::string FunctionSql(const TableSync& t, const std::string& schema, const std
 // trigger that normalises a value would otherwise change the old column after
 // `up` copied it, and the versions would disagree). '~' sorts after every ASCII
 // letter, digit and '_', so only a user trigger whose name starts with '~' or a
-// non-ASCII character runs later; ops::UserObjects refuses those.
+// non-ASCII character runs later; engine::RefuseUserObjects refuses those.
 std::string SyncTriggerName(const std::string& table) { return pg::FitIdentifier("~" + pg::PleatName("sync", table)); }
 
 // The statement trigger that clears the writer markers (see state_store.cc).
