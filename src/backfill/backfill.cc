@@ -128,7 +128,9 @@ Status PartBackfill::RunBatch(Batch* b, int batch_rows) {
   // together, so a crash that loses the last commits loses both, and the
   // resumed backfill redoes those batches. It saves a WAL flush per batch.
   Status s = conn_->Exec("BEGIN; SET LOCAL lock_timeout = " + std::to_string(sh_.options.lock_timeout_ms) +
-                         "; SET LOCAL synchronous_commit = off");
+                         "; SET LOCAL synchronous_commit = off"
+                         // The user's triggers skip the backfill's writes (engine/user_objects.h).
+                         "; SET LOCAL pleat.backfill = 'on'");
   if (s.ok()) s = conn_->Exec(BatchSql(*table_.spec, table_.walk.qualified(), b->where), &res);
   if (s.ok()) {
     b->rows = res.AffectedRows();

@@ -1,5 +1,7 @@
 #include "backfill/table_walk.h"
 
+#include <algorithm>
+
 #include "pg/quote.h"
 
 namespace pleat::backfill {
@@ -17,6 +19,23 @@ FROM (SELECT i.indexrelid, i.indkey FROM pg_index i
       ORDER BY i.indisprimary DESC, i.indnatts, i.indexrelid LIMIT 1) i
 CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY k(attnum, ord)
 JOIN pg_attribute a ON a.attrelid = to_regclass($1) AND a.attnum = k.attnum)";
+
+// A keyless partitioned table is walked by ctid through its parent: a range of
+// blocks [from, to) is that range in every leaf partition, so walking up to the
+// largest leaf's size meets each row of each leaf exactly once (its parent has no
+// blocks of its own; walking those found nothing and lost every row). A plain
+// table is its own single leaf.
+// The leaves (pg_partition_tree lists nothing for a table outside any partition tree).
+constexpr const char* kLeaves =
+    " FROM (SELECT relid FROM pg_partition_tree($1::regclass) UNION SELECT $1::regclass) t JOIN pg_class c "
+    "ON c.oid = t.relid WHERE c.relkind <> 'p'";
+// The largest leaf's size in blocks, and the number of leaves.
+const std::string kBlocksSql =
+    std::string("SELECT coalesce(max(pg_relation_size(c.oid)), 0) / current_setting('block_size')::int, count(*)") +
+    kLeaves;
+// The size of every leaf, summed (the parent's own size is 0 when partitioned).
+const std::string kSizeSql =
+    std::string("SELECT coalesce(sum(pg_relation_size(c.oid)), 0) / current_setting('block_size')::int") + kLeaves;
 
 constexpr int kBlocksPerBatchDivisor = 50;  // ~50 narrow rows per 8 kB block
 // Up to 128 MB (8 kB blocks) a count(*) takes well under a second; beyond, the planner's estimate.
@@ -56,10 +75,11 @@ Status TableWalk::Open(pg::Connection* conn, const std::string& schema, const st
   if (!key_json.empty())
     for (const auto& k : nlohmann::json::parse(key_json)) out->key_.push_back(pg::QuoteIdent(k.get<std::string>()));
   if (!out->key_.empty()) return Status::Ok();
-  std::string blocks;
-  s = conn->QueryValue("SELECT pg_relation_size($1::regclass) / current_setting('block_size')::int", &blocks,
-                       {out->qualified_});
-  out->blocks_ = s.ok() ? std::stoll(blocks) : 0;
+  pg::Result res;
+  s = conn->ExecParams(kBlocksSql, {out->qualified_}, &res);
+  if (!s.ok()) return s;
+  out->blocks_ = std::stoll(res.Get(0, 0));
+  out->leaves_ = std::max(1LL, std::stoll(res.Get(0, 1)));
   return s;
 }
 
@@ -70,7 +90,7 @@ Status TableWalk::NextBatch(pg::Connection* conn, const nlohmann::json& checkpoi
   if (!key_.empty()) return KeyBatch(conn, checkpoint, rows, where, next, last);
   long long from = checkpoint.is_object() ? checkpoint.value("block", 0LL) : 0;
   long long end = checkpoint.is_object() ? checkpoint.value("end", blocks_) : blocks_;  // fixed at the first batch
-  long long to = std::min(end, from + std::max(1, rows / kBlocksPerBatchDivisor));
+  long long to = std::min(end, from + std::max(1LL, rows / kBlocksPerBatchDivisor / leaves_));
   *last = to >= end;
   // The walk stops at the table's end as it was when the walk began: rows
   // stored beyond it since were written through the triggers, and so are the
@@ -108,8 +128,7 @@ Status TableWalk::KeyBatch(pg::Connection* conn, const nlohmann::json& checkpoin
 
 Status TableWalk::EstimateRows(pg::Connection* conn, long long* rows) const {
   std::string blocks;
-  Status s = conn->QueryValue("SELECT pg_relation_size($1::regclass) / current_setting('block_size')::int", &blocks,
-                              {qualified_});
+  Status s = conn->QueryValue(kSizeSql, &blocks, {qualified_});
   if (!s.ok()) return s;
   std::string value;
   if (std::stoll(blocks) <= kCountBlocks) {

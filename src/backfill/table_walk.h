@@ -8,7 +8,8 @@
 // values], the last key of a part (table_split.h); the walk then stops there,
 // and {"upto": [...]} alone means from the start. A ctid walk covers the blocks
 // the table had when it began, once; a row an update moved further into that
-// range is met again (same result). Open() fills it; the rest is const and may
+// range is met again (same result). A keyless partitioned table is walked the
+// same way through its parent, over the blocks of its largest leaf. Open() fills it; the rest is const and may
 // be shared by workers, each passing its own connection.
 
 #include <optional>
@@ -58,7 +59,8 @@ class TableWalk {
   std::string KeyList() const;
   std::string qualified_;
   std::vector<std::string> key_;  // quoted key columns; empty: walk by ctid
-  long long blocks_ = 0;          // table size in blocks when the walk opened (ctid walks)
+  long long blocks_ = 0;          // table size in blocks when the walk opened (ctid walks; largest leaf)
+  long long leaves_ = 1;          // leaf partitions a ctid batch's block range spans
 };
 
 }  // namespace pleat::backfill

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "engine/sync_planner.h"
+#include "engine/user_objects.h"
 #include "engine/view_spec.h"
 #include "ops/move_sync.h"
 #include "ops/shadow_column.h"
@@ -91,6 +92,7 @@ Status PlanMigration(pg::Connection* conn, const Options& options, const migrati
   schema::VirtualSchema after = before;
   std::vector<schema::VirtualSchema> befores;
   s = ValidateAll(m, &after, &befores);
+  if (s.ok()) s = RefuseUserObjects(conn, options.state_schema, before, after);  // before any DDL, in check and in start
   // Shadow columns first: later operations' steps may use them.
   Plan start, complete, rollback, shadow_validate, shadow_complete, shadow_rollback;
   if (s.ok()) s = ops::PlanShadows(before, after, &start, &shadow_validate, &shadow_complete, &shadow_rollback);
@@ -110,6 +112,9 @@ Status PlanMigration(pg::Connection* conn, const Options& options, const migrati
   for (const auto& step : after_backfill.steps())
     undo_after_backfill.AddUndo(step.id + ".undo", "undo: " + step.description, step.undo_sql, step.id);
   start = ordered;
+  Plan user_complete, user_rollback;
+  s = PlanUserTriggers(conn, options.schema, sync.backfill, &start, &user_complete, &user_rollback);
+  if (!s.ok()) return s;
   if (!sync.backfill.empty()) {
     Step backfill;
     backfill.kind = Step::Kind::kBackfill;
@@ -126,6 +131,7 @@ Status PlanMigration(pg::Connection* conn, const Options& options, const migrati
   if (!parent_version_schema.empty())
     final_complete.AddSql("drop_old_version", "drop the old version schema \"" + parent_version_schema + "\"",
                           {"DROP SCHEMA IF EXISTS " + pg::QuoteIdent(parent_version_schema) + " CASCADE"});
+  Append(&final_complete, user_complete);
   // Shadows' constraints are validated while the originals still exist, so a
   // failed VALIDATE leaves a migration that can still be rolled back.
   Append(&final_complete, shadow_validate);
@@ -136,12 +142,14 @@ Status PlanMigration(pg::Connection* conn, const Options& options, const migrati
   plain.version_schema = out->version_schema;
   plain.target_schema = options.schema;
   plain.state_schema = options.state_schema;
+  plain.column_order = ViewSpec::FinalColumnOrder(after);  // the physical order puts shadows last
   plain.alter_sql = ops::InPlaceRetypeSql(before, after);  // the views depend on the columns they retype
   final_complete.Add(ViewsStep("views", "rebuild version schema \"" + out->version_schema + "\" on the final tables", plain));
 
   Plan final_rollback;
   final_rollback.AddSql("drop_version", "drop the new version schema \"" + out->version_schema + "\"",
                         {"DROP SCHEMA IF EXISTS " + pg::QuoteIdent(out->version_schema) + " CASCADE"});
+  Append(&final_rollback, user_rollback);
   // Before the triggers go: once they do, old writers leave the new columns
   // empty, and a NOT NULL check on them would fail their writes.
   Append(&final_rollback, undo_after_backfill);

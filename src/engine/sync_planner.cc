@@ -120,6 +120,14 @@ std::string FunctionSql(const TableSync& t, const std::string& schema, const std
                                 body);
 }
 
+// Row triggers of one event fire in the byte order of their names, and the
+// sync trigger must see the row as the user's BEFORE triggers leave it (a
+// trigger that normalises a value would otherwise change the old column after
+// `up` copied it, and the versions would disagree). '~' sorts after every ASCII
+// letter, digit and '_', so only a user trigger whose name starts with '~' or a
+// non-ASCII character runs later; engine::RefuseUserObjects refuses those.
+std::string SyncTriggerName(const std::string& table) { return pg::FitIdentifier("~" + pg::PleatName("sync", table)); }
+
 // The statement trigger that clears the writer markers (see state_store.cc).
 std::string StatementTrigger(const TableSync& t) { return pg::PleatName("syncstmt", t.after->physical); }
 
@@ -168,8 +176,8 @@ void PlanTable(const TableSync& t, const std::string& schema, const std::string&
                SyncPlans* out) {
   const std::string& vs = views->version_schema;
   std::string table = pg::QualifiedName(schema, t.after->physical);
-  std::string trigger = pg::PleatName("sync", t.after->physical);
-  std::string fn = pg::QualifiedName(schema, trigger);
+  std::string fn = pg::QualifiedName(schema, pg::PleatName("sync", t.after->physical));
+  std::string trigger = SyncTriggerName(t.after->physical);
   std::string alter;
   auto mark = [&](const Column& c, const char* base_fn) {
     if (c.identity || c.generated) return;

@@ -1,5 +1,7 @@
 #include "engine/view_spec.h"
 
+#include <algorithm>
+
 #include "pg/quote.h"
 
 namespace pleat::engine {
@@ -13,7 +15,19 @@ JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdroppe
 WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND NOT c.relispartition
 ORDER BY c.relname, a.attnum)";
 
-std::string ViewSql(const ViewSpec& spec, const std::string& table, const std::vector<std::string>& columns) {
+// `columns` (the table's, in attnum order) in the order spec.column_order gives.
+std::vector<std::string> Ordered(const ViewSpec& spec, const std::string& table, std::vector<std::string> columns) {
+  auto order = spec.column_order.find(table);
+  if (order == spec.column_order.end()) return columns;
+  std::map<std::string, size_t> rank;
+  for (size_t i = 0; i < order->second.size(); ++i) rank[order->second[i]] = i;
+  auto at = [&](const std::string& c) { return rank.count(c) ? rank[c] : rank.size(); };
+  std::stable_sort(columns.begin(), columns.end(), [&](const auto& a, const auto& b) { return at(a) < at(b); });
+  return columns;
+}
+
+std::string ViewSql(const ViewSpec& spec, const std::string& table, const std::vector<std::string>& all) {
+  std::vector<std::string> columns = Ordered(spec, table, all);
   auto it = spec.tables.find(table);
   const TableViewSpec* t = it == spec.tables.end() ? nullptr : &it->second;
   std::string name = t ? t->name : table;
@@ -45,7 +59,7 @@ nlohmann::json ViewSpec::ToJson() const {
                              {"check_option", t.check_option}, {"quals", t.quals}};
   return {{"version_schema", version_schema}, {"target_schema", target_schema}, {"state_schema", state_schema},
           {"mark", mark}, {"hidden_tables", hidden_tables}, {"tables", tables_json}, {"alter_sql", alter_sql},
-          {"functions", functions}};
+          {"functions", functions}, {"column_order", column_order}};
 }
 
 ViewSpec ViewSpec::FromJson(const nlohmann::json& j) {
@@ -57,6 +71,7 @@ ViewSpec ViewSpec::FromJson(const nlohmann::json& j) {
   s.hidden_tables = j.at("hidden_tables").get<std::set<std::string>>();
   s.alter_sql = j.value("alter_sql", std::vector<std::string>{});  // absent in plans stored before it existed
   s.functions = j.value("functions", std::vector<std::string>{});  // likewise
+  s.column_order = j.value("column_order", std::map<std::string, std::vector<std::string>>{});  // likewise
   for (const auto& [physical, t] : j.at("tables").items()) {
     TableViewSpec& ts = s.tables[physical];
     ts.name = t.at("name");
@@ -83,8 +98,16 @@ ViewSpec ViewSpec::FromSchema(const schema::VirtualSchema& after, const std::str
     for (const auto& c : t.columns)
       if (c.name != c.physical) ts.renamed[c.physical] = c.name;
     for (const auto& h : t.hidden) ts.hidden.insert(h.physical);
+    for (const auto& c : t.columns) s.column_order[t.physical].push_back(c.physical);
   }
   return s;
+}
+
+std::map<std::string, std::vector<std::string>> ViewSpec::FinalColumnOrder(const schema::VirtualSchema& after) {
+  std::map<std::string, std::vector<std::string>> order;
+  for (const auto& t : after.tables())
+    for (const auto& c : t.columns) order[t.name].push_back(c.name);
+  return order;
 }
 
 Status BuildViewsSql(pg::Connection* conn, const ViewSpec& spec, std::vector<std::string>* sql) {

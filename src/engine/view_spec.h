@@ -46,12 +46,21 @@ struct ViewSpec {
   // CREATE FUNCTION statements for the version schema, run before its views
   // (whose quals call them); they go with the schema.
   std::vector<std::string> functions;
+  // Physical table -> its physical columns in the order the version lists them
+  // (the table's own order, a new column last, as plain DDL would have it; a
+  // shadow in the place of the column it replaces). Views list their columns in
+  // this order, so positional INSERTs and SELECT * mean what they meant; live
+  // columns missing here follow in the table's order.
+  std::map<std::string, std::vector<std::string>> column_order;
 
   nlohmann::json ToJson() const;
   static ViewSpec FromJson(const nlohmann::json& j);
   // The spec of the version `after` describes (without view defaults).
   static ViewSpec FromSchema(const schema::VirtualSchema& after, const std::string& version_schema,
                              const std::string& state_schema, bool mark);
+  // column_order for the tables as complete leaves them: by final name (each
+  // table and column then has its visible name).
+  static std::map<std::string, std::vector<std::string>> FinalColumnOrder(const schema::VirtualSchema& after);
 };
 
 // Reads the live tables of the target schema and returns the statements that

@@ -116,7 +116,7 @@ void AfterComplete(CaseContext& c) {
   // plain tables again: a contract and its children, no triggers in between
   c.Exec("INSERT INTO " + n + ".contracts (title) VALUES ('n9')");
   c.Exec("INSERT INTO " + n + ".contract_workers (contract_id, commission_fee) VALUES (9, 9)");
-  EXPECT_EQ("0", c.Value("SELECT count(*) FROM pg_trigger WHERE tgname LIKE '\\_pleat%'"));
+  EXPECT_EQ("0", c.Value("SELECT count(*) FROM pg_trigger WHERE tgname LIKE '%\\_pleat%'"));
   c.Exec("DELETE FROM " + n + ".contracts WHERE id = 1");
   EXPECT_EQ("0", c.Value("SELECT count(*) FROM public.contract_clients WHERE contract_id = 1"));
   // a later migration may make the relation one-to-many

@@ -207,7 +207,8 @@ std::string PleatLeftovers(pg::Connection* conn, const std::string& schema) {
                      "  JOIN pg_namespace s ON s.oid = c.relnamespace WHERE s.nspname = " + q +
                      "  AND a.attnum > 0 AND NOT a.attisdropped AND a.attname LIKE '%\\_pleat%'"
                      " UNION ALL SELECT t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
-                     "  JOIN pg_namespace s ON s.oid = c.relnamespace WHERE s.nspname = " + q + " AND NOT t.tgisinternal AND t.tgname LIKE '%\\_pleat%'"
+                     "  JOIN pg_namespace s ON s.oid = c.relnamespace WHERE s.nspname = " + q + " AND NOT t.tgisinternal"
+                     "  AND (t.tgname LIKE '%\\_pleat%' OR pg_get_triggerdef(t.oid) LIKE '%pleat.backfill%')"
                      " UNION ALL SELECT con.conname FROM pg_constraint con JOIN pg_namespace s ON s.oid = con.connamespace"
                      "  WHERE s.nspname = " + q + " AND con.conname LIKE '%\\_pleat%'"
                      " UNION ALL SELECT p.proname FROM pg_proc p JOIN pg_namespace s ON s.oid = p.pronamespace"

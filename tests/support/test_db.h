@@ -42,7 +42,9 @@ std::string Rows(pg::Connection* conn, const std::string& sql);
 // instead (equal exactly when the schema is).
 std::string DumpSchema(const std::string& url, const std::string& schema);
 // Names of objects whose name contains "_pleat" (relations, columns, triggers,
-// constraints) left in `schema`, comma-separated; "" when none.
+// functions, constraints; PostgreSQL 18 names NOT NULL constraints after their
+// column) and user triggers still carrying pleat's backfill exemption, left in
+// `schema`, comma-separated; "" when none.
 std::string PleatLeftovers(pg::Connection* conn, const std::string& schema);
 
 }  // namespace pleat::testing
