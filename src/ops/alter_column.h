@@ -41,6 +41,8 @@ class AlterColumn final : public Operation {
 
  private:
   Status ParseBody(const nlohmann::json& body, const std::string& where);
+  // type, default, up and down, which the SQL carries as written.
+  Status ParseTypedFields(const std::string& where) const;
   // check, unique and references (which have their own objects) and `name`.
   Status ParseSubChanges(const nlohmann::json* check, const nlohmann::json* unique, const nlohmann::json* references,
                           const std::string& where);
