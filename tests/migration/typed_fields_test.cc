@@ -41,6 +41,20 @@ json IdentityOptions(const std::string& v) {
            {{"name", "t"}, {"columns", {{{"name", "id"}, {"type", "bigint"}, {"generated", {{"identity", identity}}}}}}}}};
 }
 
+json Constraint(json constraint) {
+  return {{"create_table",
+           {{"name", "t"}, {"columns", {{{"name", "c"}, {"type", "int"}}}}, {"constraints", {constraint}}}}};
+}
+json StorageParameters(const std::string& v) {
+  return Constraint({{"name", "u"}, {"type", "unique"}, {"columns", {"c"}}, {"index_parameters", {{"storage_parameters", v}}}});
+}
+json ExcludeElements(const std::string& v) {
+  return Constraint({{"name", "x"}, {"type", "exclude"}, {"exclude", {{"index_method", "gist"}, {"elements", v}}}});
+}
+json ExcludePredicate(const std::string& v) {
+  return Constraint({{"name", "x"}, {"type", "exclude"}, {"exclude", {{"elements", "c WITH ="}, {"predicate", v}}}});
+}
+
 const Field kTypeFields[] = {
     {"type", "add_column", AddColumnType},
     {"type", "create_table", CreateTableType},
@@ -135,6 +149,21 @@ TEST(TypedFieldsTest, RefusesSqlInSequenceOptions) {
   for (const char* ok : {"START WITH 10 INCREMENT BY 5", "start 1 minvalue 1 maxvalue 100 cache 1 no cycle", ""}) {
     Status s = Load(kSequenceFields[0], ok);
     EXPECT_TRUE(s.ok()) << "sequence_options " << ok << ": " << s.ToString();
+  }
+}
+
+TEST(TypedFieldsTest, RefusesSqlInConstraintFields) {
+  const Field kFields[] = {{"storage_parameters", "create_table", StorageParameters},
+                           {"elements", "create_table", ExcludeElements},
+                           {"predicate", "create_table", ExcludePredicate}};
+  const char* kPayloads[] = {"1); DROP TABLE victim CASCADE; --", "fillfactor = 70 --", "c > 0) ; DROP TABLE victim"};
+  for (const Field& field : kFields)
+    for (const char* payload : kPayloads) ExpectRefused(field, payload);
+  const std::pair<const Field&, const char*> kAccepted[] = {
+      {kFields[0], "fillfactor = 70"}, {kFields[1], "c WITH =, tstzrange(c, c) WITH &&"}, {kFields[2], "c > 0"}};
+  for (const auto& [field, ok] : kAccepted) {
+    Status s = Load(field, ok);
+    EXPECT_TRUE(s.ok()) << field.name << " " << ok << ": " << s.ToString();
   }
 }
 
