@@ -139,7 +139,9 @@ Status ResolveOptions(CliContext* ctx) {
 
 void PrintError(const CliContext& ctx, const Status& status) {
   if (ctx.json) {
-    nlohmann::json j = {{"error", status.message()}, {"hint", status.hint()}, {"sqlstate", status.sqlstate()},
+    // An error the server did not raise has no SQLSTATE: null, not "".
+    nlohmann::json sqlstate = status.sqlstate().empty() ? nlohmann::json() : nlohmann::json(status.sqlstate());
+    nlohmann::json j = {{"error", status.message()}, {"hint", status.hint()}, {"sqlstate", sqlstate},
                         {"exit_code", status.ExitCode()}};
     std::cout << j.dump() << std::endl;
     return;
