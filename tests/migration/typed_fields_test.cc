@@ -55,14 +55,25 @@ json ExcludePredicate(const std::string& v) {
   return Constraint({{"name", "x"}, {"type", "exclude"}, {"exclude", {{"elements", "c WITH ="}, {"predicate", v}}}});
 }
 
+json SplitDown(const std::string& v) {
+  json into = {{"table", "t2"}, {"key", "t_id"}, {"columns", {{{"from", "c"}, {"down", v}}}}};
+  return {{"split_table", {{"table", "t"}, {"into", {into}}}}};
+}
+json SplitExtraType(const std::string& v) {
+  json into = {{"table", "t2"}, {"key", "t_id"}, {"columns", {{{"from", "b"}}, {{"name", "c"}, {"type", v}, {"nullable", true}}}}};
+  return {{"split_table", {{"table", "t"}, {"into", {into}}}}};
+}
+
 const Field kTypeFields[] = {
     {"type", "add_column", AddColumnType},
     {"type", "create_table", CreateTableType},
     {"type", "alter_column", AlterColumnType},
+    {"type", "split_table", SplitExtraType},
 };
 const Field kDefaultFields[] = {
     {"default", "alter_column", AlterColumnDefault},
     {"default", "add_column", AddColumnDefault},
+    {"down", "split_table", SplitDown},
 };
 const Field kSequenceFields[] = {{"sequence_options", "create_table", IdentityOptions}};
 
