@@ -147,11 +147,12 @@ Status TableConstraint::Parse(const nlohmann::json& j, const std::string& where,
 }
 
 Status TableConstraint::Validate(const schema::VirtualSchema& schema, const schema::Table& table) const {
-  for (const auto& c : columns)
-    if (!table.FindColumn(c))
-      return Status::NotFound("constraint \"" + name + "\" names column \"" + c + "\", which table \"" + table.name +
-                                  "\" does not have",
-                              "fix the column list");
+  for (const auto* list : {&columns, &include_columns})
+    for (const auto& c : *list)
+      if (!table.FindColumn(c))
+        return Status::NotFound("constraint \"" + name + "\" names column \"" + c + "\", which table \"" + table.name +
+                                    "\" does not have",
+                                list == &columns ? "fix the column list" : "fix index_parameters.include_columns");
   if (type == "check") return CheckExpressionColumns(check, table, "check of constraint \"" + name + "\"");
   if (type != "foreign_key" || ref_table == table.name) return Status::Ok();
   const schema::Table* ref = nullptr;
