@@ -13,14 +13,23 @@
 namespace pleat::cli {
 namespace {
 
+// A day, in milliseconds: far past any sensible timeout, and well inside an int
+// (PostgreSQL's own limit for lock_timeout is about 24.8 days).
+constexpr long long kMaxDurationMs = 24LL * 60 * 60 * 1000;
+
 Status ParseDuration(const std::string& flag, const std::string& text, int* ms) {
   std::smatch m;
   static const std::regex kDuration(R"(^\s*(\d+)\s*(ms|s|m)?\s*$)");
   if (!std::regex_match(text, m, kDuration))
     return Status::Usage(flag + " \"" + text + "\" is not a duration", "write it as 500ms, 2s or 1m");
-  long long n = std::stoll(m[1]);
-  std::string unit = m[2];
-  *ms = static_cast<int>(unit == "s" ? n * 1000 : unit == "m" ? n * 60000 : n);
+  std::string digits = m[1], unit = m[2];
+  long long scale = unit == "s" ? 1000 : unit == "m" ? 60000 : 1, n = 0;
+  for (char c : digits) {  // stops at the bound, so no digit count can overflow
+    n = n * 10 + (c - '0');
+    if (n * scale > kMaxDurationMs)
+      return Status::Usage(flag + " \"" + text + "\" is longer than a day", "write at most 86400s (1440m)");
+  }
+  *ms = static_cast<int>(n * scale);
   return Status::Ok();
 }
 
@@ -130,7 +139,9 @@ Status ResolveOptions(CliContext* ctx) {
 
 void PrintError(const CliContext& ctx, const Status& status) {
   if (ctx.json) {
-    nlohmann::json j = {{"error", status.message()}, {"hint", status.hint()}, {"sqlstate", status.sqlstate()},
+    // An error the server did not raise has no SQLSTATE: null, not "".
+    nlohmann::json sqlstate = status.sqlstate().empty() ? nlohmann::json() : nlohmann::json(status.sqlstate());
+    nlohmann::json j = {{"error", status.message()}, {"hint", status.hint()}, {"sqlstate", sqlstate},
                         {"exit_code", status.ExitCode()}};
     std::cout << j.dump() << std::endl;
     return;

@@ -209,6 +209,9 @@ Status Lifecycle::Migrate(const std::string& dir, bool complete, std::string* ve
     if (e.is_regular_file() && (ext == ".yaml" || ext == ".yml" || ext == ".json")) files.push_back(e.path().string());
   }
   if (ec) return Status::NotFound("directory " + dir + ": " + ec.message(), "check the path");
+  if (files.empty())
+    return Status::NotFound("directory " + dir + " holds no migration file (.yaml, .yml or .json)",
+                            "check the path; name files in the order they run, e.g. 01_create_users.yaml");
   std::sort(files.begin(), files.end());
   Status s = Connect(true);
   std::vector<std::string> done;

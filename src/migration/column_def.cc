@@ -4,6 +4,7 @@
 
 #include "migration/expression.h"
 #include "migration/field_reader.h"
+#include "migration/typed_text.h"
 #include "pg/quote.h"
 
 namespace pleat::migration {
@@ -82,6 +83,7 @@ Status ParseGenerated(const nlohmann::json& j, const std::string& where, ColumnD
     return Status::Invalid(where + ": user_specified_values must be ALWAYS or BY DEFAULT", "fix the value");
   out->identity = m;
   out->identity_options = options;
+  if (s.ok() && options) s = ParseSequenceOptions(*options).WithContext(where + " identity sequence_options");
   return s;
 }
 
@@ -121,7 +123,8 @@ Status ColumnDef::Parse(const nlohmann::json& j, const std::string& where, Colum
   out->nullable = nullable.value_or(false);
   out->pk = pk.value_or(false);
   out->unique = unique.value_or(false);
-  if (out->default_sql) s = CheckExpression(*out->default_sql, col_where + " default");
+  s = ParseTypeName(out->type).WithContext(col_where + " type");
+  if (s.ok() && out->default_sql) s = CheckExpression(*out->default_sql, col_where + " default");
   if (s.ok() && check) s = ParseCheck(*check, col_where + " check", &out->check.emplace());
   if (s.ok() && references) s = ParseReferences(*references, col_where + " references", &out->references.emplace());
   if (s.ok() && generated) s = ParseGenerated(*generated, col_where + " generated", out);

@@ -1,5 +1,6 @@
 #include "migration/document.h"
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -228,6 +229,9 @@ Status ParseYaml(const std::string& text, json* out) {
     }
     YamlConverter converter;
     return converter.Convert(documents.front(), 0, out);
+  } catch (const YAML::DeepRecursion& e) {  // yaml-cpp's own guard, whose message says "bad file"
+    return AtLine(e.mark, "values nest deeper than " + std::to_string(kMaxDepth) + " levels",
+                  "flatten the file; a migration needs a few levels");
   } catch (const YAML::Exception& e) {
     return AtLine(e.mark, e.msg, kYamlHint);
   }
@@ -242,7 +246,34 @@ std::string JsonReason(const std::string& what) {
   return colon == std::string::npos ? what.substr(start) : what.substr(colon + 2);
 }
 
+// nlohmann::json parses deep nesting without trouble, but copying, comparing
+// and destroying the value recurse once per level: 150,000 levels overflow
+// the stack. So JSON gets YAML's limit, found by a scan that skips strings.
+// Returns the 1-based line where nesting first passes kMaxDepth, or 0.
+long LineTooDeep(const std::string& text) {
+  int depth = 0;
+  long line = 1;
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '\n') ++line;
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+      continue;
+    }
+    if (c == '"') in_string = true;
+    if (c == ']' || c == '}') --depth;
+    if ((c == '[' || c == '{') && ++depth > kMaxDepth) return line;
+  }
+  return 0;
+}
+
 Status ParseJson(const std::string& text, json* out) {
+  if (long line = LineTooDeep(text); line > 0)
+    return Status::Invalid("line " + std::to_string(line) + ": values nest deeper than " + std::to_string(kMaxDepth) +
+                               " levels",
+                           "flatten the file; a migration needs a few levels");
   try {
     *out = json::parse(text);
     return Status::Ok();

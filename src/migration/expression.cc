@@ -1,6 +1,7 @@
 #include "migration/expression.h"
 #include "migration/identifier_text.h"
 #include "migration/parse_result.h"
+#include "migration/typed_text.h"
 
 #include <pg_query.h>
 
@@ -239,6 +240,7 @@ Status Expression::Parse(const std::string& text, Expression* out) {
   json tree;
   Status s = ParseTree(text, &tree);
   if (s.ok()) s = CheckShape(tree);
+  if (s.ok()) s = CheckNoOpenLineComment(std::string(kPrefix) + text);
   Found found;
   if (s.ok()) s = Walk(text, tree, &found);
   if (!s.ok()) return s;

@@ -3,7 +3,8 @@
 // Expression: one SQL expression from a migration file (`up`, `down`, `check`,
 // a default, an index predicate), parsed with libpg_query before anything
 // touches the database. Parse() rejects anything that is not exactly one
-// expression (a second statement, a trailing `; DROP ...`, a bare SELECT list).
+// expression (a second statement, a trailing `; DROP ...`, a bare SELECT list,
+// a last line that is a `--` comment, which would hide the SQL pasted after it).
 // RenameColumns() rewrites column references by their parse-tree locations,
 // never by searching text, so string literals and function names are untouched.
 

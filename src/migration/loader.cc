@@ -108,6 +108,10 @@ Status LoadMigrationText(const std::string& path, const std::string& text, Migra
 }
 
 Status LoadMigrationFile(const std::string& path, Migration* out) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    return Status::Usage(path + " is a directory, not a migration file",
+                         "pass one file, or run every file of the directory with `pleat migrate " + path + "`");
   std::ifstream in(path, std::ios::binary);
   if (!in)
     return Status::NotFound("file " + path + ": cannot be read", "check the path and its permissions");

@@ -32,7 +32,14 @@ bool AlterColumn::UsesShadow(const schema::VirtualSchema& schema, const schema::
   for (const auto& sh : table.shadows)
     if (sh.physical == c->physical) return true;  // an earlier operation shadowed it
   return (ChangesType(*c) && !RetypesInPlace(schema, table, *c)) || (nullable_ && *nullable_ != c->nullable) || constraints_.check ||
-         constraints_.references || unique_;
+         constraints_.references || unique_ || ComputesValues(*c);
+}
+
+// An `up` or `down` that does more than pass the value on only takes effect on
+// a shadow: one shared column cannot hold both versions' values.
+bool AlterColumn::ComputesValues(const schema::Column& column) const {
+  return (up_ && !IsColumnOrCast(*up_, {column_}, type_.value_or(column.type))) ||
+         (down_ && !IsColumnOrCast(*down_, {column_, name_.value_or(column_)}, ""));
 }
 
 Status AlterColumn::Validate(schema::VirtualSchema* schema) const {
@@ -74,10 +81,10 @@ Status AlterColumn::ApplyToShadow(schema::VirtualSchema* schema, schema::Table* 
   std::string down = down_.value_or(retype ? self + "::" + column->type : self);
   migration::Expression e;  // `down` may name the column by its new `name`
   if (name_ && migration::Expression::Parse(down, &e).ok()) down = e.RenameColumns({{*name_, self}});
-  // Only the form of `down` is checked, not its column names: pgroll accepts a
-  // `down` naming a column the table lacks (its example 35 does) and fails only
-  // the new-version writes that evaluate it; files must run here unchanged.
-  s = migration::Expression::Parse(down, &e).WithContext("down" + what);
+  // pgroll accepts a `down` naming a column the table lacks (its example 35
+  // does) and then fails every new-version write; here it is refused, as
+  // drop_column refuses it. `down` reads the new version's columns.
+  s = CheckExpressionColumns(down, *table, "down" + what);
   if (!s.ok()) return s;
   ComposeDown(table, column_, down);
   if (type_) column->type = *type_;

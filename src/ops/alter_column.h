@@ -4,7 +4,8 @@
 // check, unique, references, in any combination, with `up` (old value -> new)
 // and `down` (new -> old). Two paths:
 //  - a change old writers could violate or that changes the values (type,
-//    nullable, check, unique, references) rebuilds the column as a shadow
+//    nullable, check, unique, references, an `up` or `down` that computes
+//    something) rebuilds the column as a shadow
 //    (ops/shadow_column.h): backfilled, dual-written, swapped in at complete.
 //    Every other change in the same operation then goes to the shadow too.
 //  - comment and default alone are metadata only: no shadow, no backfill, no
@@ -41,12 +42,16 @@ class AlterColumn final : public Operation {
 
  private:
   Status ParseBody(const nlohmann::json& body, const std::string& where);
+  // type, default, up and down, which the SQL carries as written.
+  Status ParseTypedFields(const std::string& where) const;
   // check, unique and references (which have their own objects) and `name`.
   Status ParseSubChanges(const nlohmann::json* check, const nlohmann::json* unique, const nlohmann::json* references,
                           const std::string& where);
   // True when this operation's changes go to a shadow column (see above).
   bool UsesShadow(const schema::VirtualSchema& schema, const schema::Table& table) const;
   bool ChangesType(const schema::Column& column) const;
+  // True when `up` or `down` computes something rather than passing the value on.
+  bool ComputesValues(const schema::Column& column) const;
   // True for a type change PostgreSQL makes without a rewrite whose up and down
   // only pass the value on (ops/type_change.h), on a column no index with an
   // expression or predicate uses.

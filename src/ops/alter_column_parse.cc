@@ -5,6 +5,7 @@
 
 #include "migration/expression.h"
 #include "migration/field_reader.h"
+#include "migration/typed_text.h"
 #include "ops/alter_column.h"
 #include "ops/rename_column.h"
 
@@ -54,7 +55,24 @@ Status AlterColumn::ParseBody(const nlohmann::json& body, const std::string& whe
     if (*text && (*text)->empty()) text->reset();
     StripSelect(text);
   }
-  return ParseSubChanges(check, unique, references, where);
+  s = ParseTypedFields(where);
+  return s.ok() ? ParseSubChanges(check, unique, references, where) : s;
+}
+
+// The fields pasted into SQL as written, each parsed as what it claims to be.
+Status AlterColumn::ParseTypedFields(const std::string& where) const {
+  std::string what = " of column \"" + column_ + "\"";
+  Status s = type_ ? migration::ParseTypeName(*type_).WithContext(where + ": type" + what) : Status::Ok();
+  const std::pair<const char*, const std::optional<std::string>*> expressions[] = {
+      {"default", &default_}, {"up", &up_}, {"down", &down_}};
+  for (const auto& [field, text] : expressions) {
+    migration::Expression e;
+    if (!s.ok() || !*text) continue;
+    s = migration::Expression::Parse(**text, &e)
+            .WithContext(where + ": " + field + what)
+            .WithHint(std::string("write `") + field + "` as one SQL expression");
+  }
+  return s;
 }
 
 Status AlterColumn::ParseSubChanges(const nlohmann::json* check, const nlohmann::json* unique,

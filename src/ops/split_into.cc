@@ -17,6 +17,9 @@ Status ParseColumn(const nlohmann::json& j, const std::string& where, SplitInto*
   if (s.ok()) s = r.OptString("name", &name);
   if (s.ok()) s = r.OptString("down", &m.down);
   if (s.ok()) s = r.Finish();
+  migration::Expression e;  // pasted into triggers and rollback as written
+  if (s.ok() && m.down)
+    s = migration::Expression::Parse(*m.down, &e).WithContext(where + " \"" + m.from + "\" down");
   m.name = name.value_or(m.from);
   out->moved.push_back(m);
   return s;

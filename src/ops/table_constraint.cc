@@ -3,6 +3,8 @@
 #include "migration/column_def.h"
 #include "migration/expression.h"
 #include "migration/field_reader.h"
+#include "migration/statements.h"
+#include "migration/typed_text.h"
 #include "ops/common.h"
 #include "pg/quote.h"
 
@@ -63,6 +65,31 @@ Status ParseExclude(const nlohmann::json& j, const std::string& where, TableCons
   return s;
 }
 
+// storage_parameters and the exclude fields are pasted into the DDL as
+// written, so the constraint they make must parse as one ADD CONSTRAINT:
+// `fillfactor = 70); DROP TABLE x; --` is refused before anything runs.
+Status CheckPastedFields(const TableConstraint& k, const std::string& where) {
+  if (k.storage_parameters.empty() && k.type != "exclude") return Status::Ok();
+  std::string with = k.storage_parameters.empty() ? "" : " WITH (" + k.storage_parameters + ")";
+  std::string sql = "ALTER TABLE t ADD CONSTRAINT c ";
+  if (k.type == "exclude") {
+    sql += "EXCLUDE" + (k.exclude_method.empty() ? "" : " USING " + k.exclude_method) + " (" + k.exclude_elements + ")" + with;
+    if (!k.exclude_predicate.empty()) sql += " WHERE (" + k.exclude_predicate + ")";
+  } else {
+    sql += "UNIQUE (c)" + with;
+  }
+  migration::Statements parsed;
+  Status s = migration::Statements::Parse(sql, &parsed);
+  if (s.ok() && (parsed.statements().size() != 1 || parsed.statements()[0].kind != "AlterTableStmt"))
+    s = Status::Invalid("the fields make more than one statement");
+  if (s.ok()) s = migration::CheckNoOpenLineComment(sql);
+  migration::Expression e;
+  if (s.ok() && !k.exclude_predicate.empty()) s = migration::Expression::Parse(k.exclude_predicate, &e);
+  if (s.ok()) return s;
+  return s.WithContext(where + ": storage_parameters, index_method, elements and predicate do not make one constraint")
+      .WithHint("write storage_parameters as `fillfactor = 70`, elements as `col WITH =`, predicate as one expression");
+}
+
 Status ParseTyped(FieldReader* r, const std::string& where, TableConstraint* out) {
   const nlohmann::json *references = nullptr, *exclude = nullptr, *index = nullptr;
   std::optional<std::string> check;
@@ -87,6 +114,7 @@ Status ParseTyped(FieldReader* r, const std::string& where, TableConstraint* out
   if (references) s = ParseReferences(*references, where + " references", out);
   if (s.ok() && exclude) s = ParseExclude(*exclude, where + " exclude", out);
   if (s.ok() && index) s = ParseIndexParameters(*index, where + " index_parameters", out);
+  if (s.ok()) s = CheckPastedFields(*out, where);
   return s;
 }
 
@@ -119,11 +147,12 @@ Status TableConstraint::Parse(const nlohmann::json& j, const std::string& where,
 }
 
 Status TableConstraint::Validate(const schema::VirtualSchema& schema, const schema::Table& table) const {
-  for (const auto& c : columns)
-    if (!table.FindColumn(c))
-      return Status::NotFound("constraint \"" + name + "\" names column \"" + c + "\", which table \"" + table.name +
-                                  "\" does not have",
-                              "fix the column list");
+  for (const auto* list : {&columns, &include_columns})
+    for (const auto& c : *list)
+      if (!table.FindColumn(c))
+        return Status::NotFound("constraint \"" + name + "\" names column \"" + c + "\", which table \"" + table.name +
+                                    "\" does not have",
+                                list == &columns ? "fix the column list" : "fix index_parameters.include_columns");
   if (type == "check") return CheckExpressionColumns(check, table, "check of constraint \"" + name + "\"");
   if (type != "foreign_key" || ref_table == table.name) return Status::Ok();
   const schema::Table* ref = nullptr;

@@ -34,6 +34,16 @@ Connection& Connection::operator=(Connection&& other) noexcept {
 }
 
 Status Connection::Open(const std::string& conninfo, Connection* out) {
+  // A URL libpq cannot parse is the caller's mistake, not a failed connection.
+  char* error = nullptr;
+  PQconninfoOption* parsed = PQconninfoParse(conninfo.c_str(), &error);
+  if (!parsed) {
+    std::string msg = error ? Trimmed(error) : "cannot be parsed";
+    PQfreemem(error);
+    return Status::Usage("the connection URL is malformed: " + msg,
+                         "write it as postgresql://user@host:port/dbname or as key=value pairs (see libpq)");
+  }
+  PQconninfoFree(parsed);
   PGconn* conn = PQconnectdb(conninfo.c_str());
   if (PQstatus(conn) != CONNECTION_OK) {
     std::string msg = Trimmed(PQerrorMessage(conn));

@@ -109,6 +109,9 @@ TEST_F(CliErrors, ExitCodes) {
       {"unknown option", {"status", "--frob"}, 2, "--frob"},
       {"start without FILE", {"start"}, 2, "start: FILE is required"},
       {"bad lock timeout", {"--lock-timeout", "abc", "status"}, 2, "--lock-timeout \"abc\" is not a duration"},
+      {"lock timeout past int64", {"--lock-timeout", "99999999999999999999ms", "status"}, 2, "is longer than a day"},
+      {"lock timeout past int", {"--lock-timeout", "99999999s", "status"}, 2, "is longer than a day"},
+      {"backfill target past a day", {"--backfill-target", "1441m", "status"}, 2, "is longer than a day"},
       {"missing file", {"start", "{dir}/missing.yaml"}, 3, "cannot be read"},
       {"missing directory", {"migrate", "{dir}/nowhere"}, 3, "nowhere"},
       {"complete with nothing started", {"complete"}, 3, "no migration is in progress"},
@@ -116,6 +119,10 @@ TEST_F(CliErrors, ExitCodes) {
       {"latest with nothing started", {"latest"}, 3, "no migration has been started"},
       {"cannot connect", {"--url", "postgresql://postgres@/x?host={dir}/none&port=1", "status"}, 3,
        "cannot connect to PostgreSQL", false},
+      {"malformed url", {"--url", "postgresql://[bad", "status"}, 2, "the connection URL is malformed", false},
+      {"malformed url escape", {"--url", "postgresql://%zz@/x", "status"}, 2, "the connection URL is malformed", false},
+      {"start a directory", {"start", "{dir}"}, 2, "is a directory, not a migration file"},
+      {"migrate an empty directory", {"migrate", "{dir}"}, 3, "holds no migration file"},
   };
   for (const Case& c : cases) {
     std::vector<std::string> args;
@@ -127,6 +134,18 @@ TEST_F(CliErrors, ExitCodes) {
       EXPECT_NE(std::string::npos, run.err.find("\nhint: ")) << c.name << "\n" << run.Describe();
     }
   }
+}
+
+TEST_F(CliErrors, JsonSqlstateIsNullUnlessTheServerRaisedIt) {
+  PleatRun usage = Pleat({"--json", "--lock-timeout", "x", "status"});
+  nlohmann::json j = nlohmann::json::parse(usage.LastLine(), nullptr, false);
+  ASSERT_TRUE(j.is_object()) << usage.Describe();
+  EXPECT_TRUE(j.contains("sqlstate") && j["sqlstate"].is_null()) << j;
+  std::string file = WriteFile("01_divide.yaml", "operations:\n  - sql: {up: SELECT 1/0}\n");
+  PleatRun server = Pleat({"--json", "start", file});
+  j = nlohmann::json::parse(server.LastLine(), nullptr, false);
+  ASSERT_TRUE(j.is_object() && j["sqlstate"].is_string()) << server.Describe();
+  EXPECT_EQ("22012", j["sqlstate"].get<std::string>()) << j;
 }
 
 TEST_F(CliErrors, MessagesNameTheFileTheOperationAndTheFix) {
