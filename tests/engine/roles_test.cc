@@ -150,6 +150,51 @@ TEST_F(Roles, SplitTableKeepsEveryAppRoleWriting) {
   EXPECT_EQ("pleat_owner", Value(&owner_, "SELECT tableowner FROM pg_tables WHERE tablename = 'account_cards'"));
 }
 
+// The case the issue was filed for: split_table, add_column and a type change
+// in one file, with the old app inserting through the raw table and its version
+// schema and the new app reading and writing the split's table.
+TEST_F(Roles, SplitAddAndRetypeInOneFile) {
+  const char* migration = R"(
+operations:
+  - split_table:
+      table: accounts
+      into:
+        - table: account_cards
+          key: account_id
+          columns:
+            - {from: card_no}
+  - add_column:
+      table: accounts
+      up: upper(email)
+      column: {name: shout, type: text, nullable: true}
+  - alter_column: {table: accounts, column: age, type: bigint, up: age::bigint, down: age::int}
+)";
+  std::string before_acls = Acls(&owner_);
+  std::string vs;
+  for (int round = 0; round < 2; ++round) {
+    Status s = Start(migration, &vs);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+    EXPECT_EQ("1|c1\n2|c2", Rows(&app_, "SELECT account_id, card_no FROM " + vs + ".account_cards ORDER BY 1"));
+    Exec(&app_, "INSERT INTO public.accounts (email, card_no, age) VALUES ('c@x', 'c3', 3)");
+    Exec(&narrow_, "INSERT INTO public.accounts (email, age) VALUES ('n@x', 4)");
+    Exec(&app_, "INSERT INTO " + vs + ".accounts (email, age) VALUES ('d@x', 50)");
+    Exec(&app_, "UPDATE " + vs + ".account_cards SET card_no = 'c1!' WHERE account_id = 1");
+    EXPECT_EQ("a@x|A@X|30|c1!\nb@x|B@X|40|c2\nc@x|C@X|3|c3\nd@x|NULL|50|NULL\nn@x|N@X|4|NULL",
+              Rows(&app_, "SELECT a.email, a.shout, a.age, c.card_no FROM " + vs + ".accounts a LEFT JOIN " + vs +
+                              ".account_cards c ON c.account_id = a.id ORDER BY a.email"));
+    EXPECT_EQ(0, VerifyErrors());
+    if (round == 1) break;
+    ASSERT_TRUE(Rollback().ok());
+    EXPECT_EQ(before_acls, Acls(&owner_));
+    Exec(&owner_, "DELETE FROM accounts WHERE id > 2; UPDATE accounts SET card_no = 'c1' WHERE id = 1");
+  }
+  ASSERT_TRUE(Complete().ok());
+  Exec(&app_, "INSERT INTO " + vs + ".account_cards (account_id, card_no) SELECT id, 'c5' FROM " + vs +
+                  ".accounts WHERE email = 'd@x'");
+  Exec(&narrow_, "INSERT INTO public.accounts (email, age) VALUES ('m@x', 6000000000)");
+  EXPECT_EQ("6", Value(&app_, "SELECT count(*) FROM " + vs + ".accounts"));
+}
+
 // A shadow column (type change) keeps the column grants of the column it
 // replaces, during the migration and after complete; rollback leaves the ACLs.
 TEST_F(Roles, ShadowColumnKeepsColumnGrants) {
