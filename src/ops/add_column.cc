@@ -3,6 +3,7 @@
 #include "migration/expression.h"
 #include "migration/field_reader.h"
 #include "ops/common.h"
+#include "ops/shadow_column.h"
 #include "pg/quote.h"
 
 namespace pleat::ops {
@@ -55,13 +56,19 @@ Status AddColumn::Validate(schema::VirtualSchema* schema) const {
     return Status::Invalid("column \"" + name + "\" is NOT NULL without a default, so existing rows have no value for it",
                            "add `up: <expression over the old columns>` or a default, or make it nullable");
   if (up_) s = CheckExpressionColumns(*up_, *table, "up of column \"" + name + "\"");
+  if (s.ok() && column_.check) s = ClaimConstraintName(schema, *table, column_.check->name, false);
+  if (s.ok() && column_.references) s = ClaimConstraintName(schema, *table, column_.references->name, false);
+  if (s.ok() && column_.unique)
+    s = ClaimConstraintName(schema, *table, pg::FitIdentifier(table->physical + "_" + name + "_key"), true);
   if (!s.ok()) return s;
   schema::Column col{name, name, column_.type, column_.nullable, column_.default_sql, column_.identity.has_value(),
                      column_.generated_expression.has_value(), /*added=*/true, up_};
-  // the trigger and backfill read `up` under the old version's (physical) names
-  if (up_) col.up = OnPhysicalColumns(*up_, *table);
   if (!col.up && VolatileDefault(*schema)) col.up = column_.default_sql;  // each existing row gets its own value
   table->columns.push_back(col);
+  // The trigger and backfill read `up` over the old version's physical columns:
+  // a column an earlier operation of the file rebuilt (a shadow) or added reads
+  // as its own `up`, never as the new column the old version does not fill.
+  if (up_) ComposeUp(table, name, *up_);
   return Status::Ok();
 }
 

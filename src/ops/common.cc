@@ -32,6 +32,26 @@ Status RequireFreeRelationName(const schema::VirtualSchema& schema, const std::s
                          "choose another name");
 }
 
+Status ClaimConstraintName(schema::VirtualSchema* schema, const schema::Table& table, const std::string& name,
+                           bool indexed) {
+  std::string what = "constraint \"" + name + "\" of table \"" + table.name + "\"";
+  for (const auto& k : table.constraints)
+    if (k.name == name)
+      return Status::Invalid(what + " already exists", "choose another name for the new constraint");
+  if (schema->HasConstraintName(table.physical, name))
+    return Status::Invalid(what + " cannot be created at start: the name is still taken there (an earlier operation "
+                               "of this file drops or renames that constraint, which happens only at complete, or "
+                               "creates one of that name)",
+                           "give the new constraint another name, or drop or rename the old one in an earlier migration");
+  if (indexed && schema->HasRelationName(name))
+    return Status::Invalid(what + " needs an index named \"" + name + "\", and a relation of that name exists in "
+                               "schema \"" + schema->schema_name() + "\" (or stays until complete)",
+                           "choose another name for the new constraint");
+  schema->AddConstraintName(table.physical, name);
+  if (indexed) schema->AddRelationName(name);
+  return Status::Ok();
+}
+
 std::string PhysicalTable(const schema::VirtualSchema& schema, const std::string& name) {
   const schema::Table* t = schema.FindTable(name);
   return pg::QualifiedName(schema.schema_name(), t ? t->physical : name);

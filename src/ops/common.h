@@ -16,6 +16,13 @@ Status FindTable(const schema::VirtualSchema& schema, const std::string& name, c
 Status FindColumn(schema::Table* table, const std::string& name, schema::Column** out);
 // Fails when `name` is already taken by a relation in the schema.
 Status RequireFreeRelationName(const schema::VirtualSchema& schema, const std::string& name);
+// Checks that constraint `name` can be created on `table` at start, and takes
+// the name for the rest of the file. It fails when the table has a constraint of
+// that name, or had one that an earlier operation of the file drops or renames
+// (PostgreSQL frees the name only at complete), or, for a constraint with an
+// index (`indexed`: unique, primary key), when a relation has that name.
+Status ClaimConstraintName(schema::VirtualSchema* schema, const schema::Table& table, const std::string& name,
+                           bool indexed);
 // "schema"."physical table" of table `name` (which must exist in `schema`).
 std::string PhysicalTable(const schema::VirtualSchema& schema, const std::string& name);
 // Checks that `text` parses as one SQL expression and that every column it names

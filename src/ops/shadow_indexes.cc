@@ -97,11 +97,16 @@ bool IndexUses(const schema::Index& index, const std::string& column) {
   return !UsesShadowed(index, {{column, column}}, &predicate, &uses).ok() || uses;
 }
 
-Status PlanShadowIndexes(const schema::VirtualSchema& before, const std::string& table,
+Status PlanShadowIndexes(const schema::VirtualSchema& before, const schema::VirtualSchema& after, const std::string& table,
                          const std::map<std::string, std::string>& shadows, engine::Plan* start,
                          engine::Plan* complete) {
   const std::string& schema = before.schema_name();
-  for (const auto& index : before.indexes()) {
+  std::vector<schema::Index> indexes;  // a drop_index of the file leaves one out: complete drops it anyway
+  for (const auto& index : before.indexes())
+    if (after.HasIndex(index.name) || index.backs_constraint) indexes.push_back(index);
+  for (const auto& index : after.indexes())
+    if (index.created) indexes.push_back(index);
+  for (const auto& index : indexes) {
     migration::Expression predicate;
     bool uses = false;
     if (index.table != table || index.backs_constraint) continue;
