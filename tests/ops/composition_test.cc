@@ -307,6 +307,16 @@ operations:
   - add_column: {table: accounts, column: {name: b, type: int, nullable: true, check: {name: positive, constraint: b > 0}}}
 )yaml",
        .start_error = "constraint \"positive\" of table \"accounts\" cannot be created at start"},
+      {.name = "new_table_unique_named_like_an_index",
+       .setup_migrations = {kAccounts},
+       .migration = R"yaml(
+operations:
+  - create_table:
+      name: tags
+      columns: [{name: id, type: serial, pk: true}, {name: tag, type: text}]
+      constraints: [{name: accounts_pkey, type: unique, columns: [tag]}]
+)yaml",
+       .start_error = "needs an index named \"accounts_pkey\""},
   };
   for (const auto& c : cases) RunOpCase(c);
 }
