@@ -41,6 +41,10 @@ std::string AddColumn::NotNullName(const std::string& physical_table) const {
   return pg::PleatName("nn", physical_table, column_.name);
 }
 
+std::string AddColumn::UniqueName(const std::string& physical_table) const {
+  return pg::FitIdentifier(physical_table + "_" + column_.name + "_key");
+}
+
 Status AddColumn::Validate(schema::VirtualSchema* schema) const {
   schema::Table* table = nullptr;
   Status s = FindTable(schema, table_, &table);
@@ -58,16 +62,13 @@ Status AddColumn::Validate(schema::VirtualSchema* schema) const {
   if (up_) s = CheckExpressionColumns(*up_, *table, "up of column \"" + name + "\"");
   if (s.ok() && column_.check) s = ClaimConstraintName(schema, *table, column_.check->name, false);
   if (s.ok() && column_.references) s = ClaimConstraintName(schema, *table, column_.references->name, false);
-  if (s.ok() && column_.unique)
-    s = ClaimConstraintName(schema, *table, pg::FitIdentifier(table->physical + "_" + name + "_key"), true);
+  if (s.ok() && column_.unique) s = ClaimConstraintName(schema, *table, UniqueName(table->physical), true);
   if (!s.ok()) return s;
   schema::Column col{name, name, column_.type, column_.nullable, column_.default_sql, column_.identity.has_value(),
                      column_.generated_expression.has_value(), /*added=*/true, up_};
   if (!col.up && VolatileDefault(*schema)) col.up = column_.default_sql;  // each existing row gets its own value
   table->columns.push_back(col);
-  // The trigger and backfill read `up` over the old version's physical columns:
-  // a column an earlier operation of the file rebuilt (a shadow) or added reads
-  // as its own `up`, never as the new column the old version does not fill.
+  // Over the old version: a column an earlier operation rebuilt or added reads as its `up`.
   if (up_) ComposeUp(table, name, *up_);
   return Status::Ok();
 }
@@ -136,8 +137,7 @@ Status AddColumn::Complete(const schema::VirtualSchema& before, engine::Plan* pl
   if (column_.references)
     validate.push_back("ALTER TABLE " + table + " VALIDATE CONSTRAINT " + pg::QuoteIdent(column_.references->name));
   if (column_.unique)
-    constrain.push_back("ALTER TABLE " + table + " ADD CONSTRAINT " +
-                        pg::QuoteIdent(pg::FitIdentifier(t->physical + "_" + column_.name + "_key")) +
+    constrain.push_back("ALTER TABLE " + table + " ADD CONSTRAINT " + pg::QuoteIdent(UniqueName(t->physical)) +
                         " UNIQUE USING INDEX " + pg::QuoteIdent(pg::PleatName("uq", t->physical, column_.name)));
   std::string what = "\"" + table_ + "\".\"" + column_.name + "\"";
   if (!validate.empty()) plan->AddSql("validate", "validate constraints of " + what, validate);

@@ -17,6 +17,7 @@ bool Covers(const schema::Table& table, const std::vector<std::string>& columns,
   const schema::Column* c = table.FindColumn(column);
   if (!c) return false;
   std::string stored = c->physical;
+  if (std::find(columns.begin(), columns.end(), stored) != columns.end()) return true;  // a constraint on the shadow
   for (const auto& sh : table.shadows)
     if (sh.physical == stored) stored = sh.original;
   return std::find(columns.begin(), columns.end(), stored) != columns.end();

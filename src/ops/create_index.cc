@@ -112,11 +112,8 @@ Status CreateIndex::Validate(schema::VirtualSchema* schema) const {
     index.columns.push_back(table->FindColumn(c.column)->physical);
     index.keys.push_back(c.Key(index.columns.back()));
   }
-  index.unique = unique_;
-  index.method = method_;
-  index.storage = storage_parameters_;
+  index.unique = unique_, index.method = method_, index.storage = storage_parameters_, index.created = true;
   if (predicate_) index.predicate = predicate_->RenameColumns(renames);
-  index.created = true;
   schema->AddIndex(std::move(index));
   return Status::Ok();
 }

@@ -221,13 +221,62 @@ TEST(Composition, UpAfterAShadowReadsTheOldVersion) {
                                 "down: {age: age}}") + kAddMonths,
        .after_start = after_start,
        .after_complete = after_complete},
+      {.name = "alter_type_then_create_constraint_with_up",
+       .setup_migrations = {kAccounts},
+       .setup_sql = kSeed,
+       .migration = "operations:\n  - alter_column: {table: accounts, column: age, type: bigint, up: age, down: age}\n"
+                    "  - create_constraint: {table: accounts, name: age_positive, type: check, check: \"age >= 0\", "
+                    "columns: [age], up: {age: \"greatest(coalesce(age, 5), 0)\"}, down: {age: age}}\n",
+       .after_start =
+           [](CaseContext& c) {
+             EXPECT_EQ("30\n5", c.Rows("SELECT age FROM " + c.new_schema + ".accounts ORDER BY id"));
+             c.Exec("INSERT INTO " + c.old_schema + ".accounts (email, age) VALUES ('c@x', -3)");
+             c.ExecFails("INSERT INTO " + c.new_schema + ".accounts (email, age) VALUES ('d@x', -1)", "age_positive");
+             EXPECT_EQ("30\n5\n0", c.Rows("SELECT age FROM " + c.new_schema + ".accounts ORDER BY id"));
+           },
+       .after_complete =
+           [](CaseContext& c) {
+             EXPECT_EQ("bigint", c.Value("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = "
+                                         "'public.accounts'::regclass AND attname = 'age'"));
+             c.ExecFails("INSERT INTO " + c.new_schema + ".accounts (email, age) VALUES ('d@x', -1)", "age_positive");
+           }},
   };
   for (const auto& c : cases) RunOpCase(c);
 }
 
 // An index created earlier in the file is rebuilt on the shadow of a column a
-// later operation replaces: before, it stayed on the original, which complete drops.
+// later operation replaces: before, it stayed on the original, which complete
+// drops. Created later, it is built on the shadow and its column ends with the
+// column's name, not the shadow's.
 TEST(Composition, IndexCreatedBeforeAShadowFollowsIt) {
+  const char* kAlterEmail = R"yaml(
+  - alter_column:
+      table: accounts
+      column: email
+      check: {name: email_has_at, constraint: "email LIKE '%@%'"}
+      up: email
+      down: email
+)yaml";
+  const char* kIndex = "\n  - create_index: {name: accounts_email_uq, table: accounts, columns: [email], unique: true}\n";
+  auto unique_after_start = [](CaseContext& c) {
+    c.ExecFails("INSERT INTO " + c.new_schema + ".accounts (email) VALUES ('a@x')", "duplicate key");
+    c.ExecFails("INSERT INTO " + c.old_schema + ".accounts (email) VALUES ('b@x')", "duplicate key");
+    c.Exec("INSERT INTO " + c.new_schema + ".accounts (email) VALUES ('c@x')");
+  };
+  auto unique_after_complete = [](CaseContext& c) {
+    c.ExecFails("INSERT INTO " + c.new_schema + ".accounts (email) VALUES ('a@x')", "duplicate key");
+    EXPECT_EQ("email", c.Value("SELECT string_agg(attname, ',') FROM pg_attribute WHERE attrelid = "
+                               "'public.accounts_email_uq'::regclass"));
+    EXPECT_EQ("email", c.Value("SELECT string_agg(a.attname, ',') FROM pg_index i JOIN pg_attribute a ON "
+                               "a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey) WHERE i.indexrelid = "
+                               "'public.accounts_email_uq'::regclass AND i.indisunique AND i.indisvalid"));
+  };
+  RunOpCase({.name = "alter_column_then_create_unique_index",
+             .setup_migrations = {kAccounts},
+             .setup_sql = kSeed,
+             .migration = std::string("operations:") + kAlterEmail + kIndex,
+             .after_start = unique_after_start,
+             .after_complete = unique_after_complete});
   OpCase c{
       .name = "create_unique_index_then_alter_column",
       .setup_migrations = {kAccounts},
