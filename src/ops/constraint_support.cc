@@ -124,6 +124,8 @@ std::vector<std::string> RenameIndexColumns(const std::string& qualified_index, 
   std::vector<std::string> sql;
   for (const auto& c : columns) {
     std::string from = PhysicalColumn(built, c), to = PhysicalColumn(final, c);
+    for (const auto& sh : final.shadows)
+      if (sh.physical == to) to = sh.original;  // an earlier operation's shadow: it takes the original's name
     if (from != to)  // ALTER TABLE renames an index's columns too (ALTER INDEX cannot)
       sql.push_back("ALTER TABLE " + qualified_index + " RENAME COLUMN " + pg::QuoteIdent(from) + " TO " +
                     pg::QuoteIdent(to));

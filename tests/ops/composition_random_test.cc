@@ -42,6 +42,9 @@ const char* kPool[] = {
     " up: email, down: email}\n",
     "  - split_table: {table: accounts, into: [{table: account_fees, key: account_id, columns: [{from: fee}]}]}\n",
     "  - drop_column: {table: accounts, column: nick, down: \"'n'\"}\n",
+    "  - add_column: {table: accounts, column: {name: tag, type: text, nullable: true, unique: true}}\n",
+    "  - create_constraint: {table: accounts, name: accounts_email_unique, type: unique, columns: [email],"
+    " up: {email: email}, down: {email: email}}\n",
 };
 
 int EnvInt(const char* name, int fallback) {

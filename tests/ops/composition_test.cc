@@ -277,6 +277,14 @@ TEST(Composition, IndexCreatedBeforeAShadowFollowsIt) {
              .migration = std::string("operations:") + kAlterEmail + kIndex,
              .after_start = unique_after_start,
              .after_complete = unique_after_complete});
+  RunOpCase({.name = "alter_column_then_unique_constraint",
+             .setup_migrations = {kAccounts},
+             .setup_sql = kSeed,
+             .migration = std::string("operations:") + kAlterEmail +
+                          "  - create_constraint: {table: accounts, name: accounts_email_uq, type: unique, "
+                          "columns: [email], up: {email: email}, down: {email: email}}\n",
+             .after_start = unique_after_start,
+             .after_complete = unique_after_complete});
   OpCase c{
       .name = "create_unique_index_then_alter_column",
       .setup_migrations = {kAccounts},
