@@ -28,6 +28,12 @@ operations:
         - {name: age, type: int, nullable: true}
         - {name: fee, type: "numeric(10,2)", nullable: true}
         - {name: nick, type: text, nullable: true}
+        - {name: city, type: text, nullable: true}
+  - create_table:
+      name: profiles
+      columns:
+        - {name: id, type: serial, pk: true}
+        - {name: account_id, type: int, references: {name: profiles_account_fk, table: accounts, column: id}}
 )yaml";
 
 // Each works alone on kAccounts and with any others of the pool, in any order.
@@ -45,6 +51,7 @@ const char* kPool[] = {
     "  - add_column: {table: accounts, column: {name: tag, type: text, nullable: true, unique: true}}\n",
     "  - create_constraint: {table: accounts, name: accounts_email_unique, type: unique, columns: [email],"
     " up: {email: email}, down: {email: email}}\n",
+    "  - move_column: {table: accounts, column: city, to: profiles}\n",
 };
 
 int EnvInt(const char* name, int fallback) {
@@ -65,7 +72,7 @@ std::string RandomFile(std::mt19937* rng) {
 // Both versions write; every row must then be in step, as verify sees it.
 void WriteBothAndVerify(CaseContext& c) {
   c.Exec("INSERT INTO " + c.old_schema + ".accounts (email, age, fee, nick) VALUES ('c@x', 40, 3, 'c')");
-  c.Exec("UPDATE " + c.old_schema + ".accounts SET age = 31, fee = 5 WHERE id = 1");
+  c.Exec("UPDATE " + c.old_schema + ".accounts SET age = 31, fee = 5, city = 'oslo' WHERE id = 1");
   c.Exec("INSERT INTO " + c.new_schema + ".accounts (email) VALUES ('d@x')");
   c.Exec("UPDATE " + c.new_schema + ".accounts SET email = 'b2@x' WHERE email = 'b@x'");
   EXPECT_EQ("4", c.Value("SELECT count(*) FROM " + c.new_schema + ".accounts"));
@@ -85,7 +92,8 @@ TEST(CompositionRandom, TwoOrThreeOperationsInAnyOrder) {
     SCOPED_TRACE("seed " + std::to_string(seed) + ", run " + std::to_string(run) + ":\n" + file);
     RunOpCase({.name = "random_" + std::to_string(seed) + "_" + std::to_string(run),
                .setup_migrations = {kAccounts},
-               .setup_sql = "INSERT INTO accounts (email, age, fee, nick) VALUES ('a@x', 30, 1, 'a'), ('b@x', NULL, 2, NULL)",
+               .setup_sql = "INSERT INTO accounts (email, age, fee, nick, city) VALUES ('a@x', 30, 1, 'a', 'rome'), "
+                            "('b@x', NULL, 2, NULL, NULL); INSERT INTO profiles (account_id) VALUES (1), (2)",
                .migration = file,
                .after_start = WriteBothAndVerify,
                .after_complete = [](CaseContext& c) {
