@@ -122,7 +122,7 @@ Status PlanShadowIndexes(const schema::VirtualSchema& before, const schema::Virt
   const std::string& schema = before.schema_name();
   std::vector<schema::Index> indexes;  // a drop_index of the file leaves one out: complete drops it anyway
   for (const auto& index : before.indexes())
-    if (after.HasIndex(index.name) || index.backs_constraint) indexes.push_back(index);
+    if (after.HasIndex(index.name)) indexes.push_back(index);
   for (const auto& index : after.indexes())
     if (index.created) indexes.push_back(index);
   for (const auto& index : indexes) {
