@@ -59,7 +59,9 @@ Status AddColumn::Validate(schema::VirtualSchema* schema) const {
   if (!column_.nullable && !column_.default_sql && !up_)
     return Status::Invalid("column \"" + name + "\" is NOT NULL without a default, so existing rows have no value for it",
                            "add `up: <expression over the old columns>` or a default, or make it nullable");
-  if (up_) s = CheckExpressionColumns(*up_, *table, "up of column \"" + name + "\"");
+  s = RequireFreePhysicalColumn(*table, name);
+  // `up` reads the old version, which still has the columns the file drops or moves.
+  if (s.ok() && up_) s = CheckExpressionColumns(*up_, WithOldColumns(*table), "up of column \"" + name + "\"");
   if (s.ok() && column_.check) s = ClaimConstraintName(schema, *table, column_.check->name, false);
   if (s.ok() && column_.references) s = ClaimConstraintName(schema, *table, column_.references->name, false);
   if (s.ok() && column_.unique) s = ClaimConstraintName(schema, *table, UniqueName(table->physical), true);

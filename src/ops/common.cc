@@ -52,6 +52,23 @@ Status ClaimConstraintName(schema::VirtualSchema* schema, const schema::Table& t
   return Status::Ok();
 }
 
+Status RequireFreePhysicalColumn(const schema::Table& table, const std::string& name) {
+  for (const auto& h : table.hidden)
+    if (h.physical == name)
+      return Status::Invalid("table \"" + table.name + "\" keeps its column \"" + name + "\" until complete (an "
+                                 "earlier operation of this file drops, moves or replaces it), so a new column cannot "
+                                 "take that name at start",
+                             "give the new column another name, or drop the old one in an earlier migration");
+  return Status::Ok();
+}
+
+schema::Table WithOldColumns(const schema::Table& table) {
+  schema::Table out = table;
+  for (const auto& h : table.hidden)
+    if (!out.FindColumn(h.physical) && !out.FindByPhysical(h.physical)) out.columns.push_back({h.physical, h.physical});
+  return out;
+}
+
 std::string PhysicalTable(const schema::VirtualSchema& schema, const std::string& name) {
   const schema::Table* t = schema.FindTable(name);
   return pg::QualifiedName(schema.schema_name(), t ? t->physical : name);

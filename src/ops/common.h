@@ -23,6 +23,13 @@ Status RequireFreeRelationName(const schema::VirtualSchema& schema, const std::s
 // index (`indexed`: unique, primary key), when a relation has that name.
 Status ClaimConstraintName(schema::VirtualSchema* schema, const schema::Table& table, const std::string& name,
                            bool indexed);
+// Fails when `table` keeps a physical column `name` that the new version no
+// longer shows (an earlier operation of the file drops, moves or replaces it):
+// it goes only at complete, so a column added at start cannot take its name.
+Status RequireFreePhysicalColumn(const schema::Table& table, const std::string& name);
+// `table` as the old version reads it in an `up`: its visible columns, and the
+// columns the file drops or moves under their physical names.
+schema::Table WithOldColumns(const schema::Table& table);
 // "schema"."physical table" of table `name` (which must exist in `schema`).
 std::string PhysicalTable(const schema::VirtualSchema& schema, const std::string& name);
 // Checks that `text` parses as one SQL expression and that every column it names

@@ -240,6 +240,34 @@ TEST(Composition, UpAfterAShadowReadsTheOldVersion) {
                                          "'public.accounts'::regclass AND attname = 'age'"));
              c.ExecFails("INSERT INTO " + c.new_schema + ".accounts (email, age) VALUES ('d@x', -1)", "age_positive");
            }},
+      {.name = "drop_column_then_add_column_reading_it",
+       .setup_migrations = {kAccounts},
+       .setup_sql = kSeed,
+       .migration = R"yaml(
+operations:
+  - drop_column: {table: accounts, column: age, down: "0"}
+  - add_column:
+      table: accounts
+      up: "coalesce(age::text, 'none')"
+      column: {name: age_text, type: text, nullable: true}
+)yaml",
+       .after_start =
+           [](CaseContext& c) {
+             EXPECT_EQ("30\nnone", c.Rows("SELECT age_text FROM " + c.new_schema + ".accounts ORDER BY id"));
+             c.Exec("INSERT INTO " + c.old_schema + ".accounts (email, age) VALUES ('c@x', 40)");
+             c.Exec("INSERT INTO " + c.new_schema + ".accounts (email, age_text) VALUES ('d@x', 'mine')");
+             EXPECT_EQ("30|30\nNULL|none\n40|40\n0|mine",
+                       c.Rows("SELECT coalesce(age::text, 'NULL'), age_text FROM public.accounts ORDER BY id"));
+           },
+       .after_complete =
+           [](CaseContext& c) {
+             EXPECT_EQ("30\nnone\n40\n0", c.Rows("SELECT age_text FROM " + c.new_schema + ".accounts ORDER BY id"));
+           }},
+      {.name = "drop_column_then_add_column_of_the_same_name_is_refused",
+       .setup_migrations = {kAccounts},
+       .migration = "operations:\n  - drop_column: {table: accounts, column: age, down: \"0\"}\n"
+                    "  - add_column: {table: accounts, column: {name: age, type: text, nullable: true}}\n",
+       .start_error = "keeps its column \"age\" until complete"},
   };
   for (const auto& c : cases) RunOpCase(c);
 }
