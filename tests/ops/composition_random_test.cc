@@ -52,6 +52,7 @@ const char* kPool[] = {
     "  - create_constraint: {table: accounts, name: accounts_email_unique, type: unique, columns: [email],"
     " up: {email: email}, down: {email: email}}\n",
     "  - move_column: {table: accounts, column: city, to: profiles}\n",
+    "  - add_column: {table: accounts, up: \"coalesce(nick, 'none')\", column: {name: label, type: text, nullable: true}}\n",
 };
 
 int EnvInt(const char* name, int fallback) {
