@@ -343,6 +343,35 @@ operations:
   RunOpCase(c);
 }
 
+// set_replica_identity sees the unique index an earlier create_index of the file builds.
+TEST(Composition, ReplicaIdentityOnAnIndexOfTheSameFile) {
+  RunOpCase({.name = "create_unique_index_then_replica_identity",
+             .setup_migrations = {kAccounts},
+             .setup_sql = kSeed,
+             .migration = R"yaml(
+operations:
+  - create_index: {name: accounts_email_uq, table: accounts, columns: [email], unique: true}
+  - set_replica_identity: {table: accounts, identity: {type: index, index: accounts_email_uq}}
+)yaml",
+             .after_start =
+                 [](CaseContext& c) {
+                   EXPECT_EQ("accounts_email_uq", c.Value("SELECT indexrelid::regclass::text FROM pg_index WHERE "
+                                                          "indrelid = 'public.accounts'::regclass AND indisreplident"));
+                 },
+             .after_complete =
+                 [](CaseContext& c) {
+                   EXPECT_EQ("i", c.Value("SELECT relreplident FROM pg_class WHERE oid = 'public.accounts'::regclass"));
+                 }});
+  RunOpCase({.name = "replica_identity_on_a_nullable_column_is_refused",
+             .setup_migrations = {kAccounts},
+             .migration = R"yaml(
+operations:
+  - create_index: {name: accounts_age_uq, table: accounts, columns: [age], unique: true}
+  - set_replica_identity: {table: accounts, identity: {type: index, index: accounts_age_uq}}
+)yaml",
+             .start_error = "covers a nullable column (\"age\")"});
+}
+
 // Every name an operation creates is checked at validation, against the
 // catalog and the file: nothing fails after DDL for a taken name.
 TEST(Composition, TakenNamesAreRefusedBeforeAnyChange) {
