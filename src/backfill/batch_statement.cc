@@ -27,7 +27,11 @@ std::string ChildInsert(const nlohmann::json& child, const std::string& qualifie
 }  // namespace
 
 // The UPDATE writes only the added columns, which no sync trigger listens to,
-// so the triggers do not run for the backfill's own writes.
+// so the triggers do not run for the backfill's own writes. With both kinds of
+// work, the child rows are created by statements of their own before the
+// UPDATE: in one statement, a data-modifying CTE runs after the main UPDATE
+// and its row lock skips the rows that UPDATE changed, so the children of
+// every updated row went missing. The last statement's count is the rows updated.
 std::string BatchSql(const nlohmann::json& spec, const std::string& qualified_table, const std::string& where) {
   std::vector<std::string> inserts;
   for (const auto& child : spec.value("children", nlohmann::json::array()))
@@ -36,11 +40,16 @@ std::string BatchSql(const nlohmann::json& spec, const std::string& qualified_ta
   for (const auto& c : spec.at("set"))
     set += (set.empty() ? "" : ", ") + pg::QuoteIdent(c.at("column").get<std::string>()) + " = (" +
            c.at("expression").get<std::string>() + ")";
-  std::string main = set.empty() ? inserts.front() : "UPDATE " + qualified_table + " SET " + set + " WHERE " + where;
+  if (!set.empty()) {
+    std::string out;
+    for (const auto& insert : inserts) out += insert + "; ";
+    return out + "UPDATE " + qualified_table + " SET " + set + " WHERE " + where;
+  }
+  // Child inserts only: they lock the same rows without changing them, so one statement does.
   std::string with;
-  for (size_t i = set.empty() ? 1 : 0; i < inserts.size(); ++i)
+  for (size_t i = 1; i < inserts.size(); ++i)
     with += (with.empty() ? "WITH " : ", ") + std::string("c") + std::to_string(i) + " AS (" + inserts[i] + ") ";
-  return with + main;
+  return with + inserts.front();
 }
 
 std::vector<std::pair<std::string, std::string>> BatchExpressions(const nlohmann::json& spec) {

@@ -4,7 +4,7 @@
 // entry of the backfill spec PlanSync produced. The batching loop
 // (backfill.cc) owns ranges, checkpoints and retries; this file owns the SQL a
 // batch runs over a range and the expressions a failure report names.
-// An entry may carry two kinds of work, done by one statement per batch:
+// An entry may carry two kinds of work, done by one batch (one transaction):
 //  - set: values of the table's added columns (an UPDATE of the range);
 //  - children: rows of other tables created for each row of the range
 //    (INSERT ... SELECT ... ON CONFLICT DO NOTHING, see ops/move_sync.h).
@@ -17,7 +17,7 @@
 
 namespace pleat::backfill {
 
-// The statement that backfills the rows of `qualified_table` matching `where`.
+// The statements (the UPDATE last) that backfill the rows of `qualified_table` matching `where`.
 // spec: {table, set: [{column, expression, name}],
 //        children (optional): [{table, into (qualified), key, source_key, columns: [{column, expression, name}]}]}.
 // Its affected-row count is the rows updated, or (without `set`) the rows the

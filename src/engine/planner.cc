@@ -1,5 +1,8 @@
 #include "engine/planner.h"
 
+#include <set>
+#include <utility>
+
 #include <fmt/format.h>
 
 #include "engine/sync_planner.h"
@@ -66,6 +69,19 @@ Status PlanOps(const migration::Migration& m, const std::vector<schema::VirtualS
   start->set_id_prefix("");
   complete->set_id_prefix("");
   rollback->set_id_prefix("");
+  return Status::Ok();
+}
+
+// The journal records steps by id: a second step with the id of one that ran
+// would be skipped as done. Two operations of a file that plan the same object
+// make such a pair; refused here, before anything runs.
+Status UniqueStepIds(const std::string& phase, const Plan& plan) {
+  std::set<std::string> seen;
+  for (const auto& step : plan.steps())
+    if (!seen.insert(step.id).second)
+      return Status::Invalid("the " + phase + " plan has two steps \"" + step.id + "\" (" + step.description +
+                                 "): operations of this file change the same object twice",
+                             "split the operations that touch it into two migrations");
   return Status::Ok();
 }
 
@@ -156,6 +172,9 @@ Status PlanMigration(pg::Connection* conn, const Options& options, const migrati
   Append(&final_rollback, sync.rollback);
   Append(&final_rollback, rollback);
   Append(&final_rollback, shadow_rollback);
+  for (const auto& [phase, plan] : {std::pair<const char*, const Plan*>{"start", &start}, {"complete", &final_complete},
+                                    {"rollback", &final_rollback}})
+    if (Status u = UniqueStepIds(phase, *plan); !u.ok()) return u;
   out->plans = {{"start", start.ToJson()},
                 {"complete", final_complete.ToJson()},
                 {"rollback", final_rollback.ToJson()},

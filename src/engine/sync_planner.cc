@@ -23,6 +23,7 @@ struct Assignment {
 struct TableSync {
   const Table* after = nullptr;
   const Table* before = nullptr;
+  std::set<std::string> moved;  // columns a move's triggers read: the move drops them with those (ops/move_sync.h)
   std::vector<Assignment> ups, downs;
   std::set<std::string> update_of;  // physical columns whose change re-runs the trigger
   bool pin_search_path = false;      // an expression's meaning depends on the search_path
@@ -148,6 +149,7 @@ std::vector<std::string> DropSql(const TableSync& t, const std::string& table, c
   for (const auto& c : t.after->columns)
     if (c.added) restore(c);
   for (const auto& h : t.after->hidden) {
+    if (completing && t.moved.count(h.physical)) continue;  // the move's triggers still read it
     if (completing)
       alter += std::string(alter.empty() ? "" : ",") + " DROP COLUMN IF EXISTS " + pg::QuoteIdent(h.physical);
     else if (const Column* c = t.before->FindByPhysical(h.physical))
@@ -257,6 +259,12 @@ Status PlanSync(const schema::VirtualSchema& before, const schema::VirtualSchema
     if (!old_table) continue;
     ViewDefaults(table, *old_table, state_schema, new_views);
     TableSync t;
+    for (const auto& m : after.moves()) {
+      if (m.target == table.physical) t.moved.insert(m.target_key);
+      if (m.source != table.physical) continue;
+      t.moved.insert(m.source_key);
+      for (const auto& c : m.columns) t.moved.insert(c.from.physical);
+    }
     Status s = Collect(table, *old_table, path, &t);
     if (!s.ok()) return s.WithContext("table \"" + table.name + "\"");
     if (t.ups.empty() && t.downs.empty()) continue;

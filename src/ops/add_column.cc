@@ -3,6 +3,7 @@
 #include "migration/expression.h"
 #include "migration/field_reader.h"
 #include "ops/common.h"
+#include "ops/shadow_column.h"
 #include "pg/quote.h"
 
 namespace pleat::ops {
@@ -40,6 +41,10 @@ std::string AddColumn::NotNullName(const std::string& physical_table) const {
   return pg::PleatName("nn", physical_table, column_.name);
 }
 
+std::string AddColumn::UniqueName(const std::string& physical_table) const {
+  return pg::FitIdentifier(physical_table + "_" + column_.name + "_key");
+}
+
 Status AddColumn::Validate(schema::VirtualSchema* schema) const {
   schema::Table* table = nullptr;
   Status s = FindTable(schema, table_, &table);
@@ -54,14 +59,19 @@ Status AddColumn::Validate(schema::VirtualSchema* schema) const {
   if (!column_.nullable && !column_.default_sql && !up_)
     return Status::Invalid("column \"" + name + "\" is NOT NULL without a default, so existing rows have no value for it",
                            "add `up: <expression over the old columns>` or a default, or make it nullable");
-  if (up_) s = CheckExpressionColumns(*up_, *table, "up of column \"" + name + "\"");
+  s = RequireFreePhysicalColumn(*table, name);
+  // `up` reads the old version, which still has the columns the file drops or moves.
+  if (s.ok() && up_) s = CheckExpressionColumns(*up_, WithOldColumns(*table), "up of column \"" + name + "\"");
+  if (s.ok() && column_.check) s = ClaimConstraintName(schema, *table, column_.check->name, false);
+  if (s.ok() && column_.references) s = ClaimConstraintName(schema, *table, column_.references->name, false);
+  if (s.ok() && column_.unique) s = ClaimConstraintName(schema, *table, UniqueName(table->physical), true);
   if (!s.ok()) return s;
   schema::Column col{name, name, column_.type, column_.nullable, column_.default_sql, column_.identity.has_value(),
                      column_.generated_expression.has_value(), /*added=*/true, up_};
-  // the trigger and backfill read `up` under the old version's (physical) names
-  if (up_) col.up = OnPhysicalColumns(*up_, *table);
   if (!col.up && VolatileDefault(*schema)) col.up = column_.default_sql;  // each existing row gets its own value
   table->columns.push_back(col);
+  // Over the old version: a column an earlier operation rebuilt or added reads as its `up`.
+  if (up_) ComposeUp(table, name, *up_);
   return Status::Ok();
 }
 
@@ -129,8 +139,7 @@ Status AddColumn::Complete(const schema::VirtualSchema& before, engine::Plan* pl
   if (column_.references)
     validate.push_back("ALTER TABLE " + table + " VALIDATE CONSTRAINT " + pg::QuoteIdent(column_.references->name));
   if (column_.unique)
-    constrain.push_back("ALTER TABLE " + table + " ADD CONSTRAINT " +
-                        pg::QuoteIdent(pg::FitIdentifier(t->physical + "_" + column_.name + "_key")) +
+    constrain.push_back("ALTER TABLE " + table + " ADD CONSTRAINT " + pg::QuoteIdent(UniqueName(t->physical)) +
                         " UNIQUE USING INDEX " + pg::QuoteIdent(pg::PleatName("uq", t->physical, column_.name)));
   std::string what = "\"" + table_ + "\".\"" + column_.name + "\"";
   if (!validate.empty()) plan->AddSql("validate", "validate constraints of " + what, validate);

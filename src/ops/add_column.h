@@ -34,6 +34,8 @@ class AddColumn final : public Operation {
   // NOT NULL that existing rows cannot satisfy at ADD COLUMN time goes through a CHECK.
   bool NeedsNotNullCheck(const schema::VirtualSchema& schema) const;
   std::string NotNullName(const std::string& physical_table) const;
+  // The unique constraint's name (`unique: true`), as CREATE TABLE would choose it.
+  std::string UniqueName(const std::string& physical_table) const;
 
   std::string table_;
   std::optional<std::string> up_;

@@ -98,6 +98,9 @@ Status AlterColumn::ApplyToShadow(schema::VirtualSchema* schema, schema::Table* 
     if (!ref) return Status::NotFound("references names table \"" + constraints_.references->table + "\", which does not exist",
                                       "fix the table name in `references`");
   }
+  if (s.ok() && constraints_.check) s = ClaimConstraintName(schema, *table, constraints_.check->name, false);
+  if (s.ok() && constraints_.references) s = ClaimConstraintName(schema, *table, constraints_.references->name, false);
+  if (s.ok() && unique_) s = ClaimConstraintName(schema, *table, *unique_, true);
   if (s.ok()) AddConstraints(*schema, table, shadow);
   return s;
 }

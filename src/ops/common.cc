@@ -32,6 +32,43 @@ Status RequireFreeRelationName(const schema::VirtualSchema& schema, const std::s
                          "choose another name");
 }
 
+Status ClaimConstraintName(schema::VirtualSchema* schema, const schema::Table& table, const std::string& name,
+                           bool indexed) {
+  std::string what = "constraint \"" + name + "\" of table \"" + table.name + "\"";
+  for (const auto& k : table.constraints)
+    if (k.name == name)
+      return Status::Invalid(what + " already exists", "choose another name for the new constraint");
+  if (schema->HasConstraintName(table.physical, name))
+    return Status::Invalid(what + " cannot be created at start: the name is still taken there (an earlier operation "
+                               "of this file drops or renames that constraint, which happens only at complete, or "
+                               "creates one of that name)",
+                           "give the new constraint another name, or drop or rename the old one in an earlier migration");
+  if (indexed && schema->HasRelationName(name))
+    return Status::Invalid(what + " needs an index named \"" + name + "\", and a relation of that name exists in "
+                               "schema \"" + schema->schema_name() + "\" (or stays until complete)",
+                           "choose another name for the new constraint");
+  schema->AddConstraintName(table.physical, name);
+  if (indexed) schema->AddRelationName(name);
+  return Status::Ok();
+}
+
+Status RequireFreePhysicalColumn(const schema::Table& table, const std::string& name) {
+  for (const auto& h : table.hidden)
+    if (h.physical == name)
+      return Status::Invalid("table \"" + table.name + "\" keeps its column \"" + name + "\" until complete (an "
+                                 "earlier operation of this file drops, moves or replaces it), so a new column cannot "
+                                 "take that name at start",
+                             "give the new column another name, or drop the old one in an earlier migration");
+  return Status::Ok();
+}
+
+schema::Table WithOldColumns(const schema::Table& table) {
+  schema::Table out = table;
+  for (const auto& h : table.hidden)
+    if (!out.FindColumn(h.physical) && !out.FindByPhysical(h.physical)) out.columns.push_back({h.physical, h.physical});
+  return out;
+}
+
 std::string PhysicalTable(const schema::VirtualSchema& schema, const std::string& name) {
   const schema::Table* t = schema.FindTable(name);
   return pg::QualifiedName(schema.schema_name(), t ? t->physical : name);

@@ -22,6 +22,20 @@ Status RequireFreeRelationName(const schema::VirtualSchema& schema, const std::s
 // physical name `physical_table`) to what plain DDL would have named it, when
 // its name is one of pleat's and that name is free; nothing before PostgreSQL 18.
 std::string NotNullNameSql(const std::string& table, const std::string& physical_table, const std::string& column);
+// Checks that constraint `name` can be created on `table` at start, and takes
+// the name for the rest of the file. It fails when the table has a constraint of
+// that name, or had one that an earlier operation of the file drops or renames
+// (PostgreSQL frees the name only at complete), or, for a constraint with an
+// index (`indexed`: unique, primary key), when a relation has that name.
+Status ClaimConstraintName(schema::VirtualSchema* schema, const schema::Table& table, const std::string& name,
+                           bool indexed);
+// Fails when `table` keeps a physical column `name` that the new version no
+// longer shows (an earlier operation of the file drops, moves or replaces it):
+// it goes only at complete, so a column added at start cannot take its name.
+Status RequireFreePhysicalColumn(const schema::Table& table, const std::string& name);
+// `table` as the old version reads it in an `up`: its visible columns, and the
+// columns the file drops or moves under their physical names.
+schema::Table WithOldColumns(const schema::Table& table);
 // "schema"."physical table" of table `name` (which must exist in `schema`).
 std::string PhysicalTable(const schema::VirtualSchema& schema, const std::string& name);
 // Checks that `text` parses as one SQL expression and that every column it names

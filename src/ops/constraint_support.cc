@@ -17,6 +17,7 @@ bool Covers(const schema::Table& table, const std::vector<std::string>& columns,
   const schema::Column* c = table.FindColumn(column);
   if (!c) return false;
   std::string stored = c->physical;
+  if (std::find(columns.begin(), columns.end(), stored) != columns.end()) return true;  // a constraint on the shadow
   for (const auto& sh : table.shadows)
     if (sh.physical == stored) stored = sh.original;
   return std::find(columns.begin(), columns.end(), stored) != columns.end();
@@ -123,6 +124,8 @@ std::vector<std::string> RenameIndexColumns(const std::string& qualified_index, 
   std::vector<std::string> sql;
   for (const auto& c : columns) {
     std::string from = PhysicalColumn(built, c), to = PhysicalColumn(final, c);
+    for (const auto& sh : final.shadows)
+      if (sh.physical == to) to = sh.original;  // an earlier operation's shadow: it takes the original's name
     if (from != to)  // ALTER TABLE renames an index's columns too (ALTER INDEX cannot)
       sql.push_back("ALTER TABLE " + qualified_index + " RENAME COLUMN " + pg::QuoteIdent(from) + " TO " +
                     pg::QuoteIdent(to));

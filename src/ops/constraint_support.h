@@ -48,7 +48,8 @@ std::string PhysicalColumnList(const schema::Table& table, const std::vector<std
 engine::Step ConcurrentIndexStep(const engine::Plan& plan, const std::string& name, const std::string& description,
                                  const std::string& sql, const std::string& qualified_index);
 // Renames the columns of index `qualified_index` (an index keeps the column names it
-// was built with) from their names in `built` to those in `final`, for each of `columns`.
+// was built with) from their names in `built` to those in `final` (a shadow's: its
+// original's, which it takes at complete), for each of `columns`.
 std::vector<std::string> RenameIndexColumns(const std::string& qualified_index, const schema::Table& built,
                                             const schema::Table& final, const std::vector<std::string>& columns);
 

@@ -48,6 +48,7 @@ Status CreateConstraint::Validate(schema::VirtualSchema* schema) const {
   schema::Table* table = nullptr;
   Status s = FindTable(schema, table_, &table);
   if (s.ok()) s = Check(*schema, *table);
+  if (s.ok()) s = ClaimConstraintName(schema, *table, k_.name, Indexed());
   if (s.ok() && !table->created) s = Shadow(table);
   if (!s.ok()) return s;
   TableConstraint k = Physical(*schema, *table);
@@ -56,7 +57,6 @@ Status CreateConstraint::Validate(schema::VirtualSchema* schema) const {
   if (k_.type == "primary_key") table->primary_key = k_.columns;
   for (const auto& c : k_.columns)
     if (k_.type == "primary_key") table->FindColumn(c)->nullable = false;
-  if (Indexed()) schema->AddRelationName(k_.name);
   if (table->created || Indexed()) return Status::Ok();
   // check and foreign key: PlanShadows adds it NOT VALID once every shadow exists (the last one's step).
   schema::Shadow* last = nullptr;

@@ -33,11 +33,6 @@ Status CreateConstraint::Parse(const nlohmann::json& body, const std::string& wh
 
 Status CreateConstraint::Check(const schema::VirtualSchema& schema, const schema::Table& table) const {
   std::string what = "constraint \"" + k_.name + "\" of table \"" + table_ + "\"";
-  for (const auto& k : table.constraints)
-    if (k.name == k_.name) return Status::Invalid(what + " already exists", "choose another name");
-  if (Indexed() && schema.HasRelationName(k_.name))
-    return Status::Invalid(what + " needs an index named \"" + k_.name + "\", and that relation name is taken",
-                           "choose another name");
   if (k_.type == "primary_key" && !table.primary_key.empty())
     return Status::Invalid("table \"" + table_ + "\" already has a primary key", "drop it first with a `sql` operation");
   if (k_.nulls_not_distinct && !table.created)

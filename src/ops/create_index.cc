@@ -103,7 +103,18 @@ Status CreateIndex::Validate(schema::VirtualSchema* schema) const {
   }
   if (s.ok() && predicate_) s = CheckExpressionColumns(predicate_->text(), *table, "predicate");
   if (!s.ok()) return s;
-  schema->AddIndex(name_, table->physical);
+  // Described in full, so that an operation later in the file that rebuilds one
+  // of its columns (a shadow) rebuilds this index on the shadow too.
+  schema::Index index{name_, table->physical};
+  std::map<std::string, std::string> renames;
+  for (const auto& c : table->columns) renames[c.name] = pg::QuoteIdent(c.physical);
+  for (const auto& c : columns_) {
+    index.columns.push_back(table->FindColumn(c.column)->physical);
+    index.keys.push_back(c.Key(index.columns.back()));
+  }
+  index.unique = unique_, index.method = method_, index.storage = storage_parameters_, index.created = true;
+  if (predicate_) index.predicate = predicate_->RenameColumns(renames);
+  schema->AddIndex(std::move(index));
   return Status::Ok();
 }
 

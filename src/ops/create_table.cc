@@ -55,6 +55,13 @@ Status CreateTable::Validate(schema::VirtualSchema* schema) const {
     if (s.ok()) s = k.Validate(*schema, table);
     if (k.type == "primary_key") table.primary_key = k.columns;
   }
+  // Named constraints: one name per table; one with an index also needs a free relation name.
+  for (const auto& c : columns_) {
+    if (s.ok() && c.check) s = ClaimConstraintName(schema, table, c.check->name, false);
+    if (s.ok() && c.references) s = ClaimConstraintName(schema, table, c.references->name, false);
+  }
+  for (const auto& k : constraints_)
+    if (s.ok()) s = ClaimConstraintName(schema, table, k.name, k.type != "check" && k.type != "foreign_key");
   if (!s.ok()) return s;
   schema->AddTable(table);
   return Status::Ok();

@@ -99,4 +99,17 @@ std::string IndexColumn::Sql(const std::string& physical) const {
   return sql;
 }
 
+schema::IndexKey IndexColumn::Key(const std::string& physical) const {
+  schema::IndexKey k;
+  k.column = physical;
+  if (!collate.empty()) k.collation = NameSql(collate);
+  if (!opclass.empty()) k.opclass = NameSql(opclass);
+  std::string params;
+  for (const auto& p : opclass_params) params += (params.empty() ? "" : ", ") + p;
+  if (!params.empty()) k.opclass += " (" + params + ")";
+  k.desc = sort == "DESC";
+  k.nulls_first = nulls.empty() ? k.desc : nulls == "FIRST";  // btree's default follows the order
+  return k;
+}
+
 }  // namespace pleat::ops

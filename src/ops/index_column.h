@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "schema/virtual_schema.h"
 #include "status.h"
 
 namespace pleat::ops {
@@ -29,6 +30,8 @@ struct IndexColumn {
   static Status ParseList(const nlohmann::json& columns, const std::string& where, std::vector<IndexColumn>* out);
   // `physical` COLLATE .. opclass (params) ASC|DESC NULLS FIRST|LAST.
   std::string Sql(const std::string& physical) const;
+  // The same key as the catalog would describe it, so a shadow can rebuild it (ops/shadow_indexes.h).
+  schema::IndexKey Key(const std::string& physical) const;
 };
 
 }  // namespace pleat::ops

@@ -82,7 +82,7 @@ Status MoveColumn::CheckColumn(const schema::Table& source, const schema::Table&
   if (target.FindColumn(name_.value_or(column_)))
     return Status::Invalid("table \"" + to_ + "\" already has a column \"" + name_.value_or(column_) + "\"",
                            "give the moved column another `name`");
-  return Status::Ok();
+  return RequireFreePhysicalColumn(target, name_.value_or(column_));
 }
 
 Status MoveColumn::Validate(schema::VirtualSchema* schema) const {

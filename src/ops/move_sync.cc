@@ -190,6 +190,15 @@ void AddBackfill(const Move& m, const MoveNames& n, nlohmann::json* backfill) {
       {{"table", m.target}, {"into", n.target}, {"key", m.target_key}, {"source_key", m.source_key}, {"columns", columns}});
 }
 
+// True when the new version no longer shows physical column `column` of physical table `table`.
+bool HiddenIn(const schema::VirtualSchema& after, const std::string& table, const std::string& column) {
+  const schema::Table* t = after.FindByPhysical(table);
+  if (!t) return false;
+  for (const auto& h : t->hidden)
+    if (h.physical == column) return true;
+  return false;
+}
+
 }  // namespace
 
 // What `pleat verify` checks of a split: a source row whose target row holds
@@ -222,12 +231,16 @@ void PlanMoves(const schema::VirtualSchema& after, const std::string& state_sche
     std::string id = "move." + m.source + "." + m.target;
     std::string what = "the triggers that move columns between \"" + m.source + "\" and \"" + m.target + "\"";
     out->start.AddSql(id, "install " + what, StartSql(m, n, schema, version_schema, state_schema));
-    // The moved columns go with the triggers that fill them (see sync_planner.cc).
+    // The moved columns go with the triggers that fill them (see sync_planner.cc),
+    // and so does a key the migration replaces (a shadow): the triggers read it.
     std::vector<std::string> complete = DropTriggersSql(m, n);
     std::string drop;
     for (const MovedColumn& c : m.columns)
       drop += std::string(drop.empty() ? "" : ",") + " DROP COLUMN IF EXISTS " + pg::QuoteIdent(c.from.physical);
+    if (HiddenIn(after, m.source, m.source_key)) drop += ", DROP COLUMN IF EXISTS " + pg::QuoteIdent(m.source_key);
     complete.push_back("ALTER TABLE " + n.source + drop);
+    if (HiddenIn(after, m.target, m.target_key))
+      complete.push_back("ALTER TABLE " + n.target + " DROP COLUMN IF EXISTS " + pg::QuoteIdent(m.target_key));
     out->complete.AddSql(id, "remove " + what + " and the moved columns of \"" + m.source + "\"", complete);
     PlanRollback(m, n, id, &out->rollback);
     if (m.create_rows) AddBackfill(m, n, &out->backfill);

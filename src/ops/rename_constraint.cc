@@ -43,6 +43,7 @@ Status RenameConstraint::Validate(schema::VirtualSchema* schema) const {
   if (s.ok()) s = FindConstraint(table, from_, &k);
   if (s.ok()) s = CheckFreeName(*schema, *table, *k);
   if (!s.ok()) return s;
+  schema->AddConstraintName(table->physical, to_);
   k->name = to_;
   if (const schema::Index* index = k->index.empty() ? nullptr : schema->FindIndex(k->index)) {
     // PostgreSQL renames the index with the constraint; the old name stays taken until complete.

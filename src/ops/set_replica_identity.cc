@@ -70,6 +70,14 @@ Status SetReplicaIdentity::CheckIndex(const schema::VirtualSchema& schema, const
   if (!index->unique)
     return Status::Invalid("index \"" + index_ + "\" of table \"" + table_ + "\" is not unique, so it cannot identify rows",
                            "name a unique index on NOT NULL columns, or use type full");
+  const schema::Column* nullable = nullptr;
+  for (const auto& c : index->columns)
+    if (const schema::Column* col = table.FindByPhysical(c); col && col->nullable) nullable = col;
+  if (!index->predicate.empty() || index->has_expressions || nullable)
+    return Status::Invalid("index \"" + index_ + "\" of table \"" + table_ + "\" cannot identify rows: it is partial, "
+                               "has an expression or covers a nullable column" +
+                               (nullable ? " (\"" + nullable->name + "\")" : ""),
+                           "name a unique index on NOT NULL columns, or use type full");
   return Status::Ok();
 }
 

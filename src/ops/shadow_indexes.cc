@@ -1,5 +1,7 @@
 #include "ops/shadow_indexes.h"
 
+#include <algorithm>
+
 #include "migration/expression.h"
 #include "pg/quote.h"
 
@@ -89,6 +91,23 @@ std::vector<std::string> RenameBackSql(const std::string& schema, const std::str
   return sql;
 }
 
+// An index the file builds on a shadow (after the operation that made it) keeps
+// the shadow's column names: they follow the column to its final name.
+void PlanShadowNamedIndexColumns(const schema::VirtualSchema& after, const std::string& table,
+                                 const std::map<std::string, std::string>& shadows, engine::Plan* complete) {
+  for (const auto& index : after.indexes()) {
+    if (!index.created || index.table != table) continue;
+    std::vector<std::string> sql;
+    for (const auto& [original, shadow] : shadows)
+      if (std::find(index.columns.begin(), index.columns.end(), shadow) != index.columns.end())
+        sql.push_back("ALTER TABLE " + pg::QualifiedName(after.schema_name(), index.name) + " RENAME COLUMN " +
+                      pg::QuoteIdent(shadow) + " TO " + pg::QuoteIdent(original));
+    if (!sql.empty())
+      complete->AddSql("index_columns." + table + "." + index.name,
+                       "give the columns of index \"" + index.name + "\" their final names", sql);
+  }
+}
+
 }  // namespace
 
 bool IndexUses(const schema::Index& index, const std::string& column) {
@@ -97,11 +116,16 @@ bool IndexUses(const schema::Index& index, const std::string& column) {
   return !UsesShadowed(index, {{column, column}}, &predicate, &uses).ok() || uses;
 }
 
-Status PlanShadowIndexes(const schema::VirtualSchema& before, const std::string& table,
+Status PlanShadowIndexes(const schema::VirtualSchema& before, const schema::VirtualSchema& after, const std::string& table,
                          const std::map<std::string, std::string>& shadows, engine::Plan* start,
                          engine::Plan* complete) {
   const std::string& schema = before.schema_name();
-  for (const auto& index : before.indexes()) {
+  std::vector<schema::Index> indexes;  // a drop_index of the file leaves one out: complete drops it anyway
+  for (const auto& index : before.indexes())
+    if (after.HasIndex(index.name)) indexes.push_back(index);
+  for (const auto& index : after.indexes())
+    if (index.created) indexes.push_back(index);
+  for (const auto& index : indexes) {
     migration::Expression predicate;
     bool uses = false;
     if (index.table != table || index.backs_constraint) continue;
@@ -119,6 +143,7 @@ Status PlanShadowIndexes(const schema::VirtualSchema& before, const std::string&
     complete->AddSql("shadow_index." + table + "." + index.name, "give the rebuilt index \"" + index.name +
                      "\" its name", RenameBackSql(schema, index.name, temp, shadows));
   }
+  PlanShadowNamedIndexColumns(after, table, shadows, complete);
   return Status::Ok();
 }
 

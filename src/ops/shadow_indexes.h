@@ -23,8 +23,10 @@ namespace pleat::ops {
 // as an INCLUDE column or in its predicate (or has an expression pleat cannot parse).
 bool IndexUses(const schema::Index& index, const std::string& column);
 
-// `shadows` maps each replaced physical column of `table` to its shadow.
-Status PlanShadowIndexes(const schema::VirtualSchema& before, const std::string& table,
+// `shadows` maps each replaced physical column of `table` to its shadow. The
+// indexes are the catalog's (`before`) and those an operation of the migration
+// creates (in `after`, Index::created), which start builds on the originals.
+Status PlanShadowIndexes(const schema::VirtualSchema& before, const schema::VirtualSchema& after, const std::string& table,
                          const std::map<std::string, std::string>& shadows, engine::Plan* start,
                          engine::Plan* complete);
 

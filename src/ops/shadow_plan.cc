@@ -260,7 +260,7 @@ Status PlanShadows(const schema::VirtualSchema& before, const schema::VirtualSch
       PlanOne(*old, *col, sh, t, Plans{&shadow_start, &after_shadows, validate, complete, rollback});
     }
     if (shadows.empty()) continue;
-    Status s = PlanShadowIndexes(before, table.physical, shadows, &after_shadows, &final_names);
+    Status s = PlanShadowIndexes(before, after, table.physical, shadows, &after_shadows, &final_names);
     if (s.ok()) s = PlanShadowPrimaryKey(before, table.physical, shadows, {&key_checks, &after_shadows, &key_swaps, &key_validations});
     if (!s.ok()) return s.WithContext("table \"" + table.name + "\"");
   }

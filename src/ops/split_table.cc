@@ -34,6 +34,12 @@ Status SplitTable::CheckParent(const schema::Table& parent) const {
   if (parent.primary_key.size() != 1)
     return Status::Invalid("cannot split " + what + ": it needs a primary key of one column for the new tables to reference",
                            "give it a one-column primary key in an earlier migration");
+  // The new tables reference the key the old version writes; a key an earlier
+  // operation rebuilds (a shadow) is filled only by the backfill this split shares.
+  if (parent.FindColumn(parent.primary_key[0])->added)
+    return Status::Invalid("cannot split " + what + ": an earlier operation of this file rebuilds its primary key \"" +
+                               parent.primary_key[0] + "\"",
+                           "put the split_table before the operation that changes the primary key");
   return Status::Ok();
 }
 

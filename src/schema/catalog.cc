@@ -182,6 +182,8 @@ Status ReadCatalog(pg::Connection* conn, const std::string& schema_name, Virtual
   for (auto& index : indexes) out->AddIndex(std::move(index));
   s = ReadConstraints(conn, schema_name, out);
   if (!s.ok()) return s;
+  for (const auto& t : out->tables())
+    for (const auto& k : t.constraints) out->AddConstraintName(t.physical, k.name);
   s = ReadReplicaIdentities(conn, schema_name, out);
   if (!s.ok()) return s;
   pg::Result volatile_fns;

@@ -11,6 +11,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace pleat::schema {
@@ -72,6 +73,7 @@ struct Index {
   std::string predicate;             // partial index condition, "" for none
   std::string storage;               // "fillfactor=70, ..." or ""
   bool has_expressions = false;
+  bool created = false;              // built by the active migration (create_index)
 };
 
 // A column the active migration rebuilds beside the original, because its values
@@ -154,6 +156,15 @@ class VirtualSchema {
   // True for any relation (table, view, sequence, index) name in the schema, for clash checks.
   bool HasRelationName(const std::string& name) const;
   void AddRelationName(const std::string& name) { relation_names_.insert(name); }
+  // Constraint names of a physical table that stay taken until complete: every
+  // one the table had when read, and every one an operation adds. A drop or
+  // rename in the file frees a name only at complete, when it happens physically.
+  bool HasConstraintName(const std::string& physical_table, const std::string& name) const {
+    return constraint_names_.count({physical_table, name}) > 0;
+  }
+  void AddConstraintName(const std::string& physical_table, const std::string& name) {
+    constraint_names_.insert({physical_table, name});
+  }
   // True when some function of that name is VOLATILE (from pg_proc).
   bool IsVolatileFunction(const std::string& name) const { return volatile_functions_.count(name) > 0; }
   void AddVolatileFunction(const std::string& name) { volatile_functions_.insert(name); }
@@ -165,6 +176,7 @@ class VirtualSchema {
   std::vector<Move> moves_;
   std::vector<Index> indexes_;
   std::set<std::string> relation_names_;
+  std::set<std::pair<std::string, std::string>> constraint_names_;  // (physical table, name)
   std::set<std::string> volatile_functions_;
 };
 
