@@ -74,7 +74,7 @@ TEST(UserObjects, PartitionedTables) {
                                           "'events'::regclass AND attname LIKE '\\_pleat%' AND NOT attisdropped");
              ASSERT_NE("", shadow);
              // A write that bypasses the sync trigger, to one row in each partition.
-             c.Exec("SET session_replication_role = replica; UPDATE events SET " + shadow +
+             c.ExecAsSuperuser("SET session_replication_role = replica; UPDATE events SET " + shadow +
                     " = -1 WHERE id IN (7, 8); RESET session_replication_role");
              std::string found = VerifyFindings(c.url);
              EXPECT_NE(std::string::npos, found.find("2 rows")) << found;

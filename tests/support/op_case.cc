@@ -29,6 +29,11 @@ Status StartFile(const std::string& url, const std::string& path, bool complete,
 
 void CaseContext::Exec(const std::string& sql) { testing::Exec(conn, sql); }
 
+void CaseContext::ExecAsSuperuser(const std::string& sql) {
+  pg::Connection admin = Connect(UrlAs(url, "postgres"));
+  testing::Exec(&admin, sql);
+}
+
 void CaseContext::ExecFails(const std::string& sql, const std::string& expected) {
   Status s = conn->Exec(sql);
   EXPECT_FALSE(s.ok()) << "expected an error containing \"" << expected << "\" from: " << sql;

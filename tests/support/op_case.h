@@ -26,6 +26,9 @@ struct CaseContext {
 
   // Runs SQL, failing the test on error.
   void Exec(const std::string& sql);
+  // Runs SQL as the superuser, for what the owner may not do (e.g. a write that
+  // bypasses triggers with session_replication_role).
+  void ExecAsSuperuser(const std::string& sql);
   // Runs SQL that must fail with a message containing `expected`.
   void ExecFails(const std::string& sql, const std::string& expected);
   // Rows as "a|b\nc|d".
