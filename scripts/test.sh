@@ -16,4 +16,5 @@ if [ -n "${PLEAT_PG_VERSIONS:-}" ]; then
 fi
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DPLEAT_EXTRA_PG_BINS=$extra" >/dev/null
 cmake --build build
-ctest --test-dir build --output-on-failure "$@"
+# Two at a time: each test binary runs its own server, and the machine has two cores.
+ctest --test-dir build --output-on-failure --parallel 2 "$@"
