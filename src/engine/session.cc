@@ -7,6 +7,12 @@ namespace pleat::engine {
 Status OpenSession(const Options& options, pg::Connection* out) {
   Status s = pg::Connection::Open(options.conninfo, out);
   if (!s.ok()) return s;
+  // Version schemas are security_invoker views (PostgreSQL 15 or later).
+  if (int version = out->ServerVersion(); version < kMinServerVersion)
+    return Status::Invalid("the server runs PostgreSQL " + std::to_string(version / 10000) + "." +
+                               std::to_string(version % 10000) + "; pleat needs PostgreSQL 15 or later",
+                           "upgrade the server: version schemas are views with security_invoker, which "
+                           "PostgreSQL has since 15");
   if (!options.role.empty()) {
     s = out->Exec("SET ROLE " + pg::QuoteIdent(options.role));
     if (!s.ok())

@@ -17,6 +17,10 @@
 
 namespace pleat::engine {
 
+// The oldest server pleat works with: 15 (security_invoker views).
+constexpr int kMinServerVersion = 150000;
+
+// Fails on a server older than kMinServerVersion, naming the version needed.
 Status OpenSession(const Options& options, pg::Connection* out);
 
 }  // namespace pleat::engine

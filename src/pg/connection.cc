@@ -98,4 +98,6 @@ Status Connection::QueryValue(const std::string& sql, std::string* value,
 
 int Connection::BackendPid() const { return conn_ ? PQbackendPID(conn_) : 0; }
 
+int Connection::ServerVersion() const { return conn_ ? PQserverVersion(conn_) : 0; }
+
 }  // namespace pleat::pg

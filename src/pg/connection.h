@@ -40,6 +40,8 @@ class Connection {
                     const std::vector<std::optional<std::string>>& params = {});
   // The server's process id for this connection (for pg_cancel_backend in tests).
   int BackendPid() const;
+  // The server's version as a number (150004 for 15.4), 0 when not connected.
+  int ServerVersion() const;
 
  private:
   Status Check(pg_result* res, const std::string& sql, Result* out);
