@@ -1,6 +1,8 @@
 // `pleat sandbox start|status|stop`: a private PostgreSQL that outlives the
 // command, for trying pleat on your own files. start and stop print shell
 // lines on stdout for `eval "$(pleat sandbox start)"`; messages go to stderr.
+#include <unistd.h>
+
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -25,10 +27,9 @@ void Start(CliContext* ctx) {
   if (!ctx->result.ok()) return;
   std::cout << pg::SandboxExports(sandbox) << std::flush;
   std::cerr << "pleat: " << (reused ? "reusing the" : "started a") << " sandbox PostgreSQL in " << sandbox.dir
-            << " (" << sandbox.url << ")\n"
-            << "pleat: evaluate these lines with: eval \"$(pleat sandbox start)\"; remove it with: eval \"$(pleat "
-               "sandbox stop)\""
-            << std::endl;
+            << "; eval \"$(pleat sandbox stop)\" removes it" << std::endl;
+  // On a terminal the lines above were not evaluated: say how.
+  if (isatty(STDOUT_FILENO)) std::cerr << "pleat: to use it, run: eval \"$(pleat sandbox start)\"" << std::endl;
 }
 
 void Stop(CliContext* ctx) {
