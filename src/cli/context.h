@@ -44,6 +44,7 @@ void AddCheckCommand(CLI::App* app, CliContext* ctx);
 void AddConvertCommand(CLI::App* app, CliContext* ctx);
 void AddDemoCommand(CLI::App* app, CliContext* ctx);
 void AddVerifyCommand(CLI::App* app, CliContext* ctx);
+void AddSandboxCommand(CLI::App* app, CliContext* ctx);
 
 }  // namespace pleat::cli
 

@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   AddConvertCommand(&app, &ctx);
   AddDemoCommand(&app, &ctx);
   AddVerifyCommand(&app, &ctx);
+  AddSandboxCommand(&app, &ctx);
   app.require_subcommand(1);
   try {
     app.parse(argc, argv);

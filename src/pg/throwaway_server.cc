@@ -68,7 +68,8 @@ Status ThrowawayServer::Start() {
   bin_dir_ = FindServerBinaries();
   if (bin_dir_.empty())
     return Status::NotFound("no PostgreSQL server binaries under /usr/lib/postgresql",
-                            "run scripts/install-deps.sh (installs the postgresql package)");
+                            "install the postgresql package (Debian/Ubuntu: apt-get install postgresql; "
+                            "scripts/install-deps.sh does it), or set PGTMP_BIN to a server's bin directory");
   if (!fs::exists(bin_dir_ + "/initdb"))
     return Status::NotFound("no initdb in " + bin_dir_ + " (PGTMP_BIN)",
                             "point PGTMP_BIN at a server's bin directory, e.g. one scripts/install-pg-versions.sh "
@@ -102,6 +103,13 @@ Status ThrowawayServer::Restart() {
   Status s = RunAsOwner(bin_dir_ + "/pg_ctl -D " + dir_ + "/data -m immediate -w stop >/dev/null 2>&1",
                         "stopping PostgreSQL");
   return s.ok() ? StartServer() : s;
+}
+
+void ThrowawayServer::Attach(const std::string& bin_dir, const std::string& dir, int port) {
+  Stop();
+  bin_dir_ = bin_dir;
+  dir_ = dir;
+  port_ = port;
 }
 
 void ThrowawayServer::Stop() {

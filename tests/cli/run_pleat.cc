@@ -25,8 +25,10 @@ bool SelectsDatabase(const std::string& entry) {
 
 std::vector<std::string> ChildEnvironment(const RunEnv& env) {
   std::vector<std::string> out;
-  for (char** e = environ; *e; ++e)
-    if (!SelectsDatabase(*e)) out.push_back(*e);
+  for (char** e = environ; *e; ++e) {
+    std::string entry = *e;
+    if (!SelectsDatabase(entry) && !env.set.count(entry.substr(0, entry.find('=')))) out.push_back(entry);
+  }
   for (const auto& [k, v] : env.set) out.push_back(k + "=" + v);
   return out;
 }
@@ -85,9 +87,14 @@ std::string PleatBinary() {
 }
 
 PleatRun RunPleat(const std::vector<std::string>& args, const RunEnv& env) {
+  std::vector<std::string> argv = {PleatBinary()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return RunProgram(argv, env);
+}
+
+PleatRun RunProgram(const std::vector<std::string>& argv_in, const RunEnv& env) {
   PleatRun run;
-  std::vector<std::string> argv_s = {PleatBinary()};
-  argv_s.insert(argv_s.end(), args.begin(), args.end());
+  std::vector<std::string> argv_s = argv_in;
   std::vector<std::string> env_s = ChildEnvironment(env);
   std::vector<char*> argv = CStrings(&argv_s), envp = CStrings(&env_s);
   int out_pipe[2], err_pipe[2];

@@ -3,10 +3,11 @@
 // RunPleat: runs the real `pleat` binary as a child process (fork/exec) and
 // captures its stdout, stderr and exit code separately, for end-to-end tests of
 // the command-line contract. The child gets the test's environment minus every
-// variable that picks a database (DATABASE_URL, PG*), plus the ones a case sets,
-// so no case connects anywhere by accident. A child still running after
-// `timeout_s` is killed and reported with exit code -1. PleatTest gives each
-// test a fresh database and a scratch directory for migration files.
+// variable that picks a database (DATABASE_URL, PG*), plus the ones a case sets
+// (which replace any of the same name), so no case connects anywhere by
+// accident. A child still running after `timeout_s` is killed and reported
+// with exit code -1. PleatTest gives each test a fresh database and a scratch
+// directory for migration files.
 
 #include <gtest/gtest.h>
 
@@ -36,6 +37,8 @@ struct RunEnv {
 std::string PleatBinary();
 
 PleatRun RunPleat(const std::vector<std::string>& args, const RunEnv& env = {});
+// The same for any program: argv[0] is its path (e.g. /bin/bash), not searched in PATH.
+PleatRun RunProgram(const std::vector<std::string>& argv, const RunEnv& env = {});
 
 class PleatTest : public ::testing::Test {
  protected:
