@@ -126,12 +126,17 @@ void Lease::Beat() {
     if (reason.empty()) continue;
     lost_ = true;
     lost_reason_ = reason;
+    break;
+  }
+  // Once lost: cancel what the command connection runs (a backfill batch, a
+  // lock wait) until the command ends. A cancel lands only on a running
+  // statement, and the backfill runs batch after batch without a step check.
+  while (lost_ && !wake_.wait_for(lock, std::chrono::milliseconds(100), [this] { return stop_; })) {
     lock.unlock();
-    // Stops what the command connection runs now (a backfill batch, a lock wait).
     std::string ignored;
     (void)heartbeat_.QueryValue("SELECT pg_catalog.pg_cancel_backend($1::int)", &ignored,
                                 {std::to_string(main_backend_pid_)});
-    return;
+    lock.lock();
   }
 }
 

@@ -82,8 +82,12 @@ TEST(Lease, ExpiredLeaseIsTakenOverAndTheOldHolderStops) {
   }
   ASSERT_TRUE(s.ok()) << s.ToString();
   EXPECT_EQ("rollback", Value(&conn, "SELECT command FROM pleat.lease"));
-  // A's next heartbeat (every ttl/3) finds the lease gone.
-  for (int i = 0; i < 40 && a.Held().ok(); ++i) std::this_thread::sleep_for(milliseconds(50));
+  // A's next heartbeat (every ttl/3) finds the lease gone and cancels what
+  // A's command connection runs (here a sleep standing for a backfill batch).
+  auto began = std::chrono::steady_clock::now();
+  Status work = a_main.Exec("SELECT pg_sleep(20)");
+  EXPECT_EQ("57014", work.sqlstate()) << work.ToString();
+  EXPECT_LT(std::chrono::steady_clock::now() - began, std::chrono::seconds(10));
   EXPECT_EQ(Status::Code::kBusy, a.Held().code());
   EXPECT_NE(std::string::npos, a.Held().message().find("took over")) << a.Held().ToString();
   a.Release();
