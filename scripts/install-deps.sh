@@ -4,7 +4,7 @@
 set -euo pipefail
 packages=(build-essential cmake ninja-build pkg-config libpq-dev libpg-query-dev
           nlohmann-json3-dev libyaml-cpp-dev libcli11-dev libfmt-dev googletest libgtest-dev
-          libbenchmark-dev postgresql postgresql-contrib)
+          libbenchmark-dev postgresql postgresql-contrib pgbouncer)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

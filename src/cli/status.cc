@@ -12,9 +12,19 @@ namespace {
 
 std::string Quoted(const nlohmann::json& v) { return "\"" + v.get<std::string>() + "\""; }
 
-// What to run next in each phase; a phase other than "active" means a command was interrupted.
-std::string NextStep(const nlohmann::json& a) {
+std::string Holder(const nlohmann::json& r) {
+  return "`pleat " + r["command"].get<std::string>() + "` from host " + r["host"].get<std::string>() + " pid " +
+         std::to_string(r["pid"].get<long long>()) + " (backend " + std::to_string(r["backend_pid"].get<long long>()) +
+         ") since " + r["started_at"].get<std::string>() + ", last heartbeat " + r["heartbeat_at"].get<std::string>();
+}
+
+// What to run next in each phase. A phase other than "active" means a command
+// is running, or was interrupted when no pleat holds the lease.
+std::string NextStep(const nlohmann::json& a, const nlohmann::json& running) {
   std::string phase = a["phase"];
+  if (!running.is_null())
+    return "wait: `pleat " + running["command"].get<std::string>() + "` is working on it (`pleat status` again shows "
+           "its progress)";
   if (phase == "starting") return "start was interrupted: run `pleat start FILE` again to resume it, or `pleat rollback`";
   if (phase == "completing") return "complete was interrupted: run `pleat complete` again to finish it";
   if (phase == "rolling_back") return "rollback was interrupted: run `pleat rollback` again to finish it";
@@ -38,14 +48,19 @@ std::string BackfillLine(const nlohmann::json& b) {
   return line + " (as of " + b["updated_at"].get<std::string>() + ")";
 }
 
-void PrintActive(const nlohmann::json& a) {
+void PrintActive(const nlohmann::json& a, const nlohmann::json& running) {
   std::cout << "active migration: " << Quoted(a["name"]) << ", phase " << a["phase"].get<std::string>() << " ("
             << a["start_steps_done"] << " of " << a["start_steps_total"] << " start steps done)\n";
   if (!a["previous_version_schema"].get<std::string>().empty())
     std::cout << "previous version schema: " << a["previous_version_schema"].get<std::string>()
               << " (still served until complete)\n";
+  const auto& c = a["current_step"];
+  if (!c.is_null() && !c["step"].is_null())
+    std::cout << (a["interrupted"].get<bool>() ? "stopped at " : "working on ") << c["phase"].get<std::string>()
+              << " step " << c["steps_done"].get<int>() + 1 << " of " << c["steps_total"] << ": "
+              << c["step"]["description"].get<std::string>() << "\n";
   for (const auto& b : a["backfill"]) std::cout << BackfillLine(b) << "\n";
-  std::cout << "next: " << NextStep(a) << std::endl;
+  std::cout << "next: " << NextStep(a, running) << std::endl;
 }
 
 void PrintText(const nlohmann::json& st, const std::string& state_schema) {
@@ -61,10 +76,11 @@ void PrintText(const nlohmann::json& st, const std::string& state_schema) {
   std::cout << "completed migrations: " << completed.size();
   if (!completed.empty()) std::cout << " (last: " << completed.back().get<std::string>() << ")";
   std::cout << "\n";
+  if (!st["running"].is_null()) std::cout << "running: " << Holder(st["running"]) << "\n";
   if (st["active"].is_null())
     std::cout << "no migration in progress" << std::endl;
   else
-    PrintActive(st["active"]);
+    PrintActive(st["active"], st["running"]);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "check/report.h"
 #include "check/rights.h"
 #include "engine/planner.h"
+#include "engine/pooler_check.h"
 #include "engine/session.h"
 #include "engine/step_runner.h"
 #include "engine/verifier.h"
@@ -14,21 +15,31 @@
 
 namespace pleat::engine {
 
-Status Lifecycle::Connect(bool lock) {
+// Commands that change something check the connection path first (changing
+// nothing behind a transaction pooler), then take the lease; its heartbeat
+// connection is the second connection the pooler check needs.
+Status Lifecycle::Connect(const std::string& command) {
   if (conn_.is_open()) return Status::Ok();
   Status s = OpenSession(options_, &conn_);
   if (!s.ok()) return s;
   state_ = std::make_unique<StateStore>(&conn_, options_.state_schema, options_.schema);
-  if (!lock) return Status::Ok();
-  s = state_->Init();
-  return s.ok() ? state_->Lock() : s;
+  if (command.empty()) return Status::Ok();
+  pg::Connection heartbeat;
+  s = OpenSession(options_, &heartbeat);
+  if (s.ok()) s = RefuseTransactionPooler(&conn_, &heartbeat);
+  if (s.ok()) s = state_->Init();
+  return s.ok() ? state_->Lock(command, std::move(heartbeat)) : s;
 }
 
-Status Lifecycle::Init() { return Connect(/*lock=*/true); }
+Status Lifecycle::Init() { return Connect("init"); }
 
+// A step that failed because the lease was lost (the heartbeat cancels the
+// running statement) says so rather than "canceling statement due to user request".
 Status Lifecycle::RunPhase(const MigrationRecord& record, const std::string& phase) {
   StepRunner runner(&conn_, state_.get(), options_, record.name);
-  return runner.Run(phase, Plan::FromJson(record.plans.at(phase)));
+  Status s = runner.Run(phase, Plan::FromJson(record.plans.at(phase)));
+  Status held = state_->LeaseHeld();
+  return s.ok() || held.ok() ? s : held;
 }
 
 Status Lifecycle::StartLoaded(const std::string& path, std::string* version_schema) {
@@ -98,7 +109,7 @@ Status Lifecycle::Check(const std::string& path, std::vector<check::Finding>* fi
   migration::Migration m;
   Status s = migration::LoadMigrationFile(path, &m);
   if (!s.ok()) return s;
-  s = Connect(/*lock=*/false);
+  s = Connect("");
   if (s.ok()) s = check::RunPreflight(&conn_, options_, m, findings);
   if (s.ok()) s = check::RunLint(&conn_, options_, m, findings);
   bool initialized = false;
@@ -112,14 +123,14 @@ Status Lifecycle::Check(const std::string& path, std::vector<check::Finding>* fi
 }
 
 Status Lifecycle::Start(const std::string& path, bool complete, std::string* version_schema) {
-  Status s = Connect(true);
+  Status s = Connect("start");
   if (s.ok()) s = StartLoaded(path, version_schema);
   if (s.ok() && complete) s = Complete();
   return s;
 }
 
 Status Lifecycle::Complete() {
-  Status s = Connect(true);
+  Status s = Connect("complete");
   std::optional<MigrationRecord> active;
   if (s.ok()) s = state_->Active(&active);
   if (!s.ok()) return s;
@@ -140,7 +151,7 @@ Status Lifecycle::Complete() {
 }
 
 Status Lifecycle::Verify(std::vector<check::Finding>* out) {
-  Status s = Connect(false);
+  Status s = Connect("");
   std::optional<MigrationRecord> active;
   if (s.ok()) s = state_->Active(&active);
   if (s.ok() && !active) return Status::Invalid("no migration is in progress", "there is nothing to verify");
@@ -169,7 +180,7 @@ Status Lifecycle::RefuseUnverified(const MigrationRecord& active) {
 }
 
 Status Lifecycle::Rollback() {
-  Status s = Connect(true);
+  Status s = Connect("rollback");
   std::optional<MigrationRecord> active;
   if (s.ok()) s = state_->Active(&active);
   if (!s.ok()) return s;
@@ -188,7 +199,7 @@ Status Lifecycle::Rollback() {
 }
 
 Status Lifecycle::Latest(std::string* out) {
-  Status s = Connect(false);
+  Status s = Connect("");
   bool initialized = false;
   if (s.ok()) s = state_->IsInitialized(&initialized);
   out->clear();
@@ -213,7 +224,7 @@ Status Lifecycle::Migrate(const std::string& dir, bool complete, std::string* ve
     return Status::NotFound("directory " + dir + " holds no migration file (.yaml, .yml or .json)",
                             "check the path; name files in the order they run, e.g. 01_create_users.yaml");
   std::sort(files.begin(), files.end());
-  Status s = Connect(true);
+  Status s = Connect("migrate");
   std::vector<std::string> done;
   if (s.ok()) s = state_->CompletedNames(&done);
   for (size_t i = 0; s.ok() && i < files.size(); ++i) {

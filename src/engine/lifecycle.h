@@ -2,7 +2,7 @@
 #define PLEAT_ENGINE_LIFECYCLE_H_
 // Lifecycle: the commands of pleat over one target schema: init, start,
 // complete, rollback, status, latest and migrate. Each command connects, takes
-// the schema's advisory lock (except status and latest, which only read) and
+// the schema's lease (lease.h; except status and latest, which only read) and
 // runs the stored plan of the active migration through the journal, so a
 // command killed at any point is finished by running it (or rollback) again.
 // One Lifecycle per command invocation; not thread-safe.
@@ -38,7 +38,8 @@ class Lifecycle {
   // The active migration's verify findings (see verifier.h); none: complete may run.
   Status Verify(std::vector<check::Finding>* out);
   Status Rollback();
-  // {"schema", "active": {...} or null, "latest_version_schema", "completed": [names]}.
+  // {"schema", "active": {...} or null, "latest_version_schema", "completed": [names],
+  //  "running": the live lease holder (ReadLeaseHolder) or null}; see docs/cli.md.
   Status GetStatus(nlohmann::json* out);
   // The newest version schema ("" when no migration ever started).
   Status Latest(std::string* out);
@@ -47,7 +48,8 @@ class Lifecycle {
   Status Migrate(const std::string& dir, bool complete, std::string* version_schema);
 
  private:
-  Status Connect(bool lock);
+  // `command` names the lease holder; "" reads only and takes no lease.
+  Status Connect(const std::string& command);
   Status RunPhase(const MigrationRecord& record, const std::string& phase);
   Status StartLoaded(const std::string& path, std::string* version_schema);
   // Before a fresh start: logs the preflight's and the lint's findings and

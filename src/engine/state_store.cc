@@ -1,16 +1,11 @@
 #include "engine/state_store.h"
 
-#include <chrono>
-#include <thread>
-
 #include <fmt/format.h>
 
 #include "pg/quote.h"
 
 namespace pleat::engine {
 namespace {
-
-constexpr int kLockAttempts = 40;  // 50 ms apart: about 2 s
 
 // {0} is the quoted state schema. The marker functions are how a row trigger
 // learns which version wrote the row without any catalog lookup:
@@ -94,6 +89,27 @@ CREATE TABLE IF NOT EXISTS {0}.backfill_parts (
   done boolean NOT NULL DEFAULT false,
   updated_at timestamptz NOT NULL DEFAULT clock_timestamp(),
   PRIMARY KEY (target_schema, migration, table_name, part));
+-- Which pleat works on a target schema (lease.h); the table is new in a state
+-- schema an older pleat made, which took a session advisory lock instead.
+CREATE TABLE IF NOT EXISTS {0}.lease (
+  target_schema text PRIMARY KEY,
+  token text NOT NULL,                            -- the holder's random id
+  host text NOT NULL,
+  pid int NOT NULL,                               -- the pleat process on that host
+  command text NOT NULL,                          -- start, complete, rollback, migrate, init
+  backend_pid int NOT NULL,                       -- its command connection's backend
+  backend_start timestamptz,
+  started_at timestamptz NOT NULL,
+  heartbeat_at timestamptz NOT NULL,
+  expires_at timestamptz NOT NULL);
+CREATE OR REPLACE FUNCTION {0}.check_lease(target text, holder text) RETURNS void LANGUAGE plpgsql AS $f$
+BEGIN
+  IF NOT EXISTS (SELECT FROM {0}.lease l WHERE l.target_schema OPERATOR(pg_catalog.=) target
+                 AND l.token OPERATOR(pg_catalog.=) holder) THEN
+    RAISE EXCEPTION 'pleat lost its lease on schema "%" to another pleat process', target
+      USING HINT = 'this pleat stopped; `pleat status` shows which pleat works on the schema now';
+  END IF;
+END $f$;
 CREATE OR REPLACE FUNCTION {0}.mark(version text) RETURNS boolean LANGUAGE plpgsql STABLE AS $f$
 BEGIN
   PERFORM pg_catalog.set_config('pleat.writer', pg_catalog.concat(version, '@', pg_catalog.statement_timestamp()), true);
@@ -157,26 +173,14 @@ Status StateStore::IsInitialized(bool* out) {
   return s;
 }
 
-// A pleat that just exited (or was killed) holds the lock until its backend
-// notices and ends, a few milliseconds later: wait that long before saying busy.
-Status StateStore::Lock() {
-  std::string got;
-  for (int attempt = 0; attempt < kLockAttempts && got != "t"; ++attempt) {
-    if (attempt) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    Status s = conn_->QueryValue("SELECT pg_try_advisory_lock(hashtext('pleat:' || $1))", &got, {target_schema_});
-    if (!s.ok()) return s;
-  }
-  if (got == "t") return Status::Ok();
-  std::string holder;
-  (void)conn_->QueryValue(
-      "SELECT string_agg(a.pid || ' (' || coalesce(a.application_name, '') || ')', ', ') FROM pg_locks l "
-      "JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted "
-      "AND l.objid = hashtext('pleat:' || $1)::oid",
-      &holder, {target_schema_});
-  return Status::Busy("another pleat process is working on schema \"" + target_schema_ + "\"" +
-                          (holder.empty() ? "" : " (backend " + holder + ")"),
-                      "wait for it to finish, then run the command again");
+Status StateStore::Lock(const std::string& command, pg::Connection heartbeat) {
+  auto lease = std::make_unique<Lease>(state_schema_, target_schema_);
+  Status s = lease->Acquire(conn_, std::move(heartbeat), command);
+  if (s.ok()) lease_ = std::move(lease);
+  return s;
 }
+
+Status StateStore::LeaseHeld() const { return lease_ ? lease_->Held() : Status::Ok(); }
 
 Status StateStore::ReadOne(const std::string& where_sql, const std::vector<std::optional<std::string>>& params,
                            std::optional<MigrationRecord>* out) {
@@ -249,7 +253,10 @@ Status StateStore::Forget(const std::string& name) {
 
 std::string StateStore::JournalInsertSql(const std::string& migration, const std::string& phase,
                                          const std::string& step_id) const {
-  return "INSERT INTO " + Name("journal") + " (target_schema, migration, phase, step_id) VALUES (" +
+  std::string guard = lease_ ? "SELECT " + Name("check_lease") + "(" + pg::QuoteLiteral(target_schema_) + ", " +
+                                   pg::QuoteLiteral(lease_->token()) + "); "
+                             : "";
+  return guard + "INSERT INTO " + Name("journal") + " (target_schema, migration, phase, step_id) VALUES (" +
          pg::QuoteLiteral(target_schema_) + ", " + pg::QuoteLiteral(migration) + ", " + pg::QuoteLiteral(phase) +
          ", " + pg::QuoteLiteral(step_id) + ") ON CONFLICT DO NOTHING";
 }

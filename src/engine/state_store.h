@@ -4,15 +4,17 @@
 // (default `pleat`): the migration history with each migration's stored plans,
 // the journal of done steps, backfill checkpoints, and the marker functions that
 // the version views and sync triggers call to tell which version wrote a row.
-// Also takes the per-schema advisory lock that keeps two pleat processes apart.
-// Borrows the connection; one thread.
+// Also holds the lease (lease.h) that keeps two pleat processes off one target
+// schema. Borrows the connection; one thread (the lease's heartbeat has its own).
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "engine/lease.h"
 #include "pg/connection.h"
 #include "status.h"
 
@@ -37,8 +39,12 @@ class StateStore {
   Status Init();
   // True when Init() has run in this database.
   Status IsInitialized(bool* out);
-  // Takes the advisory lock for the target schema or fails at once naming the holder.
-  Status Lock();
+  // Takes the target schema's lease for `command` ("start", ...) or fails at
+  // once naming the holder; the lease renews itself on `heartbeat` and is
+  // released when the StateStore is destroyed.
+  Status Lock(const std::string& command, pg::Connection heartbeat);
+  // Ok while this process holds the lease (or never took it); kBusy once lost.
+  Status LeaseHeld() const;
 
   // The migration that is started but not completed, if any.
   Status Active(std::optional<MigrationRecord>* out);
@@ -51,7 +57,9 @@ class StateStore {
   Status Forget(const std::string& name);
   Status CompletedNames(std::vector<std::string>* out);
 
-  // SQL that records a done step; runs inside the step's own transaction.
+  // SQL that records a done step; runs inside the step's own transaction. With
+  // the lease taken it first checks the lease is still this process's, so a
+  // pleat that lost it to another cannot record (nor commit) a step.
   std::string JournalInsertSql(const std::string& migration, const std::string& phase,
                                const std::string& step_id) const;
   Status DoneSteps(const std::string& migration, const std::string& phase, std::vector<std::string>* out);
@@ -67,6 +75,7 @@ class StateStore {
   pg::Connection* conn_;
   std::string state_schema_;
   std::string target_schema_;
+  std::unique_ptr<Lease> lease_;
 };
 
 }  // namespace pleat::engine

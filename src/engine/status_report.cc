@@ -1,5 +1,8 @@
-// Lifecycle::GetStatus: what `pleat status` reports, read without taking the lock.
+// Lifecycle::GetStatus: what `pleat status` reports, read without taking the lease:
+// the active migration, its backfill progress, and which pleat runs now, if any.
 #include "engine/lifecycle.h"
+
+#include <algorithm>
 
 namespace pleat::engine {
 namespace {
@@ -58,16 +61,56 @@ Status BackfillProgress(pg::Connection* conn, const StateStore& state, const std
   return s;
 }
 
+// The plan a command in `phase` runs ("" in phase active: none runs).
+std::string PlanOf(const std::string& phase) {
+  if (phase == "starting") return "start";
+  if (phase == "completing") return "complete";
+  if (phase == "rolling_back") return "rollback";
+  return "";
+}
+
+// The first step of the phase's plan not journaled as done (the one a running
+// command works on, or an interrupted one stopped at), with the counts; null in
+// phase active. Rollback skips the undo of start steps that never ran, as the
+// step runner does.
+Status CurrentStep(StateStore* state, const MigrationRecord& a, const std::vector<std::string>& started,
+                   nlohmann::json* out) {
+  *out = nullptr;
+  std::string plan = PlanOf(a.phase);
+  if (plan.empty()) return Status::Ok();
+  std::vector<std::string> done;
+  Status s = plan == "start" ? Status::Ok() : state->DoneSteps(a.name, plan, &done);
+  if (plan == "start") done = started;
+  auto has = [](const std::vector<std::string>& v, const std::string& id) {
+    return std::find(v.begin(), v.end(), id) != v.end();
+  };
+  int total = 0, finished = 0;
+  nlohmann::json next;
+  for (const auto& step : a.plans.at(plan)) {
+    std::string gate = step.value("only_if_started", "");
+    if (plan == "rollback" && !gate.empty() && !has(started, gate)) continue;
+    ++total;
+    if (has(done, step.value("id", ""))) ++finished;
+    else if (next.is_null()) next = {{"id", step.value("id", "")}, {"description", step.value("description", "")}};
+  }
+  *out = {{"phase", plan}, {"step", next}, {"steps_done", finished}, {"steps_total", total}};
+  return s;
+}
+
 }  // namespace
 
 Status Lifecycle::GetStatus(nlohmann::json* out) {
-  Status s = Connect(false);
+  Status s = Connect("");
   bool initialized = false;
   if (s.ok()) s = state_->IsInitialized(&initialized);
   if (!s.ok()) return s;
   *out = {{"schema", options_.schema}, {"initialized", initialized}, {"active", nullptr},
-          {"latest_version_schema", nullptr}, {"completed", nlohmann::json::array()}};
+          {"latest_version_schema", nullptr}, {"completed", nlohmann::json::array()}, {"running", nullptr}};
   if (!initialized) return Status::Ok();
+  nlohmann::json running;
+  s = ReadLeaseHolder(&conn_, options_.state_schema, options_.schema, &running);
+  if (!s.ok()) return s;
+  (*out)["running"] = running;
   std::optional<MigrationRecord> active, last;
   std::vector<std::string> completed;
   s = state_->Active(&active);
@@ -80,8 +123,9 @@ Status Lifecycle::GetStatus(nlohmann::json* out) {
   (*out)["latest_version_schema"] = active->version_schema;
   std::vector<std::string> done;
   s = state_->DoneSteps(active->name, "start", &done);
-  nlohmann::json backfill;
+  nlohmann::json backfill, current;
   if (s.ok()) s = BackfillProgress(&conn_, *state_, active->name, &backfill);
+  if (s.ok()) s = CurrentStep(state_.get(), *active, done, &current);
   (*out)["active"] = {{"name", active->name},
                       {"version_schema", active->version_schema},
                       {"previous_version_schema", active->parent_version_schema},
@@ -89,7 +133,10 @@ Status Lifecycle::GetStatus(nlohmann::json* out) {
                       {"started_at", active->started_at},
                       {"start_steps_done", done.size()},
                       {"start_steps_total", active->plans.at("start").size()},
-                      {"backfill", backfill}};
+                      {"backfill", backfill},
+                      {"current_step", current},
+                      // A command stopped halfway: its phase is not active and no pleat holds the lease.
+                      {"interrupted", active->phase != "active" && running.is_null()}};
   return s;
 }
 

@@ -34,6 +34,7 @@ Status StepRunner::Run(const std::string& phase, const Plan& plan) {
     if (done.count(step.id)) continue;
     if (!step.only_if_started.empty() && !started.count(step.only_if_started)) continue;
     options_.before_step(phase, step.id);
+    if (s = state_->LeaseHeld(); !s.ok()) return s;
     options_.log(step.description);
     s = RunWithRetries(phase, step);
     if (!s.ok()) return s.WithContext(phase + " step \"" + step.description + "\"");

@@ -130,7 +130,7 @@ class CrashPoints : public ::testing::Test {
       EXPECT_EQ(0, WEXITSTATUS(status)) << "the command failed before its kill point " << kill_at;
       return false;
     }
-    // The killed client's backend leaves once it notices; until then it holds the advisory lock.
+    // The killed client's backend leaves once it notices; until then it holds the lease.
     pg::Connection conn = Connect(url);
     for (int i = 0; i < 1000 && Value(&conn, "SELECT count(*) FROM pg_stat_activity WHERE application_name = "
                                              "'pleat' AND datname = current_database()") != "0"; ++i)

@@ -130,7 +130,7 @@ class LifecycleKill : public ::testing::Test {
     return args;
   }
   // A killed client's backend lives on until its statement ends; until then it
-  // holds the advisory lock and a re-run would be refused as busy.
+  // holds the lease and a re-run would be refused as busy.
   void WaitForNoPleatSession() {
     EXPECT_TRUE(WaitFor([this] { return Value(&conn_, "SELECT count(*) FROM pg_stat_activity WHERE "
                                                       "application_name = 'pleat'") == "0"; },

@@ -1,4 +1,4 @@
-// The lifecycle's promises: one pleat process per schema (advisory lock), DDL
+// The lifecycle's promises: one pleat process per schema (lease), DDL
 // that waits for traffic under a short lock_timeout and gives up cleanly, a
 // failed start that rollback undoes exactly, and the version schema that
 // complete leaves. Killing the real binary is in lifecycle_kill_test.cc.

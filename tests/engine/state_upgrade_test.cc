@@ -1,6 +1,7 @@
 // A state schema made by an older pleat (its backfill table without the
 // progress columns) is brought up to date by the next command, and a migration
-// then backfills and reports progress as usual.
+// then backfills and reports progress as usual. One without the lease table
+// (an older pleat took an advisory lock) gains it, and `status` reads it meanwhile.
 #include <gtest/gtest.h>
 
 #include "engine/lifecycle.h"
@@ -24,6 +25,22 @@ TEST(StateUpgrade, OlderBackfillTableGainsTheProgressColumns) {
   ASSERT_TRUE(s.ok()) << s.ToString();
   EXPECT_EQ("100|t", Rows(&conn, "SELECT rows_done, batches > 0 FROM pleat.backfill"));
   EXPECT_EQ("0", Value(&conn, "SELECT count(*) FROM t WHERE w IS DISTINCT FROM v * 2"));
+}
+
+TEST(StateUpgrade, OlderStateSchemaGainsTheLease) {
+  std::string url = NewDatabase();
+  ASSERT_TRUE(engine::Lifecycle(OptionsFor(url)).Init().ok());
+  pg::Connection conn = Connect(url);
+  Exec(&conn, "DROP TABLE pleat.lease; DROP FUNCTION pleat.check_lease(text, text)");
+  nlohmann::json st;
+  Status s = engine::Lifecycle(OptionsFor(url)).GetStatus(&st);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_TRUE(st["running"].is_null());
+  engine::Lifecycle holder(OptionsFor(url));
+  s = holder.Init();
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ("init", Value(&conn, "SELECT command FROM pleat.lease"));
+  EXPECT_EQ(Status::Code::kBusy, engine::Lifecycle(OptionsFor(url)).Init().code());
 }
 
 }  // namespace
