@@ -194,8 +194,26 @@ Status Lifecycle::Rollback() {
   if (!s.ok())
     return s.WithContext("rollback of \"" + active->name + "\"")
         .WithHint("fix the cause and run `pleat rollback` again; it resumes where it stopped");
-  options_.log("rolled back \"" + active->name + "\"");
+  std::string left = LeftByRollback(*active);
+  options_.log(left.empty() ? "rolled back \"" + active->name + "\""
+                            : "rolled back \"" + active->name + "\" except " + left +
+                                  ": the schema is not as before; undo that by hand if you need to");
   return Status::Ok();
+}
+
+// What the rollback of `record`'s operations left in place ("" when nothing),
+// from the file text kept in the state schema.
+std::string Lifecycle::LeftByRollback(const MigrationRecord& record) {
+  migration::Migration m;
+  if (!migration::LoadMigrationText(record.name + ".yaml", record.file_text, &m).ok()) return "";
+  std::string left;
+  for (size_t i = 0; i < m.operations.size(); ++i) {
+    std::string what = m.operations[i]->LeftByRollback();
+    if (!what.empty())
+      left += std::string(left.empty() ? "" : "; ") + "operation " + std::to_string(i + 1) + " (" +
+              std::string(m.operations[i]->Key()) + "): " + what;
+  }
+  return left;
 }
 
 Status Lifecycle::Latest(std::string* out) {

@@ -56,6 +56,7 @@ class Lifecycle {
   // refuses (changing nothing) on a preflight error unless options_.preflight.force.
   Status Preflight(const migration::Migration& m);
   Status RefuseUnverified(const MigrationRecord& active);
+  static std::string LeftByRollback(const MigrationRecord& record);
 
   Options options_;
   pg::Connection conn_;

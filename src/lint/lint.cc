@@ -39,6 +39,12 @@ void LintOperation(const OpInput& op, std::vector<check::Finding>* out) {
   // Only `up`: `down` undoes what `up` did (a DROP of the table `up` created).
   migration::Statements up;
   if (!migration::Statements::Parse(op.body->value("up", ""), &up).ok()) return;  // the loader reports it
+  auto down = op.body->find("down"), on_complete = op.body->find("onComplete");
+  bool undone = down != op.body->end() && down->is_string() && !down->get<std::string>().empty();
+  bool at_complete = on_complete != op.body->end() && on_complete->is_boolean() && on_complete->get<bool>();
+  if (!undone && !at_complete)
+    out->push_back(MakeFinding(op, check::Severity::kWarning, "sql-without-down", "",
+                               "`up` has no `down`: rollback cannot undo it and leaves what it made"));
   LintRawSql(op, up, out);
   LintIdentifiers(op, &up, out);
 }

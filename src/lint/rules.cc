@@ -34,6 +34,10 @@ const std::vector<RuleInfo>& AllRules() {
       {"rename-in-sql",
        "use `rename_column` or `rename_table`: each version keeps seeing its own name until complete"},
       {"drop-in-sql", "use `drop_column` or `drop_table`: the old version keeps the object until complete"},
+      {"sql-without-down",
+       "add a `down` that undoes `up` (a DROP of what it creates), so rollback restores the schema; for SQL "
+       "that cannot be undone (ALTER TYPE ... ADD VALUE), silence the rule for this operation with "
+       "`pleat_lint_ignore: [sql-without-down]` to accept that rollback leaves it"},
       {"lock-timeout-override",
        "remove the statement: pleat already runs the SQL under SET LOCAL lock_timeout (--lock-timeout) "
        "and retries when it expires"},

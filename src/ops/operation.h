@@ -34,6 +34,10 @@ class Operation {
   // keep using the physical names of `before`, and in operation order, so each
   // rename finds its object under the visible name `before` shows.
   virtual bool RenamesOnComplete() const { return false; }
+  // What Rollback() cannot undo ("the raw SQL of `up`: it has no `down`"), or
+  // "" when rollback restores everything the operation changed. `rollback` says
+  // it, rather than claim the schema is as before.
+  virtual std::string LeftByRollback() const { return ""; }
 };
 
 }  // namespace pleat::ops

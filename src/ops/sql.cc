@@ -70,4 +70,8 @@ Status Sql::Rollback(const schema::VirtualSchema& before, engine::Plan* plan) co
   return Status::Ok();
 }
 
+std::string Sql::LeftByRollback() const {
+  return on_complete_ || down_ ? "" : "what the raw SQL of `up` did (it has no `down`)";
+}
+
 }  // namespace pleat::ops

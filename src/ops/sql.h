@@ -28,6 +28,7 @@ class Sql final : public Operation {
   Status Complete(const schema::VirtualSchema& before, engine::Plan* plan) const override;
   Status Rollback(const schema::VirtualSchema& before, engine::Plan* plan) const override;
   bool IsIsolated() const override { return true; }
+  std::string LeftByRollback() const override;
 
  private:
   std::string up_;

@@ -20,7 +20,10 @@ std::vector<check::Finding> LintYaml(const std::string& yaml, const LintContext&
   return out;
 }
 
-std::string Sql(const std::string& up) { return "operations:\n  - sql:\n      up: |\n        " + up + "\n"; }
+// A `sql` operation with a `down`, so that only the rules about `up` speak.
+std::string Sql(const std::string& up) {
+  return "operations:\n  - sql:\n      down: SELECT 1\n      up: |\n        " + up + "\n";
+}
 
 bool Fires(const std::vector<check::Finding>& findings, const std::string& rule) {
   return std::any_of(findings.begin(), findings.end(), [&](const check::Finding& f) { return f.rule == rule; });
@@ -56,6 +59,8 @@ TEST(LintTest, EveryRuleFiresAndStaysSilent) {
        Sql("ALTER TABLE posts ADD FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;")},
       {"column-type-rewrite", Sql("ALTER TABLE users ALTER COLUMN age TYPE bigint;"),
        Sql("ALTER TABLE users ALTER COLUMN age SET DEFAULT 0;")},
+      {"sql-without-down", "operations:\n  - sql: {up: CREATE TABLE t (a int)}\n",
+       "operations:\n  - sql: {up: CREATE TABLE t (a int), down: DROP TABLE t}\n"},
       {"rename-in-sql", Sql("ALTER TABLE users RENAME COLUMN email TO mail;"),
        Sql("CREATE TABLE t (a int); ALTER TABLE t RENAME COLUMN a TO b;")},
       {"rename-in-sql", Sql("ALTER TABLE users RENAME TO people;"),
@@ -131,7 +136,7 @@ TEST(LintTest, IgnoreKeySilencesRulesForItsOperationOnly) {
   ASSERT_EQ(findings.size(), 1u);
   EXPECT_EQ(findings[0].operation, 2);
   std::string sql = "operations:\n  - sql:\n      up: ALTER TABLE users DROP COLUMN a; CREATE INDEX i ON users (b)\n"
-                    "    pleat_lint_ignore: [drop-in-sql, non-concurrent-index]\n";
+                    "    pleat_lint_ignore: [drop-in-sql, non-concurrent-index, sql-without-down]\n";
   EXPECT_TRUE(LintYaml(sql).empty());
 }
 

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "engine/lifecycle.h"
+#include "support/migration_file.h"
 #include "support/op_case.h"
 #include "support/test_db.h"
 
@@ -185,12 +186,24 @@ class SqlLifecycle : public ::testing::Test {
   std::filesystem::path dir_;
 };
 
-TEST_F(SqlLifecycle, RollbackWithoutDownLeavesTheChange) {
+// Rollback cannot undo SQL without `down`: it leaves the change and says so
+// (and check warned before).
+TEST_F(SqlLifecycle, RollbackWithoutDownLeavesTheChangeAndSaysSo) {
   std::string vs;
   std::string path = Write("01_users.yaml", "operations:\n  - sql: {up: CREATE TABLE users (id int)}\n");
+  std::vector<std::string> log;
+  engine::Options o = OptionsFor(url_, &log);
+  std::vector<check::Finding> findings;
+  nlohmann::json plans;
+  ASSERT_TRUE(engine::Lifecycle(o).Check(path, &findings, &plans).ok());
+  std::string rules;
+  for (const auto& f : findings) rules += f.rule + " ";
+  EXPECT_NE(std::string::npos, rules.find("sql-without-down")) << rules;
   ASSERT_TRUE(Pleat().Start(path, false, &vs).ok());
-  Status s = Pleat().Rollback();
+  Status s = engine::Lifecycle(o).Rollback();
   ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_TRUE(Logged(log, "rolled back \"01_users\" except operation 1 (sql): what the raw SQL of `up` did"))
+      << (log.empty() ? "" : log.back());
   EXPECT_EQ("users", Value(&conn_, "SELECT to_regclass('public.users')"));
   EXPECT_EQ("", Value(&conn_, "SELECT nspname FROM pg_namespace WHERE nspname = '" + vs + "'"));
 }
