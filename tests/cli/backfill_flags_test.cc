@@ -88,7 +88,14 @@ TEST_F(BackfillFlags, ParallelBackfillResumesAfterKill) {
   MakeTables(100000);
   std::string file = WriteFile("01_both.yaml", kAddToBoth);
   std::vector<std::string> args = {"start", file, "--backfill-batch-size", "20", "--jobs", "2"};
-  PleatRun killed = Pleat(args, {.timeout_s = 5});
+  // Killed once both tables have committed batches, however long the start
+  // takes to get there on a loaded machine.
+  auto both_part_done = [&](const PleatRun& so_far) {
+    return so_far.err.find("backfilling \"a\"") != std::string::npos &&
+           so_far.err.find("backfilling \"b\"") != std::string::npos &&
+           Query("SELECT count(*) FROM pleat.backfill WHERE rows_done > 0 AND NOT done") == "2";
+  };
+  PleatRun killed = Pleat(args, {.timeout_s = 120, .kill_when = both_part_done});
   ASSERT_EQ(-1, killed.exit_code) << "expected to kill it mid-backfill\n" << killed.Describe();
   WaitForNoPleatSession();
   ASSERT_EQ("2", Query("SELECT count(*) FROM pleat.backfill WHERE rows_done > 0 AND NOT done"))

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -40,16 +41,18 @@ std::vector<char*> CStrings(std::vector<std::string>* strings) {
   return out;
 }
 
-// Reads both pipes until they close or the deadline passes; false on timeout.
-bool Drain(int out_fd, int err_fd, int timeout_s, PleatRun* run) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
+// Reads both pipes until they close or the deadline passes (or kill_when says
+// so); false on timeout.
+bool Drain(int out_fd, int err_fd, const RunEnv& env, PleatRun* run) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(env.timeout_s);
   pollfd fds[2] = {{out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}};
   std::string* sinks[2] = {&run->out, &run->err};
   int open = 2;
   while (open > 0) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return false;
-    if (poll(fds, 2, static_cast<int>(left.count())) < 0 && errno != EINTR) return false;
+    if (left.count() <= 0 || (env.kill_when && env.kill_when(*run))) return false;
+    int wait_ms = static_cast<int>(env.kill_when ? std::min<long long>(left.count(), 50) : left.count());
+    if (poll(fds, 2, wait_ms) < 0 && errno != EINTR) return false;
     for (int i = 0; i < 2; ++i) {
       if (fds[i].fd < 0 || fds[i].revents == 0) continue;
       char buf[4096];
@@ -110,7 +113,7 @@ PleatRun RunProgram(const std::vector<std::string>& argv_in, const RunEnv& env) 
   }
   close(out_pipe[1]);
   close(err_pipe[1]);
-  bool finished = pid > 0 && Drain(out_pipe[0], err_pipe[0], env.timeout_s, &run);
+  bool finished = pid > 0 && Drain(out_pipe[0], err_pipe[0], env, &run);
   close(out_pipe[0]);
   close(err_pipe[0]);
   if (pid <= 0) return run;

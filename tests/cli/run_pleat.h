@@ -11,6 +11,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -30,6 +31,9 @@ struct PleatRun {
 struct RunEnv {
   std::map<std::string, std::string> set;  // variables to set in the child
   int timeout_s = 60;
+  // When set, asked about every 50 ms with the output so far: true kills the
+  // child at once, as a timeout does (for tests that kill at a known point).
+  std::function<bool(const PleatRun&)> kill_when;
 };
 
 // Path of the binary under test: $PLEAT_BIN (set by ctest), else "pleat" beside
