@@ -28,8 +28,17 @@ std::string FindServerBinaries() {
   return best.empty() ? "" : best + "/bin";
 }
 
-// A TCP port nobody listens on right now; the server only uses it to name its socket.
-int FreePort() {
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
+int FreeLoopbackPort() {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -42,15 +51,6 @@ int FreePort() {
   if (fd >= 0) close(fd);
   return port ? port : 20000 + getpid() % 20000;
 }
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-}  // namespace
 
 ThrowawayServer::~ThrowawayServer() { Stop(); }
 
@@ -85,7 +85,7 @@ Status ThrowawayServer::Start() {
                             dir_ + "/initdb.log 2>&1",
                         "initdb");
   if (!s.ok()) return s;
-  port_ = FreePort();
+  port_ = FreeLoopbackPort();  // the server only uses it to name its socket
   return StartServer();
 }
 

@@ -14,6 +14,9 @@
 
 namespace pleat::pg {
 
+// A TCP port on 127.0.0.1 that nobody listens on right now.
+int FreeLoopbackPort();
+
 class ThrowawayServer {
  public:
   ThrowawayServer() = default;

@@ -4,9 +4,7 @@
 // advisory lock taken through the pooler stayed held by the pooled server
 // connection). In session mode pleat works and leaves nothing behind either.
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -17,6 +15,7 @@
 #include <thread>
 
 #include "engine/lifecycle.h"
+#include "pg/throwaway_server.h"
 #include "support/migration_file.h"
 #include "support/test_db.h"
 
@@ -27,19 +26,6 @@ namespace fs = std::filesystem;
 
 constexpr const char* kPgBouncer = "/usr/sbin/pgbouncer";
 
-int FreeLoopbackPort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  int port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0)
-    port = ntohs(addr.sin_port);
-  close(fd);
-  return port;
-}
 
 // One PgBouncer on loopback in front of the test server, as the postgres user
 // (PgBouncer will not run as root), trusting every user in its auth file.
@@ -52,7 +38,7 @@ class PgBouncer {
     char tmpl[] = "/tmp/pleat-bouncer.XXXXXX";
     if (!mkdtemp(tmpl)) return;
     dir_ = tmpl;
-    port_ = FreeLoopbackPort();
+    port_ = pg::FreeLoopbackPort();
     std::ofstream(dir_ + "/users.txt") << "\"postgres\" \"\"\n\"pleat_owner\" \"\"\n";
     std::ofstream(dir_ + "/pgbouncer.ini")
         << "[databases]\n* = host=" << m[1] << " port=" << m[2] << "\n[pgbouncer]\nlisten_addr = 127.0.0.1\n"

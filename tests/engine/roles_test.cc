@@ -254,6 +254,20 @@ TEST_F(Roles, MovedColumnKeepsColumnGrants) {
   EXPECT_NE(std::string::npos, denied.message().find("permission denied")) << denied.ToString();
 }
 
+// A column moved from a table with row-level security into one without would
+// be readable there past the policies: check and start refuse it before any DDL.
+TEST_F(Roles, MoveOutOfRowSecurityIsRefused) {
+  Exec(&owner_, "CREATE TABLE profiles (id serial PRIMARY KEY, account_id int REFERENCES accounts (id)); "
+                "INSERT INTO profiles (account_id) VALUES (1), (2); ALTER TABLE accounts ENABLE ROW LEVEL SECURITY; "
+                "CREATE POLICY only_a ON accounts USING (email LIKE 'a%')");
+  std::string before = DumpSchema(url_, "public");
+  std::string vs;
+  Status s = Start("operations:\n  - move_column: {table: accounts, column: card_no, to: profiles}\n", &vs);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(std::string::npos, s.ToString().find("has row-level security and \"profiles\" has none")) << s.ToString();
+  EXPECT_EQ(before, DumpSchema(url_, "public"));
+}
+
 // A table from create_table follows the owner's default privileges, as plain DDL would.
 TEST_F(Roles, CreateTableFollowsDefaultPrivileges) {
   Exec(&owner_, "ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT ON TABLES TO pleat_app; "
