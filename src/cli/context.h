@@ -45,6 +45,8 @@ void AddConvertCommand(CLI::App* app, CliContext* ctx);
 void AddDemoCommand(CLI::App* app, CliContext* ctx);
 void AddVerifyCommand(CLI::App* app, CliContext* ctx);
 void AddSandboxCommand(CLI::App* app, CliContext* ctx);
+void AddBaselineCommand(CLI::App* app, CliContext* ctx);
+void AddPullCommand(CLI::App* app, CliContext* ctx);
 
 }  // namespace pleat::cli
 

@@ -25,6 +25,8 @@ int main(int argc, char** argv) {
   AddDemoCommand(&app, &ctx);
   AddVerifyCommand(&app, &ctx);
   AddSandboxCommand(&app, &ctx);
+  AddBaselineCommand(&app, &ctx);
+  AddPullCommand(&app, &ctx);
   app.require_subcommand(1);
   try {
     app.parse(argc, argv);

@@ -11,6 +11,7 @@
 #include "engine/session.h"
 #include "engine/step_runner.h"
 #include "engine/verifier.h"
+#include "migration/directory.h"
 #include "migration/migration.h"
 
 namespace pleat::engine {
@@ -232,16 +233,7 @@ Status Lifecycle::Latest(std::string* out) {
 Status Lifecycle::Migrate(const std::string& dir, bool complete, std::string* version_schema) {
   namespace fs = std::filesystem;
   std::vector<std::string> files;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator(dir, ec)) {
-    std::string ext = e.path().extension().string();
-    if (e.is_regular_file() && (ext == ".yaml" || ext == ".yml" || ext == ".json")) files.push_back(e.path().string());
-  }
-  if (ec) return Status::NotFound("directory " + dir + ": " + ec.message(), "check the path");
-  if (files.empty())
-    return Status::NotFound("directory " + dir + " holds no migration file (.yaml, .yml or .json)",
-                            "check the path; name files in the order they run, e.g. 01_create_users.yaml");
-  std::sort(files.begin(), files.end());
+  if (Status listed = migration::ListMigrationFiles(dir, &files); !listed.ok()) return listed;
   Status s = Connect("migrate");
   std::vector<std::string> done;
   if (s.ok()) s = state_->CompletedNames(&done);

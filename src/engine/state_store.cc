@@ -182,25 +182,39 @@ Status StateStore::Lock(const std::string& command, pg::Connection heartbeat) {
 
 Status StateStore::LeaseHeld() const { return lease_ ? lease_->Held() : Status::Ok(); }
 
+Status StateStore::ReadAll(const std::string& sql, const std::vector<std::optional<std::string>>& params,
+                           std::vector<MigrationRecord>* out) {
+  pg::Result res;
+  Status s = conn_->ExecParams(sql, params, &res);
+  for (int row = 0; s.ok() && row < res.rows(); ++row) {
+    MigrationRecord r;
+    r.name = res.Get(row, 0);
+    r.version_schema = res.Get(row, 1);
+    r.parent_version_schema = res.Get(row, 2);
+    r.phase = res.Get(row, 3);
+    r.file_text = res.Get(row, 4);
+    r.plans = nlohmann::json::parse(res.Get(row, 5));
+    r.started_at = res.Get(row, 6);
+    out->push_back(r);
+  }
+  return s;
+}
+
 Status StateStore::ReadOne(const std::string& where_sql, const std::vector<std::optional<std::string>>& params,
                            std::optional<MigrationRecord>* out) {
-  pg::Result res;
-  Status s = conn_->ExecParams(std::string("SELECT ") + kRecordColumns + " FROM " + Name("migrations") +
-                                   " WHERE " + where_sql + " ORDER BY seq DESC LIMIT 1",
-                               params, &res);
-  if (!s.ok()) return s;
+  std::vector<MigrationRecord> rows;
+  Status s = ReadAll(std::string("SELECT ") + kRecordColumns + " FROM " + Name("migrations") + " WHERE " + where_sql +
+                         " ORDER BY seq DESC LIMIT 1",
+                     params, &rows);
   out->reset();
-  if (res.rows() == 0) return Status::Ok();
-  MigrationRecord r;
-  r.name = res.Get(0, 0);
-  r.version_schema = res.Get(0, 1);
-  r.parent_version_schema = res.Get(0, 2);
-  r.phase = res.Get(0, 3);
-  r.file_text = res.Get(0, 4);
-  r.plans = nlohmann::json::parse(res.Get(0, 5));
-  r.started_at = res.Get(0, 6);
-  *out = r;
-  return Status::Ok();
+  if (s.ok() && !rows.empty()) *out = rows[0];
+  return s;
+}
+
+Status StateStore::History(std::vector<MigrationRecord>* out) {
+  return ReadAll(std::string("SELECT ") + kRecordColumns + " FROM " + Name("migrations") +
+                     " WHERE target_schema = $1 ORDER BY seq",
+                 {target_schema_}, out);
 }
 
 Status StateStore::Active(std::optional<MigrationRecord>* out) {

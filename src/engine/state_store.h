@@ -56,6 +56,8 @@ class StateStore {
   // Forgets a rolled-back migration: its row, journal and checkpoints.
   Status Forget(const std::string& name);
   Status CompletedNames(std::vector<std::string>* out);
+  // Every migration of the history, oldest first.
+  Status History(std::vector<MigrationRecord>* out);
 
   // SQL that records a done step; runs inside the step's own transaction. With
   // the lease taken it first checks the lease is still this process's, so a
@@ -72,6 +74,8 @@ class StateStore {
  private:
   Status ReadOne(const std::string& where_sql, const std::vector<std::optional<std::string>>& params,
                  std::optional<MigrationRecord>* out);
+  Status ReadAll(const std::string& sql, const std::vector<std::optional<std::string>>& params,
+                 std::vector<MigrationRecord>* out);
   pg::Connection* conn_;
   std::string state_schema_;
   std::string target_schema_;

@@ -1,0 +1,104 @@
+#include "engine/history.h"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "engine/planner.h"
+#include "engine/session.h"
+#include "engine/state_store.h"
+#include "migration/directory.h"
+#include "migration/migration.h"
+
+namespace pleat::engine {
+namespace {
+
+namespace fs = std::filesystem;
+
+Status OpenHistory(const Options& options, pg::Connection* conn, std::unique_ptr<StateStore>* state, bool* initialized) {
+  Status s = OpenSession(options, conn);
+  if (!s.ok()) return s;
+  *state = std::make_unique<StateStore>(conn, options.state_schema, options.schema);
+  return (*state)->IsInitialized(initialized);
+}
+
+std::string ReadText(const fs::path& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::stringstream text;
+  text << f.rdbuf();
+  return text.str();
+}
+
+// Where record `name` goes: an existing file of that name (any extension), else a new one.
+fs::path Target(const std::string& dir, const std::string& name, const std::string& text) {
+  for (const char* ext : {".yaml", ".yml", ".json"})
+    if (fs::exists(fs::path(dir) / (name + ext))) return fs::path(dir) / (name + ext);
+  size_t first = text.find_first_not_of(" \t\r\n");
+  bool json = first != std::string::npos && text[first] == '{';
+  return fs::path(dir) / (name + (json ? ".json" : ".yaml"));
+}
+
+}  // namespace
+
+Status Pull(const Options& options, const std::string& dir, std::vector<std::string>* written,
+            std::vector<std::string>* unchanged) {
+  pg::Connection conn;
+  std::unique_ptr<StateStore> state;
+  bool initialized = false;
+  std::vector<MigrationRecord> history;
+  Status s = OpenHistory(options, &conn, &state, &initialized);
+  if (s.ok() && initialized) s = state->History(&history);
+  if (!s.ok()) return s.WithContext("pull of schema \"" + options.schema + "\"");
+  std::erase_if(history, [](const MigrationRecord& r) { return r.phase == "rolling_back"; });
+  if (history.empty())
+    return Status::NotFound("schema \"" + options.schema + "\" has no pleat history to pull",
+                            "check --schema and --state-schema; `pleat baseline NAME DIR` starts a history");
+  std::vector<fs::path> targets;
+  for (const auto& r : history) {
+    targets.push_back(Target(dir, r.name, r.file_text));
+    if (fs::exists(targets.back()) && ReadText(targets.back()) != r.file_text)
+      return Status::Invalid("file " + targets.back().string() + " differs from migration \"" + r.name +
+                                 "\" as pleat ran it; nothing was written",
+                             "pull into an empty directory, or move the file away to replace it");
+  }
+  for (size_t i = 1; i < history.size(); ++i)
+    if (history[i].name < history[i - 1].name)
+      options.log("WARNING: migration \"" + history[i].name + "\" ran after \"" + history[i - 1].name +
+                  "\" but sorts before it: `migrate` applies files in name order");
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  for (size_t i = 0; i < history.size(); ++i) {
+    if (fs::exists(targets[i])) {
+      unchanged->push_back(targets[i].string());
+      continue;
+    }
+    std::ofstream f(targets[i], std::ios::binary);
+    f << history[i].file_text;
+    if (!f.flush()) return Status::Invalid("cannot write " + targets[i].string(), "check that DIR is writable");
+    written->push_back(targets[i].string());
+  }
+  return Status::Ok();
+}
+
+Status DatabaseLatest(const Options& options, LatestMigration* out) {
+  pg::Connection conn;
+  std::unique_ptr<StateStore> state;
+  bool initialized = false;
+  std::optional<MigrationRecord> r;
+  Status s = OpenHistory(options, &conn, &state, &initialized);
+  if (s.ok() && initialized) s = state->Active(&r);
+  if (s.ok() && initialized && !r) s = state->LastCompleted(&r);
+  *out = r ? LatestMigration{r->name, r->version_schema} : LatestMigration{};
+  return s;
+}
+
+Status LocalLatest(const std::string& dir, const std::string& schema, LatestMigration* out) {
+  std::vector<std::string> files;
+  migration::Migration m;
+  Status s = migration::ListMigrationFiles(dir, &files);
+  if (s.ok()) s = migration::LoadMigrationFile(files.back(), &m);
+  if (s.ok()) *out = {m.name, VersionSchemaName(schema, m.version_suffix)};
+  return s;
+}
+
+}  // namespace pleat::engine
