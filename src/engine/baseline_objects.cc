@@ -64,14 +64,17 @@ FROM pg_proc p WHERE p.pronamespace = $1::oid
   AND NOT EXISTS (SELECT FROM pg_depend e WHERE e.objid = p.oid AND e.deptype = 'e')
 ORDER BY p.oid)";
 
+// Views and materialized views, with their comments; the indexes of a
+// materialized view follow it.
 constexpr const char* kViewsSql = R"(
 SELECT json_build_object('down', format('DROP %s %I.%I', CASE c.relkind WHEN 'm' THEN 'MATERIALIZED VIEW' ELSE 'VIEW' END,
                                         n.nspname, c.relname),
   'up', format('CREATE %s %I.%I%s AS ', CASE c.relkind WHEN 'm' THEN 'MATERIALIZED VIEW' ELSE 'VIEW' END, n.nspname,
                c.relname, ' WITH (' || array_to_string(c.reloptions, ', ') || ')')
         || rtrim(btrim(pg_get_viewdef(c.oid), E' \n'), ';')
-        || coalesce(format('; COMMENT ON %s %I.%I IS %L', CASE c.relkind WHEN 'm' THEN 'MATERIALIZED VIEW' ELSE 'VIEW' END,
-                           n.nspname, c.relname, obj_description(c.oid, 'pg_class')), '')
+        || CASE WHEN obj_description(c.oid, 'pg_class') IS NOT NULL THEN
+             format('; COMMENT ON %s %I.%I IS %L', CASE c.relkind WHEN 'm' THEN 'MATERIALIZED VIEW' ELSE 'VIEW' END,
+                    n.nspname, c.relname, obj_description(c.oid, 'pg_class')) ELSE '' END
         || coalesce((SELECT string_agg('; ' || pg_get_indexdef(i.indexrelid), '' ORDER BY i.indexrelid)
                      FROM pg_index i WHERE i.indrelid = c.oid), ''))::text
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace

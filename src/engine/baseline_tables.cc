@@ -92,7 +92,7 @@ std::string Action(const std::string& code) {
   if (code == "c") return "CASCADE";
   if (code == "n") return "SET NULL";
   if (code == "d") return "SET DEFAULT";
-  return "NO ACTION";
+  return "NO ACTION";  // "a"
 }
 
 ordered_json Column(const nlohmann::json& a, BaselineParts* out, const std::string& table,
@@ -148,8 +148,9 @@ void Constraint(const nlohmann::json& k, std::map<std::string, ordered_json>* ta
     c["columns"] = k["columns"];
   }
   if (type == "f") {
-    c["references"] = {{"table", k["ref_table"]}, {"columns", k["ref_columns"]},
-                       {"on_delete", Action(k["on_delete"])}, {"on_update", Action(k["on_update"])}};
+    c["references"] = {{"table", k["ref_table"]}, {"columns", k["ref_columns"]}};
+    if (k["on_delete"] != "a") c["references"]["on_delete"] = Action(k["on_delete"]);
+    if (k["on_update"] != "a") c["references"]["on_update"] = Action(k["on_update"]);
     if (k["match"] == "f") c["references"]["match_type"] = "FULL";
   }
   if (k["deferrable"] == true) c["deferrable"] = true;

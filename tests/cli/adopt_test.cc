@@ -20,10 +20,12 @@ namespace fs = std::filesystem;
 // What plain SQL or another tool might have built: an enum, a sequence a
 // default uses, identity and serial columns, foreign keys with actions (one
 // self-reference, one cycle), checks, uniques, comments, a generated column,
-// partial and expression indexes, a function, a trigger and a view.
+// partial and expression indexes, a domain, a function, a trigger, views and
+// row-level security.
 const char kLegacySchema[] = R"(
 CREATE TYPE mood AS ENUM ('happy', 'sad');
 CREATE SEQUENCE invoice_no START WITH 1000 INCREMENT BY 10;
+CREATE DOMAIN positive AS numeric(10, 2) CHECK (VALUE > 0);
 CREATE TABLE authors (
   id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   name text NOT NULL,
@@ -43,6 +45,7 @@ CREATE TABLE books (
   isbn text UNIQUE,
   invoice bigint DEFAULT nextval('invoice_no'),
   tags text[] NOT NULL DEFAULT '{}',
+  list_price positive,
   created_at timestamptz NOT NULL DEFAULT now());
 ALTER TABLE authors ADD CONSTRAINT authors_favorite_fk FOREIGN KEY (favorite_book) REFERENCES books (id)
   DEFERRABLE INITIALLY DEFERRED;
@@ -53,6 +56,11 @@ CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN NEW.created_at := now(); RETURN NEW; END $$;
 CREATE TRIGGER books_touch BEFORE UPDATE ON books FOR EACH ROW EXECUTE FUNCTION touch();
 CREATE VIEW cheap_books AS SELECT id, title FROM books WHERE price < 10;
+COMMENT ON VIEW cheap_books IS 'under ten';
+CREATE MATERIALIZED VIEW book_counts AS SELECT author_id, count(*) AS n FROM books GROUP BY author_id;
+CREATE UNIQUE INDEX book_counts_author ON book_counts (author_id);
+ALTER TABLE books ENABLE ROW LEVEL SECURITY;
+CREATE POLICY books_visible ON books FOR SELECT TO PUBLIC USING (price >= 0);
 )";
 
 const char kAddSubtitle[] = R"(
