@@ -1,6 +1,7 @@
 // `pleat convert FILE.sql [-o FILE]`: plain DDL into pleat migrations
-// (docs/convert.md). Needs no database. Several migrations result when the
-// SQL mixes statements pleat models with ones it runs as raw SQL.
+// (docs/convert.md). Needs no database; with --url it reads the live column
+// types to fill in the up/down of widening type changes. Several migrations
+// result when the SQL mixes statements pleat models with ones it runs as raw SQL.
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -10,6 +11,8 @@
 
 #include "cli/context.h"
 #include "convert/convert.h"
+#include "convert/infer.h"
+#include "engine/column_types.h"
 
 namespace pleat::cli {
 namespace {
@@ -37,6 +40,14 @@ Status RunConvert(const CliContext& ctx, const std::string& input, const std::st
   if (!s.ok()) return s;
   s = convert::Convert(sql, &parts);
   if (!s.ok()) return s.WithContext("file " + input).WithHint("fix the SQL");
+  if (!ctx.url.empty()) {  // only when asked: convert otherwise needs no database
+    convert::ColumnTypes types;
+    s = engine::ReadColumnTypes(ctx.options, &types);
+    if (!s.ok()) return s;
+    int filled = convert::InferTypeChanges(types, &parts);
+    if (filled) ctx.options.log("filled in up/down of " + std::to_string(filled) + " widening type change(s) from " +
+                                "the database");
+  }
   nlohmann::json files = nlohmann::json::array();
   for (size_t i = 0; i < parts.size(); ++i) {
     std::string path = output.empty() ? "" : convert::PartPath(output, i), yaml = convert::ToYaml(parts[i]);
@@ -60,7 +71,10 @@ void AddConvertCommand(CLI::App* app, CliContext* ctx) {
   static std::string input, output;
   cmd->add_option("FILE", input, "the .sql file")->required();
   cmd->add_option("-o,--output", output, "write the migration to this file (further parts beside it) instead of stdout");
-  cmd->callback([ctx] { ctx->result = RunConvert(*ctx, input, output); });
+  cmd->callback([ctx] {
+    ctx->result = ctx->url.empty() ? Status::Ok() : ResolveOptions(ctx);
+    if (ctx->result.ok()) ctx->result = RunConvert(*ctx, input, output);
+  });
 }
 
 }  // namespace pleat::cli

@@ -208,6 +208,31 @@ TEST_F(Adopt, LatestPrintsSchemaMigrationAndUrl) {
   EXPECT_NE(std::string::npos, j["url"].get<std::string>().find("search_path%3Dpublic_03_next")) << j.dump();
 }
 
+TEST_F(Adopt, ConvertWithUrlFillsInWideningTypeChanges) {
+  pg::Connection conn = Connect(url_);
+  Exec(&conn, "CREATE TABLE items (id int PRIMARY KEY, qty int NOT NULL, name varchar(50), code text);"
+              "INSERT INTO items VALUES (1, 7, 'a', '42')");
+  std::string sql = WriteFile("change.sql", "ALTER TABLE items ALTER COLUMN qty TYPE bigint;\n"
+                                            "ALTER TABLE items ALTER COLUMN name TYPE varchar(200);\n");
+  WriteFile("m/.keep", "");
+  PleatOk({"convert", sql, "-o", dir_ + "/m/01_widen.yaml"});
+  std::string yaml = ReadText(dir_ + "/m/01_widen.yaml");
+  EXPECT_NE(std::string::npos, yaml.find("up: \"qty::bigint\"")) << yaml;
+  EXPECT_NE(std::string::npos, yaml.find("down: \"qty::integer\"")) << yaml;
+  EXPECT_NE(std::string::npos, yaml.find("up: \"name::varchar(200)\"")) << yaml;
+  EXPECT_EQ(std::string::npos, yaml.find("TODO")) << yaml;
+  // pleat takes the file as it is.
+  PleatOk({"migrate", dir_ + "/m", "--complete"});
+  EXPECT_EQ("bigint", Query("SELECT data_type FROM information_schema.columns WHERE table_name = 'items'"
+                            " AND column_name = 'qty'"));
+  EXPECT_EQ("7", Query("SELECT qty FROM items"));
+
+  // Not a widening (text to integer), and without --url: the placeholders stay.
+  sql = WriteFile("narrow.sql", "ALTER TABLE items ALTER COLUMN code TYPE integer;\n");
+  EXPECT_NE(std::string::npos, PleatOk({"convert", sql}).out.find("TODO"));
+  EXPECT_NE(std::string::npos, RunPleat({"convert", dir_ + "/change.sql"}).out.find("TODO"));
+}
+
 TEST(WithSearchPath, EncodesAndMergesOptions) {
   struct Case {
     std::string conninfo, schema, want;
