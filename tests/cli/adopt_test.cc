@@ -21,7 +21,8 @@ namespace fs = std::filesystem;
 // default uses, identity and serial columns, foreign keys with actions (one
 // self-reference, one cycle), checks, uniques, comments, a generated column,
 // partial and expression indexes, a domain, a function, a trigger, views and
-// row-level security.
+// row-level security; and tables as Prisma Migrate writes them (quoted
+// mixed-case names, an enum, a unique index instead of a constraint).
 const char kLegacySchema[] = R"(
 CREATE TYPE mood AS ENUM ('happy', 'sad');
 CREATE SEQUENCE invoice_no START WITH 1000 INCREMENT BY 10;
@@ -61,6 +62,13 @@ CREATE MATERIALIZED VIEW book_counts AS SELECT author_id, count(*) AS n FROM boo
 CREATE UNIQUE INDEX book_counts_author ON book_counts (author_id);
 ALTER TABLE books ENABLE ROW LEVEL SECURITY;
 CREATE POLICY books_visible ON books FOR SELECT TO PUBLIC USING (price >= 0);
+CREATE TYPE "Role" AS ENUM ('USER', 'ADMIN');
+CREATE TABLE "Account" ("id" TEXT NOT NULL, "role" "Role" NOT NULL DEFAULT 'USER',
+  "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP, "authorId" INTEGER,
+  CONSTRAINT "Account_pkey" PRIMARY KEY ("id"));
+CREATE UNIQUE INDEX "Account_authorId_key" ON "Account"("authorId");
+ALTER TABLE "Account" ADD CONSTRAINT "Account_authorId_fkey" FOREIGN KEY ("authorId") REFERENCES authors(id)
+  ON DELETE SET NULL ON UPDATE CASCADE;
 )";
 
 const char kAddSubtitle[] = R"(
@@ -106,7 +114,7 @@ TEST_F(Adopt, BaselineRecordsTheSchemaWithoutDdlAndRebuildsIt) {
   EXPECT_EQ(before, DumpSchema(url_, "public")) << "baseline ran DDL on the schema";
   EXPECT_EQ("3", Query("SELECT count(*) FROM pleat.migrations WHERE phase = 'completed'"));
   // The version schema applications select: one view per table.
-  EXPECT_EQ("authors,books", Query("SELECT string_agg(table_name, ',' ORDER BY table_name) FROM information_schema.views"
+  EXPECT_EQ("Account,authors,books", Query("SELECT string_agg(table_name, ',' ORDER BY table_name) FROM information_schema.views"
                                    " WHERE table_schema = 'public_00_baseline_3'"));
 
   // (a) The same database: nothing to do.
