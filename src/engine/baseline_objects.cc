@@ -1,6 +1,6 @@
 // The objects half of ReadBaseline: raw SQL for what the tables may use
 // (extensions, types, sequences, functions) and what may use them (views,
-// triggers, policies). Each statement comes with the one that undoes it.
+// triggers, policies, grants to other roles). Each statement comes with the one that undoes it.
 #include <algorithm>
 
 #include "engine/baseline_reader.h"
@@ -101,6 +101,18 @@ BaselineSql Sql(const nlohmann::json& row) {
   return {row["up"].get<std::string>(), row["down"].is_string() ? row["down"].get<std::string>() : ""};
 }
 
+// Privileges the owner granted to other roles on tables, views and sequences.
+constexpr const char* kGrantsSql = R"(
+SELECT json_build_object(
+  'up', format('GRANT %s ON %s %I.%I TO %s%s', a.privilege_type, CASE c.relkind WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END,
+               n.nspname, c.relname, CASE a.grantee WHEN 0 THEN 'PUBLIC' ELSE quote_ident(a.grantee::regrole::text) END,
+               CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END),
+  'down', format('REVOKE %s ON %s %I.%I FROM %s', a.privilege_type, CASE c.relkind WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END,
+                 n.nspname, c.relname, CASE a.grantee WHEN 0 THEN 'PUBLIC' ELSE quote_ident(a.grantee::regrole::text) END))::text
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace, LATERAL aclexplode(c.relacl) a
+WHERE c.relnamespace = $1::oid AND c.relkind IN ('r', 'p', 'v', 'm', 'S') AND a.grantee <> c.relowner
+ORDER BY c.oid, a.grantee, a.privilege_type)";
+
 Status Append(pg::Connection* conn, const char* sql, const std::string& oid, std::vector<BaselineSql>* to,
               std::vector<nlohmann::json>* rows = nullptr) {
   std::vector<nlohmann::json> local;
@@ -146,6 +158,7 @@ Status ReadBaselineObjects(pg::Connection* conn, const std::string& schema, cons
   }
   if (s.ok()) s = Append(conn, kViewsSql, oid, &out->after);
   if (s.ok()) s = Append(conn, kTriggersAndPoliciesSql, oid, &out->after);
+  if (s.ok()) s = Append(conn, kGrantsSql, oid, &out->after);
   return s.ok() ? s : s.WithContext("reading schema \"" + schema + "\"");
 }
 

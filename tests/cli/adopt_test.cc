@@ -97,8 +97,11 @@ class Adopt : public PleatTest {
 };
 
 TEST_F(Adopt, BaselineRecordsTheSchemaWithoutDdlAndRebuildsIt) {
+  EnsureRole("adopt_reader", "NOLOGIN");
   pg::Connection conn = Connect(url_);
   Exec(&conn, kLegacySchema);
+  Exec(&conn, "GRANT SELECT, INSERT ON books TO adopt_reader; GRANT USAGE ON SEQUENCE invoice_no TO adopt_reader;"
+              "GRANT SELECT ON cheap_books TO PUBLIC");
   std::string before = DumpSchema(url_, "public");
   std::string dir = dir_ + "/migrations";
 
