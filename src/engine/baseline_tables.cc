@@ -165,6 +165,20 @@ void Constraint(const nlohmann::json& k, std::map<std::string, ordered_json>* ta
   foreign_keys->push_back(op);
 }
 
+// A plain index as create_index, any other as its CREATE INDEX.
+void Index(const nlohmann::json& i, const std::string& source, BaselineParts* out) {
+  if (i["plain"] != true) {
+    out->after.push_back({i["def"].get<std::string>(), i["drop"].get<std::string>()});
+    return;
+  }
+  ordered_json body = {{"name", i["name"]}, {"table", i["table"]}, {"columns", i["columns"]}};
+  if (i["method"] != "btree") body["method"] = i["method"];
+  if (i["unique"] == true) body["unique"] = true;
+  if (i["predicate"].is_string()) body["predicate"] = i["predicate"];
+  if (i["storage"].is_string() && !std::string(i["storage"]).empty()) body["storage_parameters"] = i["storage"];
+  out->operations.push_back({"create_index", body, {}, source});
+}
+
 Status QueryJson(pg::Connection* conn, const char* sql, const std::string& schema_oid,
                  std::vector<nlohmann::json>* out) {
   pg::Result res;
@@ -209,18 +223,7 @@ Status ReadBaselineTables(pg::Connection* conn, const std::string& schema, Basel
   const std::string source = "baseline of schema \"" + schema + "\"";
   for (const auto& t : tables) out->operations.push_back({"create_table", bodies[t["name"].get<std::string>()], {}, source});
   for (const auto& fk : foreign_keys) out->operations.push_back({"create_constraint", fk, {}, source});
-  for (const auto& i : indexes) {
-    if (i["plain"] != true) {
-      out->after.push_back({i["def"].get<std::string>(), i["drop"].get<std::string>()});
-      continue;
-    }
-    ordered_json body = {{"name", i["name"]}, {"table", i["table"]}, {"columns", i["columns"]}};
-    if (i["method"] != "btree") body["method"] = i["method"];
-    if (i["unique"] == true) body["unique"] = true;
-    if (i["predicate"].is_string()) body["predicate"] = i["predicate"];
-    if (i["storage"].is_string() && !std::string(i["storage"]).empty()) body["storage_parameters"] = i["storage"];
-    out->operations.push_back({"create_index", body, {}, source});
-  }
+  for (const auto& i : indexes) Index(i, source, out);
   return Status::Ok();
 }
 
