@@ -26,7 +26,12 @@ std::string NextStep(const nlohmann::json& a, const nlohmann::json& running) {
     return "wait: `pleat " + running["command"].get<std::string>() + "` is working on it (`pleat status` again shows "
            "its progress)";
   if (phase == "starting") return "start was interrupted: run `pleat start FILE` again to resume it, or `pleat rollback`";
-  if (phase == "completing") return "complete was interrupted: run `pleat complete` again to finish it";
+  if (phase == "completing" && a.value("old_version_dropped", true))
+    return "complete stopped after the old version was dropped: fix what stopped it and run `pleat complete` again "
+           "to finish it (rollback is no longer possible)";
+  if (phase == "completing")
+    return "complete stopped before the old version was dropped (both versions are still served): run `pleat "
+           "complete` again to finish it, or `pleat rollback`";
   if (phase == "rolling_back") return "rollback was interrupted: run `pleat rollback` again to finish it";
   return "run `pleat complete` once every client uses " + Quoted(a["version_schema"]) + ", or `pleat rollback`";
 }
@@ -53,7 +58,7 @@ void PrintActive(const nlohmann::json& a, const nlohmann::json& running) {
             << a["start_steps_done"] << " of " << a["start_steps_total"] << " start steps done)\n";
   if (!a["previous_version_schema"].get<std::string>().empty())
     std::cout << "previous version schema: " << a["previous_version_schema"].get<std::string>()
-              << " (still served until complete)\n";
+              << (a.value("old_version_dropped", false) ? " (dropped by complete)\n" : " (still served until complete)\n");
   const auto& c = a["current_step"];
   if (!c.is_null() && !c["step"].is_null())
     std::cout << (a["interrupted"].get<bool>() ? "stopped at " : "working on ") << c["phase"].get<std::string>()

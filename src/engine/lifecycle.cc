@@ -141,14 +141,39 @@ Status Lifecycle::Complete() {
                            active->phase == "starting" ? "run `pleat start` again to finish starting it"
                                                        : "run `pleat rollback` to finish rolling it back");
   if (active->phase == "active") s = RefuseUnverified(*active);
-  if (s.ok()) s = state_->SetPhase(active->name, "completing");
+  if (!s.ok()) return s.WithContext("complete of \"" + active->name + "\"");
+  s = state_->SetPhase(active->name, "completing");
   if (s.ok()) s = RunPhase(*active, "complete");
   if (s.ok()) s = state_->SetPhase(active->name, "completed");
-  if (!s.ok())
+  if (s.ok()) {
+    options_.log("completed \"" + active->name + "\"; version schema \"" + active->version_schema + "\" is current");
+    return Status::Ok();
+  }
+  // Stopped before the point of no return: both versions are still served, so
+  // the migration is active again and can be completed or rolled back.
+  bool passed = true;
+  Status read = state_->LeaseHeld();
+  if (read.ok()) read = PassedNoReturn(*active, &passed);
+  if (read.ok() && !passed) read = state_->SetPhase(active->name, "active");
+  if (!read.ok())
     return s.WithContext("complete of \"" + active->name + "\"")
-        .WithHint("fix the cause and run `pleat complete` again; it resumes where it stopped");
-  options_.log("completed \"" + active->name + "\"; version schema \"" + active->version_schema + "\" is current");
-  return Status::Ok();
+        .WithHint("`pleat status` shows where it stopped; fix the cause and run `pleat complete` again");
+  if (!passed)
+    return s.WithContext("complete of \"" + active->name + "\" stopped before the old version was dropped; it is "
+                         "active again, both versions are still served")
+        .WithHint("fix the cause and run `pleat complete` again, or `pleat rollback`");
+  return s.WithContext("complete of \"" + active->name + "\" (past the point of no return: the old version is dropped)")
+      .WithHint("fix the cause and run `pleat complete` again; it resumes where it stopped");
+}
+
+Status Lifecycle::PassedNoReturn(const MigrationRecord& record, bool* passed) {
+  Plan plan = Plan::FromJson(record.plans.at("complete"));
+  std::vector<std::string> done;
+  Status s = state_->DoneSteps(record.name, "complete", &done);
+  *passed = false;
+  for (size_t i = plan.NoReturnIndex(); i < plan.steps().size(); ++i)
+    *passed = *passed || std::count(done.begin(), done.end(), plan.steps()[i].id) > 0;
+  return s;
 }
 
 Status Lifecycle::Verify(std::vector<check::Finding>* out) {
@@ -186,10 +211,13 @@ Status Lifecycle::Rollback() {
   if (s.ok()) s = state_->Active(&active);
   if (!s.ok()) return s;
   if (!active) return Status::Invalid("no migration is in progress", "there is nothing to roll back");
-  if (active->phase == "completing")
-    return Status::Invalid("migration \"" + active->name + "\" is being completed; the old version is gone",
-                           "run `pleat complete` to finish it");
-  s = state_->SetPhase(active->name, "rolling_back");
+  bool passed = false;
+  if (active->phase == "completing") s = PassedNoReturn(*active, &passed);
+  if (s.ok() && passed)
+    return Status::Invalid("migration \"" + active->name + "\" is being completed and its old version is dropped; "
+                           "it cannot be rolled back",
+                           "run `pleat complete` to finish it (`pleat status` shows the step it stopped at)");
+  if (s.ok()) s = state_->SetPhase(active->name, "rolling_back");
   if (s.ok()) s = RunPhase(*active, "rollback");
   if (s.ok()) s = state_->Forget(active->name);
   if (!s.ok())

@@ -56,6 +56,9 @@ class Lifecycle {
   // refuses (changing nothing) on a preflight error unless options_.preflight.force.
   Status Preflight(const migration::Migration& m);
   Status RefuseUnverified(const MigrationRecord& active);
+  // True once a complete step at or past the point of no return
+  // (Plan::NoReturnIndex) is journaled: the old version is gone.
+  Status PassedNoReturn(const MigrationRecord& record, bool* passed);
   static std::string LeftByRollback(const MigrationRecord& record);
 
   Options options_;

@@ -23,7 +23,8 @@ Step::Kind KindFromName(const std::string& name) {
 nlohmann::json Step::ToJson() const {
   return {{"kind", KindName(kind)}, {"id", id},           {"description", description},
           {"sql", sql},             {"transactional", transactional},
-          {"only_if_started", only_if_started},           {"payload", payload}};
+          {"only_if_started", only_if_started},           {"payload", payload},
+          {"no_return", no_return},                       {"dry_run", dry_run}};
 }
 
 Step Step::FromJson(const nlohmann::json& j) {
@@ -35,6 +36,8 @@ Step Step::FromJson(const nlohmann::json& j) {
   s.transactional = j.value("transactional", true);
   s.only_if_started = j.value("only_if_started", "");
   if (j.contains("payload")) s.payload = j["payload"];
+  s.no_return = j.value("no_return", false);
+  s.dry_run = j.value("dry_run", "");
   return s;
 }
 
@@ -55,6 +58,12 @@ void Plan::AddAfterBackfill(const std::string& name, const std::string& descript
   AddSql(name, description, std::move(sql));
   steps_.back().after_backfill = true;
   steps_.back().undo_sql = std::move(undo_sql);
+}
+
+void Plan::AddValidate(const std::string& name, const std::string& description, std::vector<std::string> sql) {
+  AddSql(name, description, std::move(sql));
+  steps_.back().before_no_return = true;
+  steps_.back().dry_run = "skip";
 }
 
 void Plan::AddConcurrent(const std::string& name, const std::string& description, std::vector<std::string> sql) {
@@ -88,6 +97,12 @@ Plan Plan::FromJson(const nlohmann::json& j) {
   Plan p;
   for (const auto& s : j) p.steps_.push_back(Step::FromJson(s));
   return p;
+}
+
+size_t Plan::NoReturnIndex() const {
+  for (size_t i = 0; i < steps_.size(); ++i)
+    if (steps_[i].no_return) return i;
+  return 0;
 }
 
 }  // namespace pleat::engine

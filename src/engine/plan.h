@@ -38,6 +38,19 @@ struct Step {
   // before the sync triggers go, since such constraints hold only while the
   // triggers fill the columns they check. Planning-time only.
   std::vector<std::string> undo_sql;
+  // Complete steps: changes nothing a rollback does not undo (a VALIDATE of a
+  // constraint pleat added); the planner runs it before the point of no return.
+  // Planning-time only.
+  bool before_no_return = false;
+  // Complete: the first step a rollback cannot undo (the old version schema
+  // goes). Until it is journaled `rollback` is allowed; just before it runs, the
+  // rest of the phase is tried in one transaction that is rolled back (the dry run).
+  bool no_return = false;
+  // How the dry run treats this step: "" runs it; "skip" leaves it out (a
+  // VALIDATE: it scans, and no later step needs it); "stop" ends the dry run
+  // before it (raw SQL, whose effects later steps may need). Concurrent steps
+  // cannot run in a transaction and are always left out.
+  std::string dry_run;
 
   nlohmann::json ToJson() const;
   static Step FromJson(const nlohmann::json& j);
@@ -53,6 +66,9 @@ class Plan {
   // removes what it adds at rollback (idempotent: IF EXISTS).
   void AddAfterBackfill(const std::string& name, const std::string& description, std::vector<std::string> sql,
                         std::vector<std::string> undo_sql);
+  // Complete: as AddSql, for a step that only validates a constraint pleat
+  // added (before_no_return; left out of the dry run).
+  void AddValidate(const std::string& name, const std::string& description, std::vector<std::string> sql);
   // Adds a step whose statements each run alone (CONCURRENTLY).
   void AddConcurrent(const std::string& name, const std::string& description, std::vector<std::string> sql);
   void Add(Step step);
@@ -65,6 +81,9 @@ class Plan {
   const std::vector<Step>& steps() const { return steps_; }
   nlohmann::json ToJson() const;
   static Plan FromJson(const nlohmann::json& j);
+  // The index of the complete plan's point of no return (Step::no_return). A
+  // plan stored by a pleat without it has none: every step counts as past it (0).
+  size_t NoReturnIndex() const;
 
  private:
   std::string id_prefix_;

@@ -110,8 +110,9 @@ Status PlanMigration(pg::Connection* conn, const Options& options, const migrati
   s = ValidateAll(m, &after, &befores);
   if (s.ok()) s = RefuseUserObjects(conn, options.state_schema, before, after);  // before any DDL, in check and in start
   // Shadow columns first: later operations' steps may use them.
-  Plan start, complete, rollback, shadow_validate, shadow_complete, shadow_rollback;
-  if (s.ok()) s = ops::PlanShadows(before, after, &start, &shadow_validate, &shadow_complete, &shadow_rollback);
+  Plan start, complete, rollback, shadow_validate, shadow_swap, shadow_complete, shadow_rollback;
+  if (s.ok())
+    s = ops::PlanShadows(before, after, &start, &shadow_validate, &shadow_swap, &shadow_complete, &shadow_rollback);
   if (s.ok()) s = PlanOps(m, befores, &start, &complete, &rollback);
   if (!s.ok()) return s;
   out->version_schema = VersionSchemaName(options.schema, m.version_suffix);
@@ -143,17 +144,26 @@ Status PlanMigration(pg::Connection* conn, const Options& options, const migrati
   // The views come last: the new version becomes visible only once every row is backfilled.
   start.Add(ViewsStep("views", "create version schema \"" + out->version_schema + "\"", views));
 
-  Plan final_complete;
-  if (!parent_version_schema.empty())
-    final_complete.AddSql("drop_old_version", "drop the old version schema \"" + parent_version_schema + "\"",
-                          {"DROP SCHEMA IF EXISTS " + pg::QuoteIdent(parent_version_schema) + " CASCADE"});
+  // Complete: first what a rollback still undoes (the user's triggers back to
+  // their own definitions; validations, so a failed VALIDATE leaves a migration
+  // that can be rolled back), then the point of no return, then the rest.
+  Plan final_complete, past_no_return;
   Append(&final_complete, user_complete);
-  // Shadows' constraints are validated while the originals still exist, so a
-  // failed VALIDATE leaves a migration that can still be rolled back.
   Append(&final_complete, shadow_validate);
+  for (const auto& step : complete.steps()) (step.before_no_return ? final_complete : past_no_return).Add(step);
+  Step no_return;
+  no_return.id = parent_version_schema.empty() ? "no_return" : "drop_old_version";
+  no_return.description = parent_version_schema.empty()
+                              ? "pass the point of no return (rollback is not possible from here)"
+                              : "drop the old version schema \"" + parent_version_schema + "\"";
+  if (!parent_version_schema.empty())
+    no_return.sql = {"DROP SCHEMA IF EXISTS " + pg::QuoteIdent(parent_version_schema) + " CASCADE"};
+  no_return.no_return = true;
+  final_complete.Add(no_return);
+  Append(&final_complete, shadow_swap);  // while the originals still exist
   Append(&final_complete, sync.complete);  // drops the columns shadows replace
   Append(&final_complete, shadow_complete);
-  Append(&final_complete, complete);
+  Append(&final_complete, past_no_return);
   ViewSpec plain;
   plain.version_schema = out->version_schema;
   plain.target_schema = options.schema;

@@ -126,6 +126,8 @@ Status Lifecycle::GetStatus(nlohmann::json* out) {
   nlohmann::json backfill, current;
   if (s.ok()) s = BackfillProgress(&conn_, *state_, active->name, &backfill);
   if (s.ok()) s = CurrentStep(state_.get(), *active, done, &current);
+  bool dropped = false;  // complete passed its point of no return
+  if (s.ok() && active->phase == "completing") s = PassedNoReturn(*active, &dropped);
   (*out)["active"] = {{"name", active->name},
                       {"version_schema", active->version_schema},
                       {"previous_version_schema", active->parent_version_schema},
@@ -135,6 +137,8 @@ Status Lifecycle::GetStatus(nlohmann::json* out) {
                       {"start_steps_total", active->plans.at("start").size()},
                       {"backfill", backfill},
                       {"current_step", current},
+                      {"old_version_dropped", dropped},
+                      {"can_roll_back", !dropped && active->phase != "rolling_back"},
                       // A command stopped halfway: its phase is not active and no pleat holds the lease.
                       {"interrupted", active->phase != "active" && running.is_null()}};
   return s;

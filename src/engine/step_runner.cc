@@ -30,11 +30,17 @@ Status StepRunner::Run(const std::string& phase, const Plan& plan) {
   if (!s.ok()) return s;
   std::set<std::string> done(done_list.begin(), done_list.end());
   std::set<std::string> started(started_list.begin(), started_list.end());
-  for (const Step& step : plan.steps()) {
+  for (size_t i = 0; i < plan.steps().size(); ++i) {
+    const Step& step = plan.steps()[i];
     if (done.count(step.id)) continue;
     if (!step.only_if_started.empty() && !started.count(step.only_if_started)) continue;
     options_.before_step(phase, step.id);
     if (s = state_->LeaseHeld(); !s.ok()) return s;
+    if (step.no_return) {
+      options_.log("trying the rest of " + phase + " in a transaction that is rolled back");
+      if (s = DryRun(plan, i); !s.ok())
+        return s.WithContext("the trial of the rest of " + phase + " (rolled back, nothing of it kept) failed");
+    }
     options_.log(step.description);
     s = RunWithRetries(phase, step);
     if (!s.ok()) return s.WithContext(phase + " step \"" + step.description + "\"");
@@ -44,8 +50,36 @@ Status StepRunner::Run(const std::string& phase, const Plan& plan) {
 }
 
 Status StepRunner::RunWithRetries(const std::string& phase, const Step& step) {
+  return Retry([&] { return RunOnce(phase, step); });
+}
+
+Status StepRunner::DryRun(const Plan& plan, size_t from) {
+  return Retry([&] { return DryRunOnce(plan, from); });
+}
+
+// Every statement of the dry run runs in one transaction, so the locks of the
+// whole phase are held together; its steps change only the catalog (the
+// VALIDATEs that scan are left out), so that is brief. The rebuild of the new
+// version's views is left out too: new-version writers lock a view before its
+// table, so holding the tables while waiting for the views would deadlock
+// with them (and a rebuild fails on nothing a user made: CASCADE).
+Status StepRunner::DryRunOnce(const Plan& plan, size_t from) {
+  Status s = conn_->Exec("BEGIN; SET LOCAL lock_timeout = " + std::to_string(options_.lock_timeout_ms));
+  for (size_t i = from; s.ok() && i < plan.steps().size(); ++i) {
+    const Step& step = plan.steps()[i];
+    if (step.dry_run == "stop") break;
+    if (step.dry_run == "skip" || !step.transactional || step.kind != Step::Kind::kSql) continue;
+    for (const auto& statement : step.sql)
+      if (s.ok()) s = conn_->Exec(statement);
+    if (!s.ok()) s = s.WithContext("at step \"" + step.description + "\"");
+  }
+  Status rolled_back = conn_->Exec("ROLLBACK");
+  return s.ok() ? rolled_back : s;
+}
+
+Status StepRunner::Retry(const std::function<Status()>& run) {
   for (int attempt = 1;; ++attempt) {
-    Status s = RunOnce(phase, step);
+    Status s = run();
     if (!s.IsLockTimeout()) return s;
     if (attempt >= options_.max_lock_attempts)
       return s.WithHint("a long transaction holds a lock on the table; find it in pg_stat_activity, "

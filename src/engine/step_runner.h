@@ -7,8 +7,11 @@
 // idempotent and an invalid index a failed build left is dropped before a retry.
 // Every statement runs under lock_timeout; on a lock timeout the Step is rolled
 // back and retried after a jittered pause, a bounded number of times, saying
-// what it waits for. Borrows the connection and the state store.
+// what it waits for. Complete's point of no return (Step::no_return) runs only
+// after a dry run of the rest of the phase passed. Borrows the connection and
+// the state store.
 
+#include <functional>
 #include <string>
 
 #include "engine/options.h"
@@ -23,11 +26,19 @@ class StepRunner {
  public:
   StepRunner(pg::Connection* conn, StateStore* state, const Options& options, std::string migration);
 
-  // Runs every step of `plan` not yet journaled under `phase`.
+  // Runs every step of `plan` not yet journaled under `phase`. Before running
+  // a step marked no_return, dry-runs the steps from it on (DryRun) and stops
+  // with its error, the no_return step not run, when the dry run fails.
   Status Run(const std::string& phase, const Plan& plan);
+  // Runs the transactional steps of `plan` from index `from` in one
+  // transaction that is then rolled back, as Step::dry_run says, retrying on a
+  // lock timeout as a step does. Changes nothing; its error names the step.
+  Status DryRun(const Plan& plan, size_t from);
 
  private:
+  Status DryRunOnce(const Plan& plan, size_t from);
   Status RunWithRetries(const std::string& phase, const Step& step);
+  Status Retry(const std::function<Status()>& attempt);
   Status RunOnce(const std::string& phase, const Step& step);
   Status RunTransactional(const std::string& phase, const Step& step, const std::vector<std::string>& sql);
   Status RunConcurrent(const std::string& phase, const Step& step);

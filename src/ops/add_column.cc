@@ -142,7 +142,7 @@ Status AddColumn::Complete(const schema::VirtualSchema& before, engine::Plan* pl
     constrain.push_back("ALTER TABLE " + table + " ADD CONSTRAINT " + pg::QuoteIdent(UniqueName(t->physical)) +
                         " UNIQUE USING INDEX " + pg::QuoteIdent(pg::PleatName("uq", t->physical, column_.name)));
   std::string what = "\"" + table_ + "\".\"" + column_.name + "\"";
-  if (!validate.empty()) plan->AddSql("validate", "validate constraints of " + what, validate);
+  if (!validate.empty()) plan->AddValidate("validate", "validate constraints of " + what, validate);
   if (!constrain.empty()) plan->AddSql("constrain", "make the constraints of " + what + " final", constrain);
   return Status::Ok();
 }

@@ -49,12 +49,12 @@ void ComposeDown(schema::Table* table, const std::string& column, const std::str
 
 // Plans every shadow of `after` (whose tables `before`, read from the catalog,
 // holds): start adds the shadows with their constraints NOT VALID and builds
-// their unique indexes concurrently; validate (run at complete while the
-// originals still exist) validates them and then moves primary keys to the
-// shadows; complete (after the engine drops the originals) attaches and renames;
-// rollback drops the shadows.
+// their unique indexes concurrently; validate (run at complete before the point
+// of no return, while the originals still exist) validates them; swap (past it,
+// before the engine drops the originals) moves primary keys to the shadows;
+// complete (after the originals go) attaches and renames; rollback drops the shadows.
 Status PlanShadows(const schema::VirtualSchema& before, const schema::VirtualSchema& after, engine::Plan* start,
-                   engine::Plan* validate, engine::Plan* complete, engine::Plan* rollback);
+                   engine::Plan* validate, engine::Plan* swap, engine::Plan* complete, engine::Plan* rollback);
 
 }  // namespace pleat::ops
 

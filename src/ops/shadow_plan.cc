@@ -236,7 +236,7 @@ void PlanOne(const schema::Table& old, const schema::Column& col, const schema::
   finish.final_sql.push_back(NotNullNameSql(t.table, t.physical, t.original));
   finish.final_sql.push_back(WidenSequencesSql(t, col.type));
   if (!finish.validate.empty())
-    plans.validate->AddSql("shadow_validate." + t.key, "validate the constraints of " + what, finish.validate);
+    plans.validate->AddValidate("shadow_validate." + t.key, "validate the constraints of " + what, finish.validate);
   plans.complete->AddSql("shadow_final." + t.key, "make the shadow of " + what + " the column", finish.final_sql);
   plans.rollback->AddSql("shadow." + t.key, "drop the shadow column of " + what,
                          {SequencesSql(t, t.shadow, t.original),
@@ -246,7 +246,7 @@ void PlanOne(const schema::Table& old, const schema::Column& col, const schema::
 }  // namespace
 
 Status PlanShadows(const schema::VirtualSchema& before, const schema::VirtualSchema& after, engine::Plan* start,
-                   engine::Plan* validate, engine::Plan* complete, engine::Plan* rollback) {
+                   engine::Plan* validate, engine::Plan* swap, engine::Plan* complete, engine::Plan* rollback) {
   engine::Plan key_checks, shadow_start, after_shadows, final_names, key_swaps, key_validations;
   for (const auto& table : after.tables()) {
     std::map<std::string, std::string> shadows;  // original -> shadow, for the whole table
@@ -267,7 +267,7 @@ Status PlanShadows(const schema::VirtualSchema& before, const schema::VirtualSch
   AppendSteps(start, key_checks);  // first: a refused primary key leaves the tables as they were
   AppendSteps(start, shadow_start);
   AppendSteps(start, after_shadows);  // a constraint or unique index may span several shadows
-  AppendSteps(validate, key_swaps);   // once every NOT NULL check of the shadows is validated
+  AppendSteps(swap, key_swaps);  // once every NOT NULL check of the shadows is validated
   AppendSteps(complete, final_names);  // once the shadows have their names
   AppendSteps(complete, key_validations);
   return Status::Ok();

@@ -172,8 +172,12 @@ Status PlanShadowPrimaryKey(const schema::VirtualSchema& before, const std::stri
                                                pg::QualifiedName(k.schema, k.temp)));
   plans.swap->AddSql("shadow_key." + table, "move " + what + " and the foreign keys referencing it to the shadows",
                      SwapSql(k, *old));
-  plans.after_complete->AddSql("shadow_key_fks." + table, "validate the foreign keys referencing " + what,
-                               {ValidateSql(k)});
+  engine::Step validate;  // after the swap, so past the point of no return
+  validate.id = plans.after_complete->IdFor("shadow_key_fks." + table);
+  validate.description = "validate the foreign keys referencing " + what;
+  validate.sql = {ValidateSql(k)};
+  validate.dry_run = "skip";  // it scans; no later step needs it
+  plans.after_complete->Add(std::move(validate));
   return Status::Ok();
 }
 

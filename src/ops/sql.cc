@@ -58,8 +58,15 @@ Status Sql::Start(const schema::VirtualSchema& before, engine::Plan* plan) const
   return Status::Ok();
 }
 
+// What the SQL does is unknown: complete's dry run ends before it.
 Status Sql::Complete(const schema::VirtualSchema& before, engine::Plan* plan) const {
-  if (on_complete_) plan->AddSql("up", "run the raw SQL of `up`", {SearchPathSql(before.schema_name()), up_});
+  if (!on_complete_) return Status::Ok();
+  engine::Step step;
+  step.id = plan->IdFor("up");
+  step.description = "run the raw SQL of `up`";
+  step.sql = {SearchPathSql(before.schema_name()), up_};
+  step.dry_run = "stop";
+  plan->Add(std::move(step));
   return Status::Ok();
 }
 

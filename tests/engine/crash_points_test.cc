@@ -208,6 +208,43 @@ void CrashPoints::EveryPhase(const MigrationFile& m) {
 
 TEST_F(CrashPoints, EveryStepOfEveryPhaseRecovers) { EveryPhase(reshape_); }
 
+// A complete killed before its point of no return (the drop of the old
+// version schema) can be rolled back to the exact schema and rows; one killed
+// after it refuses rollback and is finished by complete.
+TEST_F(CrashPoints, CompleteKilledAnywhereIsRolledBackOrFinished) {
+  std::string vs;
+  Command start = [&](engine::Lifecycle* l) { return l->Start(reshape_.path(), false, &vs); };
+  Command complete = [](engine::Lifecycle* l) { return l->Complete(); };
+  std::string url = FreshDatabase();
+  Snapshot before = Take(url);
+  Run(url, start);
+  Run(url, complete);
+  Snapshot completed = Take(url);
+  int rolled_back = 0, finished = 0;
+  for (int kill_at = 0;; ++kill_at) {
+    SCOPED_TRACE("complete killed before hook call " + std::to_string(kill_at));
+    url = FreshDatabase();
+    Run(url, start);
+    if (!RunKilledAt(url, complete, kill_at)) break;
+    pg::Connection conn = Connect(url);
+    bool gone = Value(&conn, "SELECT count(*) FROM pleat.journal WHERE phase = 'complete' AND step_id = "
+                             "'drop_old_version'") == "1";
+    Status s = engine::Lifecycle(CrashOptions(url)).Rollback();
+    if (gone) {
+      EXPECT_FALSE(s.ok()) << "rollback after the old version was dropped";
+      Run(url, complete);
+      EXPECT_EQ(completed, Take(url));
+      ++finished;
+    } else {
+      EXPECT_TRUE(s.ok()) << s.ToString();
+      EXPECT_EQ(before, Take(url));
+      ++rolled_back;
+    }
+  }
+  EXPECT_GE(rolled_back, 2) << "kills before the point of no return";
+  EXPECT_GE(finished, 3) << "kills after it";
+}
+
 TEST_F(CrashPoints, EveryStepOfAPrimaryKeyWideningRecovers) {
   setup_sql_ = kItemTags;
   EveryPhase(widen_key_);

@@ -32,6 +32,27 @@ void ExpectSameStep(const Step& want, const Step& got) {
   EXPECT_EQ(want.transactional, got.transactional);
   EXPECT_EQ(want.only_if_started, got.only_if_started);
   EXPECT_EQ(want.payload, got.payload);
+  EXPECT_EQ(want.no_return, got.no_return);
+  EXPECT_EQ(want.dry_run, got.dry_run);
+}
+
+// Complete's point of no return and what its trial does with a step are stored
+// with the plan; a plan stored without them puts the point at its first step.
+TEST(Step, NoReturnAndDryRunRoundTrip) {
+  Plan plan;
+  plan.AddValidate("check", "validate", {"ALTER TABLE t VALIDATE CONSTRAINT c"});
+  Step point = MakeStep(Step::Kind::kSql, "drop_old_version", {"DROP SCHEMA IF EXISTS \"v1\" CASCADE"}, true, "",
+                        nullptr);
+  point.no_return = true;
+  plan.Add(point);
+  Plan back = Plan::FromJson(nlohmann::json::parse(plan.ToJson().dump()));
+  ASSERT_EQ(2u, back.steps().size());
+  EXPECT_EQ("skip", back.steps()[0].dry_run);
+  EXPECT_TRUE(back.steps()[1].no_return);
+  EXPECT_EQ(1u, back.NoReturnIndex());
+  nlohmann::json old = plan.ToJson();
+  for (auto& step : old) step.erase("no_return");
+  EXPECT_EQ(0u, Plan::FromJson(old).NoReturnIndex());
 }
 
 TEST(Step, JsonRoundTrip) {
