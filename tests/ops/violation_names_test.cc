@@ -170,5 +170,29 @@ operations:
                  }});
 }
 
+// create_constraint unique: its index has the constraint's name from the start.
+TEST(ViolationNames, CreateUniqueConstraint) {
+  RunOpCase({.name = "create_constraint_unique",
+             .setup_migrations = {kUsers},
+             .setup_sql = kSeed,
+             .migration = R"yaml(
+operations:
+  - create_constraint: {table: users, name: users_name_uq, type: unique, columns: [name], up: {name: name}, down: {name: name}}
+)yaml",
+             .after_start =
+                 [](CaseContext& c) {
+                   EXPECT_EQ("23505|users_name_uq||users",
+                             Violation(c, "INSERT INTO " + c.new_schema + ".users (id, name) VALUES (3, 'a')"));
+                   EXPECT_EQ("23505|users_name_uq||users",
+                             Violation(c, "INSERT INTO " + c.old_schema + ".users (id, name) VALUES (3, 'a')"));
+                 },
+             .after_complete =
+                 [](CaseContext& c) {
+                   EXPECT_EQ("users_name_uq,users_pkey", Constraints(c, "users", "u,p"));
+                   EXPECT_EQ("23505|users_name_uq||users",
+                             Violation(c, "INSERT INTO " + c.new_schema + ".users (id, name) VALUES (3, 'a')"));
+                 }});
+}
+
 }  // namespace
 }  // namespace pleat::testing
