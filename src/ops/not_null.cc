@@ -39,6 +39,12 @@ std::string NotNullName(const std::string& table, const std::string& column) {
   return pg::FitIdentifier(table + "_" + column + "_not_null");
 }
 
+std::string ShadowNotNullName(const schema::Table& old, const schema::Shadow& sh) {
+  for (const auto& k : old.constraints)
+    if (k.type == 'n' && k.columns.size() == 1 && k.columns[0] == sh.original) return k.name;
+  return sh.not_null_name.value_or(NotNullName(old.physical, sh.original));
+}
+
 std::string RenameNotNullSql(const std::string& table, const std::string& column, const std::string& name) {
   std::string rel = pg::QuoteLiteral(table) + "::pg_catalog.regclass", want = pg::QuoteLiteral(name);
   std::string body =

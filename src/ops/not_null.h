@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "schema/virtual_schema.h"
+
 namespace pleat::ops {
 
 // A NOT NULL guard: where it sits, and what its error names.
@@ -41,6 +43,11 @@ std::vector<std::string> DropNotNullGuardSql(const NotNullGuard& guard);
 std::string RenameNotNullSql(const std::string& table, const std::string& column, const std::string& name);
 // The name plain DDL gives the NOT NULL constraint of `column` set on `table`.
 std::string NotNullName(const std::string& table, const std::string& column);
+// The name plain DDL leaves on the NOT NULL constraint of shadow `sh` of a
+// column of `old` (the table as the catalog has it): the original's, which
+// ALTER COLUMN ... TYPE keeps; else the one SET NOT NULL gives where the file
+// sets it (Shadow::not_null_name); else after the table's and column's names.
+std::string ShadowNotNullName(const schema::Table& old, const schema::Shadow& sh);
 
 }  // namespace pleat::ops
 

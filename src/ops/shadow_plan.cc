@@ -217,14 +217,6 @@ void PlanNotNull(const Target& t, const std::string& column, const std::string& 
   finish->final_sql.insert(finish->final_sql.begin(), final_sql.begin(), final_sql.end());
 }
 
-// The name plain DDL leaves on the column's NOT NULL constraint (PostgreSQL 18):
-// the original's, which ALTER COLUMN ... TYPE keeps; else the one SET NOT NULL
-// gives where the file sets it; else the table's and column's names.
-std::string FinalNotNullName(const schema::Table& old, const schema::Shadow& sh, const Target& t) {
-  for (const Constraint& k : old.constraints)
-    if (k.type == 'n' && k.columns.size() == 1 && k.columns[0] == t.original) return k.name;
-  return sh.not_null_name.value_or(NotNullName(t.physical, t.original));
-}
 
 // Unique constraints: built concurrently on the shadows at start, attached at complete.
 void PlanUniques(const schema::Table& old, const schema::Shadow& sh, const Target& t, const std::string& what,
@@ -263,7 +255,7 @@ void PlanOne(const schema::Table& old, const schema::Column& col, const schema::
   if (!col.nullable) PlanNotNull(t, col.name, what, plans, &finish);
   finish.final_sql.push_back("ALTER TABLE " + t.table + " RENAME COLUMN " + pg::QuoteIdent(t.shadow) + " TO " +
                              pg::QuoteIdent(t.original));
-  finish.final_sql.push_back(RenameNotNullSql(t.table, t.original, FinalNotNullName(old, sh, t)));
+  finish.final_sql.push_back(RenameNotNullSql(t.table, t.original, ShadowNotNullName(old, sh)));
   finish.final_sql.push_back(WidenSequencesSql(t, col.type));
   if (!finish.validate.empty())
     plans.validate->AddSql("shadow_validate." + t.key, "validate the constraints of " + what, finish.validate);
