@@ -170,6 +170,33 @@ operations:
                  }});
 }
 
+// PostgreSQL 18: a rebuilt NOT NULL column keeps its NOT NULL constraint's name
+// (ALTER COLUMN ... TYPE keeps it); one set before a rename_table is named after
+// the old table name, as plain DDL in that order names it.
+TEST(ViolationNames, NotNullNamesOfRebuiltColumns) {
+  RunOpCase({.name = "not_null_names_of_rebuilt_columns",
+             .setup_sql = "CREATE TABLE stock (id int PRIMARY KEY, qty int CONSTRAINT qty_required NOT NULL, note text);"
+                          "INSERT INTO stock VALUES (1, 5, NULL)",
+             .migration = R"yaml(
+operations:
+  - alter_column: {table: stock, column: qty, type: bigint, up: qty, down: qty}
+  - alter_column: {table: stock, column: note, nullable: false, up: "coalesce(note, '')", down: note}
+  - rename_table: {from: stock, to: items}
+)yaml",
+             .after_start =
+                 [](CaseContext& c) {
+                   EXPECT_EQ("23502||qty|items", Violation(c, "INSERT INTO " + c.old_schema + ".stock VALUES (2, NULL, 'x')"));
+                   EXPECT_EQ("23502||qty|items", Violation(c, "INSERT INTO " + c.new_schema + ".items VALUES (2, NULL, 'x')"));
+                   EXPECT_EQ("23502||note|items", Violation(c, "INSERT INTO " + c.new_schema + ".items VALUES (2, 1, NULL)"));
+                 },
+             .after_complete =
+                 [](CaseContext& c) {
+                   if (Pg18(c))
+                     EXPECT_EQ("stock_id_not_null:id,stock_note_not_null:note,qty_required:qty",
+                               NotNullNames(c, "items"));
+                 }});
+}
+
 // create_constraint unique: its index has the constraint's name from the start.
 TEST(ViolationNames, CreateUniqueConstraint) {
   RunOpCase({.name = "create_constraint_unique",
