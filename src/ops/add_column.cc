@@ -3,6 +3,7 @@
 #include "migration/expression.h"
 #include "migration/field_reader.h"
 #include "ops/common.h"
+#include "ops/constraint_support.h"
 #include "ops/shadow_column.h"
 #include "pg/quote.h"
 
@@ -122,10 +123,11 @@ Status AddColumn::Start(const schema::VirtualSchema& before, engine::Plan* plan)
                            add, undo);
   }
   if (column_.unique) {  // under its final name (claimed at validation), so a duplicate is reported under it
-    std::string index = UniqueName();
-    plan->AddConcurrent("unique", "build unique index on \"" + table_ + "\".\"" + column_.name + "\"",
-                        {"CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS " + pg::QuoteIdent(index) + " ON " + table +
-                         " (" + col + ")"});
+    // a build that failed leaves an invalid index, dropped before the retry
+    plan->Add(ConcurrentIndexStep(*plan, "unique", "build unique index on \"" + table_ + "\".\"" + column_.name + "\"",
+                                  "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS " + pg::QuoteIdent(UniqueName()) +
+                                      " ON " + table + " (" + col + ")",
+                                  pg::QualifiedName(before.schema_name(), UniqueName())));
   }
   return Status::Ok();
 }
