@@ -197,6 +197,19 @@ operations:
                  }});
 }
 
+// PostgreSQL 18: rollback of a move gives the moved column's NOT NULL back under its own name.
+TEST(ViolationNames, NotNullNameOfMovedColumnAfterRollback) {
+  RunOpCase({.name = "not_null_name_of_moved_column",
+             .setup_sql = "CREATE TABLE people (id int PRIMARY KEY, city text CONSTRAINT city_required NOT NULL);"
+                          "CREATE TABLE cards (id int PRIMARY KEY, person_id int REFERENCES people (id));"
+                          "INSERT INTO people VALUES (1, 'x'); INSERT INTO cards VALUES (1, 1)",
+             .migration = "operations:\n  - move_column: {table: people, column: city, to: cards}\n",
+             .after_rollback =
+                 [](CaseContext& c) {
+                   if (Pg18(c)) EXPECT_EQ("city_required:city,people_id_not_null:id", NotNullNames(c, "people"));
+                 }});
+}
+
 // create_constraint unique: its index has the constraint's name from the start.
 TEST(ViolationNames, CreateUniqueConstraint) {
   RunOpCase({.name = "create_constraint_unique",
