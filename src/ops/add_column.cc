@@ -3,6 +3,7 @@
 #include "migration/expression.h"
 #include "migration/field_reader.h"
 #include "ops/common.h"
+#include "ops/constraint_support.h"
 #include "ops/shadow_column.h"
 #include "pg/quote.h"
 
@@ -37,13 +38,15 @@ bool AddColumn::NeedsNotNullCheck(const schema::VirtualSchema& schema) const {
   return !column_.nullable && (up_ || !column_.default_sql || VolatileDefault(schema));
 }
 
-std::string AddColumn::NotNullName(const std::string& physical_table) const {
+std::string AddColumn::NotNullCheckName(const std::string& physical_table) const {
   return pg::PleatName("nn", physical_table, column_.name);
 }
 
-std::string AddColumn::UniqueName(const std::string& physical_table) const {
-  return pg::FitIdentifier(physical_table + "_" + column_.name + "_key");
+NotNullGuard AddColumn::Guard(const schema::VirtualSchema& before) const {
+  return {before.schema_name(), before.FindTable(table_)->physical, column_.name, table_, column_.name};
 }
+
+std::string AddColumn::UniqueName() const { return pg::FitIdentifier(table_ + "_" + column_.name + "_key"); }
 
 Status AddColumn::Validate(schema::VirtualSchema* schema) const {
   schema::Table* table = nullptr;
@@ -64,7 +67,7 @@ Status AddColumn::Validate(schema::VirtualSchema* schema) const {
   if (s.ok() && up_) s = CheckExpressionColumns(*up_, WithOldColumns(*table), "up of column \"" + name + "\"");
   if (s.ok() && column_.check) s = ClaimConstraintName(schema, *table, column_.check->name, false);
   if (s.ok() && column_.references) s = ClaimConstraintName(schema, *table, column_.references->name, false);
-  if (s.ok() && column_.unique) s = ClaimConstraintName(schema, *table, UniqueName(table->physical), true);
+  if (s.ok() && column_.unique) s = ClaimConstraintName(schema, *table, UniqueName(), true);
   if (!s.ok()) return s;
   schema::Column col{name, name, column_.type, column_.nullable, column_.default_sql, column_.identity.has_value(),
                      column_.generated_expression.has_value(), /*added=*/true, up_};
@@ -88,7 +91,9 @@ Status AddColumn::Start(const schema::VirtualSchema& before, engine::Plan* plan)
   if (column_.identity) def += " GENERATED " + *column_.identity + " AS IDENTITY";
   if (column_.generated_expression) def += " GENERATED ALWAYS AS (" + *column_.generated_expression + ") STORED";
   if (column_.default_sql && !volatile_default) def += " DEFAULT " + *column_.default_sql;
-  if (!column_.nullable && !NeedsNotNullCheck(before)) def += " NOT NULL";
+  // PostgreSQL 18 names a NOT NULL after the table: as this operation names it.
+  if (!column_.nullable && !NeedsNotNullCheck(before))
+    def += (table_ == t->physical ? "" : " CONSTRAINT " + pg::QuoteIdent(NotNullName(table_, column_.name))) + " NOT NULL";
   std::vector<std::string> sql = {"ALTER TABLE " + table + " ADD COLUMN " + def};
   if (volatile_default) sql.push_back("ALTER TABLE " + table + " ALTER COLUMN " + col + " SET DEFAULT " + *column_.default_sql);
   if (column_.check) {
@@ -107,17 +112,22 @@ Status AddColumn::Start(const schema::VirtualSchema& before, engine::Plan* plan)
   plan->AddSql("add", "add column \"" + table_ + "\".\"" + column_.name + "\"", sql);
   // Old writers that update other columns of a row the backfill has not reached
   // yet would fail a NOT NULL check on it: it is added once every row has a value.
-  if (NeedsNotNullCheck(before))
+  if (NeedsNotNullCheck(before)) {
+    std::string check = pg::QuoteIdent(NotNullCheckName(t->physical));
+    std::vector<std::string> add = {"ALTER TABLE " + table + " ADD CONSTRAINT " + check + " CHECK (" + col +
+                                    " IS NOT NULL) NOT VALID"};
+    for (auto& statement : NotNullGuardSql(Guard(before))) add.push_back(std::move(statement));
+    std::vector<std::string> undo = DropNotNullGuardSql(Guard(before));
+    undo.push_back("ALTER TABLE IF EXISTS " + table + " DROP CONSTRAINT IF EXISTS " + check);
     plan->AddAfterBackfill("not_null", "enforce NOT NULL on new writes to \"" + table_ + "\".\"" + column_.name + "\"",
-                           {"ALTER TABLE " + table + " ADD CONSTRAINT " + pg::QuoteIdent(NotNullName(t->physical)) +
-                            " CHECK (" + col + " IS NOT NULL) NOT VALID"},
-                           {"ALTER TABLE IF EXISTS " + table + " DROP CONSTRAINT IF EXISTS " +
-                            pg::QuoteIdent(NotNullName(t->physical))});
-  if (column_.unique) {
-    std::string index = pg::PleatName("uq", t->physical, column_.name);
-    plan->AddConcurrent("unique", "build unique index on \"" + table_ + "\".\"" + column_.name + "\"",
-                        {"CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS " + pg::QuoteIdent(index) + " ON " + table +
-                         " (" + col + ")"});
+                           add, undo);
+  }
+  if (column_.unique) {  // under its final name (claimed at validation), so a duplicate is reported under it
+    // a build that failed leaves an invalid index, dropped before the retry
+    plan->Add(ConcurrentIndexStep(*plan, "unique", "build unique index on \"" + table_ + "\".\"" + column_.name + "\"",
+                                  "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS " + pg::QuoteIdent(UniqueName()) +
+                                      " ON " + table + " (" + col + ")",
+                                  pg::QualifiedName(before.schema_name(), UniqueName())));
   }
   return Status::Ok();
 }
@@ -130,17 +140,20 @@ Status AddColumn::Complete(const schema::VirtualSchema& before, engine::Plan* pl
   if (NeedsNotNullCheck(before)) {
     // VALIDATE scans without blocking writes; SET NOT NULL then trusts the valid
     // CHECK and skips its own scan, so its ACCESS EXCLUSIVE lock is brief.
-    std::string check = pg::QuoteIdent(NotNullName(t->physical));
+    std::string check = pg::QuoteIdent(NotNullCheckName(t->physical));
     validate.push_back("ALTER TABLE " + table + " VALIDATE CONSTRAINT " + check);
-    constrain = {"ALTER TABLE " + table + " ALTER COLUMN " + col + " SET NOT NULL",
-                 "ALTER TABLE " + table + " DROP CONSTRAINT " + check};
+    constrain = DropNotNullGuardSql(Guard(before));
+    constrain.push_back("ALTER TABLE " + table + " ALTER COLUMN " + col + " SET NOT NULL");
+    constrain.push_back("ALTER TABLE " + table + " DROP CONSTRAINT " + check);
+    // PostgreSQL 18 names it after the table as it is now, before this file's renames run.
+    if (table_ != t->physical) constrain.push_back(RenameNotNullSql(table, column_.name, NotNullName(table_, column_.name)));
   }
   if (column_.check) validate.push_back("ALTER TABLE " + table + " VALIDATE CONSTRAINT " + pg::QuoteIdent(column_.check->name));
   if (column_.references)
     validate.push_back("ALTER TABLE " + table + " VALIDATE CONSTRAINT " + pg::QuoteIdent(column_.references->name));
   if (column_.unique)
-    constrain.push_back("ALTER TABLE " + table + " ADD CONSTRAINT " + pg::QuoteIdent(UniqueName(t->physical)) +
-                        " UNIQUE USING INDEX " + pg::QuoteIdent(pg::PleatName("uq", t->physical, column_.name)));
+    constrain.push_back("ALTER TABLE " + table + " ADD CONSTRAINT " + pg::QuoteIdent(UniqueName()) +
+                        " UNIQUE USING INDEX " + pg::QuoteIdent(UniqueName()));
   std::string what = "\"" + table_ + "\".\"" + column_.name + "\"";
   if (!validate.empty()) plan->AddValidate("validate", "validate constraints of " + what, validate);
   if (!constrain.empty()) plan->AddSql("constrain", "make the constraints of " + what + " final", constrain);

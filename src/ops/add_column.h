@@ -4,7 +4,8 @@
 // its value for their rows comes from `up` (an expression over the old columns),
 // computed by the sync trigger for new writes and by the backfill for existing
 // rows. NOT NULL, unique, check and foreign key are enforced for new writes at
-// once and validated for all rows at complete.
+// once, under the names they end with (violations name them as plain DDL's
+// would), and validated for all rows at complete.
 
 #include <memory>
 #include <optional>
@@ -13,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "migration/column_def.h"
+#include "ops/not_null.h"
 #include "ops/operation.h"
 
 namespace pleat::ops {
@@ -33,9 +35,13 @@ class AddColumn final : public Operation {
   bool VolatileDefault(const schema::VirtualSchema& schema) const;
   // NOT NULL that existing rows cannot satisfy at ADD COLUMN time goes through a CHECK.
   bool NeedsNotNullCheck(const schema::VirtualSchema& schema) const;
-  std::string NotNullName(const std::string& physical_table) const;
-  // The unique constraint's name (`unique: true`), as CREATE TABLE would choose it.
-  std::string UniqueName(const std::string& physical_table) const;
+  // The CHECK that holds the NOT NULL until complete.
+  std::string NotNullCheckName(const std::string& physical_table) const;
+  // The guard that reports its violations as PostgreSQL would (ops/not_null.h).
+  NotNullGuard Guard(const schema::VirtualSchema& before) const;
+  // The unique constraint's name (`unique: true`), as ADD COLUMN would choose it
+  // on the table as this operation names it (after an earlier rename in the file).
+  std::string UniqueName() const;
 
   std::string table_;
   std::optional<std::string> up_;

@@ -4,6 +4,7 @@
 
 #include "migration/expression.h"
 #include "ops/common.h"
+#include "ops/not_null.h"
 #include "ops/shadow_column.h"
 #include "ops/shadow_indexes.h"
 #include "ops/type_change.h"
@@ -88,6 +89,7 @@ Status AlterColumn::ApplyToShadow(schema::VirtualSchema* schema, schema::Table* 
   if (!s.ok()) return s;
   ComposeDown(table, column_, down);
   if (type_) column->type = *type_;
+  if (nullable_ == false && column->nullable) shadow->not_null_name = NotNullName(table->name, column_);
   if (nullable_) column->nullable = *nullable_;
   if (has_default_) column->default_sql = default_;
   else if (retype && column->default_sql) column->default_sql = "(" + *column->default_sql + ")::" + *type_;

@@ -94,20 +94,4 @@ std::string OnPhysicalColumns(const std::string& text, const schema::Table& tabl
   return e.RenameColumns(physical);
 }
 
-std::string NotNullNameSql(const std::string& table, const std::string& physical_table, const std::string& column) {
-  std::string rel = pg::QuoteLiteral(table) + "::pg_catalog.regclass";
-  std::string name = pg::QuoteLiteral(pg::FitIdentifier(physical_table + "_" + column + "_not_null"));
-  std::string body =
-      "DECLARE c name;\nBEGIN\n"
-      "  SELECT k.conname INTO c FROM pg_catalog.pg_constraint k JOIN pg_catalog.pg_attribute a ON a.attrelid "
-      "OPERATOR(pg_catalog.=) k.conrelid AND a.attnum OPERATOR(pg_catalog.=) k.conkey[1]\n"
-      "   WHERE k.conrelid OPERATOR(pg_catalog.=) " + rel + " AND k.contype OPERATOR(pg_catalog.=) 'n' AND a.attname "
-      "OPERATOR(pg_catalog.=) " + pg::QuoteLiteral(column) + " AND k.conname OPERATOR(pg_catalog.~~) '%\\_pleat%';\n"
-      "  IF c IS NOT NULL AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid OPERATOR(pg_catalog.=) " +
-      rel + " AND conname OPERATOR(pg_catalog.=) " + name + ") THEN\n"
-      "    EXECUTE pg_catalog.format('ALTER TABLE %s RENAME CONSTRAINT %I TO %I', " + pg::QuoteLiteral(table) + ", c, " +
-      name + ");\n  END IF;\nEND";
-  return pg::DoBlockSql(body);
-}
-
 }  // namespace pleat::ops

@@ -16,12 +16,6 @@ Status FindTable(const schema::VirtualSchema& schema, const std::string& name, c
 Status FindColumn(schema::Table* table, const std::string& name, schema::Column** out);
 // Fails when `name` is already taken by a relation in the schema.
 Status RequireFreeRelationName(const schema::VirtualSchema& schema, const std::string& name);
-// PostgreSQL 18 records NOT NULL as a constraint named after the column it was
-// set on (`<table>_<column>_not_null`): a shadow's is named after the shadow.
-// SQL that renames the NOT NULL constraint of `column` of `table` ("schema"."t",
-// physical name `physical_table`) to what plain DDL would have named it, when
-// its name is one of pleat's and that name is free; nothing before PostgreSQL 18.
-std::string NotNullNameSql(const std::string& table, const std::string& physical_table, const std::string& column);
 // Checks that constraint `name` can be created on `table` at start, and takes
 // the name for the rest of the file. It fails when the table has a constraint of
 // that name, or had one that an earlier operation of the file drops or renames

@@ -72,10 +72,6 @@ Status CreateConstraint::After(const schema::VirtualSchema& before, schema::Virt
   return Validate(after);
 }
 
-std::string CreateConstraint::IndexName(const schema::VirtualSchema& before) const {
-  return pg::PleatName("uq", before.FindTable(table_)->physical, k_.name);
-}
-
 Status CreateConstraint::Start(const schema::VirtualSchema& before, engine::Plan* plan) const {
   schema::VirtualSchema after;
   Status s = After(before, &after);
@@ -88,14 +84,15 @@ Status CreateConstraint::Start(const schema::VirtualSchema& before, engine::Plan
   }
   if (!Indexed()) return Status::Ok();  // PlanShadows adds it NOT VALID with the shadows
   TableConstraint k = Physical(after, table);
-  std::string sql = "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS " + pg::QuoteIdent(IndexName(before)) + " ON " +
+  std::string sql = "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS " + pg::QuoteIdent(k_.name) + " ON " +
                     target + " " + PhysicalColumnList(table, k_.columns);
   if (!k.include_columns.empty()) sql += " INCLUDE " + PhysicalColumnList(table, k_.include_columns);
   if (!k.storage_parameters.empty()) sql += " WITH (" + k.storage_parameters + ")";
   if (!k.tablespace.empty()) sql += " TABLESPACE " + pg::QuoteIdent(k.tablespace);
-  // built concurrently: writes go on while it builds
+  // built concurrently: writes go on while it builds; under the constraint's name
+  // (claimed at validation), so a duplicate is reported under it from the start
   plan->Add(ConcurrentIndexStep(*plan, "index", "build the unique index of " + what, sql,
-                                pg::QualifiedName(before.schema_name(), IndexName(before))));
+                                pg::QualifiedName(before.schema_name(), k_.name)));
   return Status::Ok();
 }
 
@@ -104,7 +101,7 @@ Status CreateConstraint::Start(const schema::VirtualSchema& before, engine::Plan
 Status CreateConstraint::Complete(const schema::VirtualSchema& before, engine::Plan* plan) const {
   if (before.FindTable(table_)->created || !Indexed()) return Status::Ok();
   std::string sql = "ALTER TABLE " + PhysicalTable(before, table_) + " ADD CONSTRAINT " + pg::QuoteIdent(k_.name) +
-                    (k_.type == "unique" ? " UNIQUE" : " PRIMARY KEY") + " USING INDEX " + pg::QuoteIdent(IndexName(before));
+                    (k_.type == "unique" ? " UNIQUE" : " PRIMARY KEY") + " USING INDEX " + pg::QuoteIdent(k_.name);
   if (k_.deferrable) sql += k_.initially_deferred ? " DEFERRABLE INITIALLY DEFERRED" : " DEFERRABLE";
   schema::VirtualSchema after;
   Status s = After(before, &after);
@@ -124,7 +121,7 @@ Status CreateConstraint::Rollback(const schema::VirtualSchema& before, engine::P
                  {"ALTER TABLE IF EXISTS " + table + " DROP CONSTRAINT IF EXISTS " + pg::QuoteIdent(k_.name)});
   else if (Indexed())
     plan->AddConcurrent("drop_index", "drop the unique index of constraint \"" + k_.name + "\"",
-                        {"DROP INDEX CONCURRENTLY IF EXISTS " + pg::QualifiedName(before.schema_name(), IndexName(before))});
+                        {"DROP INDEX CONCURRENTLY IF EXISTS " + pg::QualifiedName(before.schema_name(), k_.name)});
   return Status::Ok();
 }
 

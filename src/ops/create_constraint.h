@@ -47,7 +47,6 @@ class CreateConstraint final : public Operation {
   // `before` with this operation applied: the shadows' physical names.
   Status After(const schema::VirtualSchema& before, schema::VirtualSchema* after) const;
   bool Indexed() const { return k_.type == "unique" || k_.type == "primary_key"; }
-  std::string IndexName(const schema::VirtualSchema& before) const;
 
   std::string table_;
   TableConstraint k_;

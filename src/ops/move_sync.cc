@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "ops/move_order.h"
+#include "ops/not_null.h"
 #include "pg/quote.h"
 
 namespace pleat::ops {
@@ -146,12 +147,15 @@ std::vector<std::string> StartSql(const Move& m, const MoveNames& n, const std::
 // version left without a value gets the column's `down` (else its default)
 // first. NOT NULL is proven by a NOT VALID check validated under a SHARE UPDATE
 // EXCLUSIVE lock, so SET NOT NULL needs no scan under its ACCESS EXCLUSIVE one.
-void PlanRollback(const Move& m, const MoveNames& n, const std::string& id, engine::Plan* rollback) {
+// `source`: the source table, with its NOT NULL constraints on PostgreSQL 18 (null if unknown).
+void PlanRollback(const Move& m, const MoveNames& n, const schema::Table* source, const std::string& id,
+                  engine::Plan* rollback) {
   std::string what = "\"" + m.source + "\"";
   rollback->AddUndo(id, "remove the triggers that move columns between " + what + " and \"" + m.target + "\"",
                     DropTriggersSql(m, n), id);
   std::string alter = "ALTER TABLE " + n.source;
   std::string fill, empty, check, validate, set;
+  std::vector<std::string> names;  // SET NOT NULL names the constraint after the table: the original name back
   auto add = [](std::string* list, const std::string& sep, const std::string& item) {
     *list += (list->empty() ? "" : sep) + item;
   };
@@ -166,6 +170,9 @@ void PlanRollback(const Move& m, const MoveNames& n, const std::string& id, engi
     add(&check, ",", " ADD CONSTRAINT " + name + " CHECK (" + col + " IS NOT NULL) NOT VALID");
     add(&validate, ",", " VALIDATE CONSTRAINT " + name);
     add(&set, ",", " ALTER COLUMN " + col + " SET NOT NULL, DROP CONSTRAINT " + name);
+    for (const auto& k : source ? source->constraints : std::vector<schema::Constraint>{})
+      if (k.type == 'n' && k.columns == std::vector<std::string>{c.from.physical})
+        names.push_back(RenameNotNullSql(n.source, c.from.physical, k.name));
   }
   if (check.empty()) return;
   if (!fill.empty())
@@ -173,7 +180,8 @@ void PlanRollback(const Move& m, const MoveNames& n, const std::string& id, engi
                       {"UPDATE " + n.source + " SET " + fill + " WHERE " + empty}, id);
   rollback->AddUndo(id + ".check", "check NOT NULL on " + what, {alter + check}, id);
   rollback->AddUndo(id + ".validate", "validate NOT NULL on " + what, {alter + validate}, id);
-  rollback->AddUndo(id + ".not_null", "restore NOT NULL on " + what, {alter + set}, id);
+  names.insert(names.begin(), alter + set);
+  rollback->AddUndo(id + ".not_null", "restore NOT NULL on " + what, names, id);
 }
 
 // Target rows for existing source rows: one entry per source table, walked once.
@@ -242,7 +250,7 @@ void PlanMoves(const schema::VirtualSchema& after, const std::string& state_sche
     if (HiddenIn(after, m.target, m.target_key))
       complete.push_back("ALTER TABLE " + n.target + " DROP COLUMN IF EXISTS " + pg::QuoteIdent(m.target_key));
     out->complete.AddSql(id, "remove " + what + " and the moved columns of \"" + m.source + "\"", complete);
-    PlanRollback(m, n, id, &out->rollback);
+    PlanRollback(m, n, after.FindByPhysical(m.source), id, &out->rollback);
     if (m.create_rows) AddBackfill(m, n, &out->backfill);
     if (m.create_rows) out->verify.push_back(VerifySpec(m, n));
   }

@@ -8,6 +8,7 @@
 #include "migration/statements.h"
 #include "ops/common.h"
 #include "ops/grants.h"
+#include "ops/not_null.h"
 #include "ops/shadow_column.h"
 #include "ops/shadow_indexes.h"
 #include "ops/shadow_primary_key.h"
@@ -23,6 +24,7 @@ struct Target {
   std::string schema;
   std::string table;     // "schema"."table"
   std::string physical;  // the table's physical name
+  std::string name;      // the table as the new version shows it
   std::string original, shadow;
   std::string key;       // step-id suffix
   std::map<std::string, std::string> shadows;  // every shadowed column of the table: original -> shadow
@@ -79,6 +81,12 @@ std::string Temp(const std::string& kind, const Target& t, const std::string& na
   return pg::PleatName(kind, t.physical, name);
 }
 
+// The temporary name of constraint `name` rebuilt on a shadow. A table's CHECK
+// constraints are evaluated in name order (as are the RI triggers of foreign
+// keys, by OID): right after the original's, so a write that breaks both is
+// reported under the user's name.
+std::string Rebuilt(const std::string& name) { return pg::FitIdentifier(name + "_pleat_new"); }
+
 // Constraints of the original carried over to the shadow (under temporary names
 // until complete, while the original's still exist), and new ones.
 void StartConstraints(const schema::Table& old, const schema::Shadow& sh, const Target& t,
@@ -92,9 +100,9 @@ void StartConstraints(const schema::Table& old, const schema::Shadow& sh, const 
     const std::string kNotValid = " NOT VALID";
     if (def.size() > kNotValid.size() && def.compare(def.size() - kNotValid.size(), kNotValid.size(), kNotValid) == 0)
       def.resize(def.size() - kNotValid.size());
-    sql->push_back("ALTER TABLE " + t.table + " ADD CONSTRAINT " + pg::QuoteIdent(Temp("k", t, k.name)) + " " + def +
+    sql->push_back("ALTER TABLE " + t.table + " ADD CONSTRAINT " + pg::QuoteIdent(Rebuilt(k.name)) + " " + def +
                    " NOT VALID");
-    renames->push_back({Temp("k", t, k.name), k.name});
+    renames->push_back({Rebuilt(k.name), k.name});
   }
   for (const Constraint& k : sh.constraints)
     if (k.type != 'u')
@@ -102,15 +110,21 @@ void StartConstraints(const schema::Table& old, const schema::Shadow& sh, const 
                      " NOT VALID");
 }
 
-// Unique constraints to rebuild on the shadows, with their columns: the
-// original's (over one or several columns) and the new ones.
-std::vector<std::pair<std::string, std::string>> Uniques(const schema::Table& old, const schema::Shadow& sh,
-                                                         const Target& t) {
-  std::vector<std::pair<std::string, std::string>> out;
+// A unique constraint to build on the shadows: its name, its columns, and the
+// index built at start. A new one's index has its final name at once (validation
+// claimed it), so a duplicate is reported under the user's name; a rebuilt one's
+// cannot while the original's index holds it (that index, older, is checked first).
+struct Unique {
+  std::string name, columns, index;
+};
+
+// The original's unique constraints (over one or several columns), and the new ones.
+std::vector<Unique> Uniques(const schema::Table& old, const schema::Shadow& sh, const Target& t) {
+  std::vector<Unique> out;
   for (const Constraint& k : old.constraints)
-    if (k.type == 'u' && PlansConstraint(k, t)) out.push_back({k.name, MappedColumns(k, t)});
+    if (k.type == 'u' && PlansConstraint(k, t)) out.push_back({k.name, MappedColumns(k, t), Temp("uq", t, k.name)});
   for (const Constraint& k : sh.constraints)
-    if (k.type == 'u') out.push_back({k.name, pg::QuoteIdent(t.shadow)});
+    if (k.type == 'u') out.push_back({k.name, pg::QuoteIdent(t.shadow), k.name});
   return out;
 }
 
@@ -183,23 +197,31 @@ void PlanStart(const schema::Table& old, const schema::Column& col, const schema
 
 // After the backfill: before it, an old writer's update of another column of a
 // row not yet backfilled would fail a NOT NULL check on the empty shadow.
-// VALIDATE scans without blocking writes; SET NOT NULL then trusts the valid check.
-void PlanNotNull(const Target& t, const std::string& what, const Plans& plans, Finish* finish) {
+// VALIDATE scans without blocking writes; SET NOT NULL then trusts the valid
+// check. The guard (ops/not_null.h) reports violations as PostgreSQL would,
+// under `column`, the name the new version gives the shadow.
+void PlanNotNull(const Target& t, const std::string& column, const std::string& what, const Plans& plans,
+                 Finish* finish) {
   std::string shadow = pg::QuoteIdent(t.shadow), nn = pg::QuoteIdent(Temp("nn", t, t.original));
-  plans.start->AddAfterBackfill("shadow_not_null." + t.key, "enforce NOT NULL on new writes to " + what,
-                                {"ALTER TABLE " + t.table + " ADD CONSTRAINT " + nn + " CHECK (" + shadow +
-                                 " IS NOT NULL) NOT VALID"},
-                                {"ALTER TABLE IF EXISTS " + t.table + " DROP CONSTRAINT IF EXISTS " + nn});
+  NotNullGuard guard{t.schema, t.physical, t.shadow, t.name, column};
+  std::vector<std::string> sql = {"ALTER TABLE " + t.table + " ADD CONSTRAINT " + nn + " CHECK (" + shadow +
+                                  " IS NOT NULL) NOT VALID"};
+  std::vector<std::string> undo = DropNotNullGuardSql(guard);
+  for (auto& statement : NotNullGuardSql(guard)) sql.push_back(std::move(statement));
+  undo.push_back("ALTER TABLE IF EXISTS " + t.table + " DROP CONSTRAINT IF EXISTS " + nn);
+  plans.start->AddAfterBackfill("shadow_not_null." + t.key, "enforce NOT NULL on new writes to " + what, sql, undo);
   finish->validate.insert(finish->validate.begin(), "ALTER TABLE " + t.table + " VALIDATE CONSTRAINT " + nn);
-  finish->final_sql.insert(finish->final_sql.begin(), {"ALTER TABLE " + t.table + " ALTER COLUMN " + shadow + " SET NOT NULL",
-                                                       "ALTER TABLE " + t.table + " DROP CONSTRAINT " + nn});
+  std::vector<std::string> final_sql = DropNotNullGuardSql(guard);
+  final_sql.push_back("ALTER TABLE " + t.table + " ALTER COLUMN " + shadow + " SET NOT NULL");
+  final_sql.push_back("ALTER TABLE " + t.table + " DROP CONSTRAINT " + nn);
+  finish->final_sql.insert(finish->final_sql.begin(), final_sql.begin(), final_sql.end());
 }
+
 
 // Unique constraints: built concurrently on the shadows at start, attached at complete.
 void PlanUniques(const schema::Table& old, const schema::Shadow& sh, const Target& t, const std::string& what,
                  const Plans& plans, std::vector<std::string>* final_sql) {
-  for (const auto& [name, columns] : Uniques(old, sh, t)) {
-    std::string index = Temp("uq", t, name);
+  for (const auto& [name, columns, index] : Uniques(old, sh, t)) {
     engine::Step step;
     step.id = plans.after_shadows->IdFor("shadow_unique." + t.key + "." + name);
     step.description = "build unique index \"" + name + "\" on the shadow of " + what;
@@ -230,10 +252,10 @@ void PlanOne(const schema::Table& old, const schema::Column& col, const schema::
   PlanUniques(old, sh, t, what, plans, &uniques);
   // Unique constraints attach before the other constraints take their final names.
   finish.final_sql.insert(finish.final_sql.begin(), uniques.begin(), uniques.end());
-  if (!col.nullable) PlanNotNull(t, what, plans, &finish);
+  if (!col.nullable) PlanNotNull(t, col.name, what, plans, &finish);
   finish.final_sql.push_back("ALTER TABLE " + t.table + " RENAME COLUMN " + pg::QuoteIdent(t.shadow) + " TO " +
                              pg::QuoteIdent(t.original));
-  finish.final_sql.push_back(NotNullNameSql(t.table, t.physical, t.original));
+  finish.final_sql.push_back(RenameNotNullSql(t.table, t.original, ShadowNotNullName(old, sh)));
   finish.final_sql.push_back(WidenSequencesSql(t, col.type));
   if (!finish.validate.empty())
     plans.validate->AddValidate("shadow_validate." + t.key, "validate the constraints of " + what, finish.validate);
@@ -255,8 +277,8 @@ Status PlanShadows(const schema::VirtualSchema& before, const schema::VirtualSch
     for (const auto& sh : table.shadows) {
       const schema::Column* col = table.FindByPhysical(sh.physical);
       if (!old || !col) continue;
-      Target t{after.schema_name(), pg::QualifiedName(after.schema_name(), table.physical), table.physical, sh.original, sh.physical,
-               table.physical + "." + sh.original, shadows};
+      Target t{after.schema_name(), pg::QualifiedName(after.schema_name(), table.physical), table.physical, table.name,
+               sh.original, sh.physical, table.physical + "." + sh.original, shadows};
       PlanOne(*old, *col, sh, t, Plans{&shadow_start, &after_shadows, validate, complete, rollback});
     }
     if (shadows.empty()) continue;

@@ -85,6 +85,9 @@ struct Shadow {
   std::string physical;  // the shadow column
   std::optional<std::string> comment;    // the comment the column ends with
   std::vector<Constraint> constraints;   // c, f: definition on physical columns; u: name only
+  // The name plain DDL gives the NOT NULL an operation sets on the column
+  // (PostgreSQL 18 names them after the table and column as that operation saw them).
+  std::optional<std::string> not_null_name;
 };
 
 // A column the active migration moves to another table (split_table,

@@ -67,7 +67,7 @@ operations:
            [](CaseContext& c) {
              EXPECT_EQ("good\npear is good", c.Rows("SELECT review FROM " + c.new_schema + ".reviews ORDER BY id"));
              c.Exec("INSERT INTO " + c.old_schema + ".reviews (product) VALUES ('fig')");
-             c.ExecFails("INSERT INTO " + c.new_schema + ".reviews (product) VALUES ('kiwi')", "violates check constraint");
+             c.ExecFails("INSERT INTO " + c.new_schema + ".reviews (product) VALUES ('kiwi')", "null value in column \"review\" of relation \"reviews\" violates not-null constraint");
              EXPECT_EQ("fig is good", c.Value("SELECT review FROM " + c.new_schema + ".reviews WHERE product = 'fig'"));
              EXPECT_EQ("NULL", c.Value("SELECT coalesce(review, 'NULL') FROM " + c.old_schema + ".reviews WHERE product = 'fig'"));
            },
