@@ -180,13 +180,12 @@ operations:
   - drop_column: {table: accounts, column: age, down: "0"}
 )yaml",
        kAgeView, "DROP VIEW public.ages", "accounts", kDepends},
-      {"create_index_and_alter_column_with_a_taken_unique_name", R"yaml(
+      {"rename_column_to_a_name_taken_after_start", R"yaml(
 operations:
-  - create_index: {name: accounts_email_idx, table: accounts, columns: [email]}
-  - alter_column: {table: accounts, column: email, type: varchar(100), unique: {name: accounts_email_uq}, up: email, down: email}
+  - rename_column: {table: accounts, from: fee, to: charge}
 )yaml",
-       "CREATE INDEX accounts_email_uq ON profiles (bio)", "DROP INDEX accounts_email_uq", "accounts",
-       "already exists"},
+       "ALTER TABLE public.accounts ADD COLUMN charge int", "ALTER TABLE public.accounts DROP COLUMN charge",
+       "accounts", "already exists"},
       {"rename_table_to_a_taken_name", R"yaml(
 operations:
   - rename_table: {from: accounts, to: customers}
