@@ -26,8 +26,12 @@ named AS (
   SELECT c.*, quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS qname
   FROM views JOIN pg_class c ON c.oid = views.oid JOIN pg_namespace n ON n.oid = c.relnamespace)
 SELECT c.qname, pg_get_viewdef(c.oid),
-       coalesce((SELECT string_agg(DISTINCT pg_describe_object(d.classid, d.objid, d.objsubid), '; ') FROM pg_depend d
-                 WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid = c.oid AND d.deptype = 'n'), ''),
+       coalesce((SELECT string_agg(DISTINCT coalesce(pg_describe_object('pg_class'::regclass, w.ev_class, 0),
+                                                      pg_describe_object(d.classid, d.objid, d.objsubid)), '; ')
+                 FROM pg_depend d
+                 LEFT JOIN pg_rewrite w ON d.classid = 'pg_rewrite'::regclass AND w.oid = d.objid
+                 WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid = c.oid AND d.deptype = 'n'
+                   AND w.ev_class IS DISTINCT FROM c.oid), ''),
        (EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = c.oid)
         OR EXISTS (SELECT 1 FROM pg_rewrite w WHERE w.ev_class = c.oid AND w.rulename <> '_RETURN'))::text,
        pg_has_role(c.relowner, 'MEMBER')::text,

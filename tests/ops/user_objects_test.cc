@@ -130,7 +130,8 @@ TEST(UserObjects, PartitionedTables) {
                     "CREATE TABLE log (id int);"
                     "CREATE FUNCTION log_row() RETURNS trigger LANGUAGE plpgsql AS"
                     "  $$BEGIN INSERT INTO log VALUES (NEW.id); RETURN NULL; END$$;"
-                    "CREATE TRIGGER log_update AFTER UPDATE ON events FOR EACH ROW EXECUTE FUNCTION log_row();",
+                    "CREATE TRIGGER log_update AFTER UPDATE ON events FOR EACH ROW EXECUTE FUNCTION log_row();"
+                    "GRANT INSERT ON log TO pleat_app;",
        .migration = kQtyBigint,
        .after_start =
            [](CaseContext& c) {
