@@ -164,9 +164,8 @@ Status CreateIndex::Complete(const schema::VirtualSchema&, engine::Plan*) const 
 Status CreateIndex::Rollback(const schema::VirtualSchema& before, engine::Plan* plan) const {
   const schema::Table* t = before.FindTable(table_);
   if (t && t->partitioned) {
-    plan->AddConcurrent("drop", "drop index \"" + name_ + "\" and its partitions' indexes",
-                        DropPartitionedIndexSql(before.schema_name(), *t, name_,
-                                                [this](const schema::Partition& p) { return PartitionName(p); }));
+    PlanDropPartitionedIndex(
+        before.schema_name(), *t, name_, [this](const schema::Partition& p) { return PartitionName(p); }, "drop", plan);
     return Status::Ok();
   }
   // Also removes an invalid index a failed build left behind.

@@ -35,12 +35,13 @@ Status DropIndex::Start(const schema::VirtualSchema&, engine::Plan*) const { ret
 // CONCURRENTLY waits for transactions using the index instead of locking the
 // table against them, so traffic never queues behind the drop. PostgreSQL
 // cannot drop an index of a partitioned table CONCURRENTLY: that one (and its
-// partitions' indexes with it) is dropped under a lock held for the catalog change only.
+// partitions' parts with it) is dropped in a transaction under lock_timeout,
+// its lock held for the catalog change only.
 Status DropIndex::Complete(const schema::VirtualSchema& before, engine::Plan* plan) const {
   const schema::Index* index = before.FindIndex(name_);
   if (index && index->partitioned) {
-    plan->AddConcurrent("drop", "drop index \"" + name_ + "\" of a partitioned table",
-                        {"DROP INDEX IF EXISTS " + pg::QualifiedName(before.schema_name(), name_)});
+    plan->AddSql("drop", "drop index \"" + name_ + "\" of a partitioned table",
+                 {"DROP INDEX IF EXISTS " + pg::QualifiedName(before.schema_name(), name_)});
     return Status::Ok();
   }
   plan->AddConcurrent("drop", "drop index \"" + name_ + "\"",

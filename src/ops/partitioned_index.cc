@@ -42,13 +42,15 @@ void PlanPartitionedIndex(const std::string& schema, const schema::Table& table,
                 attach);
 }
 
-std::vector<std::string> DropPartitionedIndexSql(const std::string& schema, const schema::Table& table,
-                                                 const std::string& name, const PartitionIndexName& partition_name) {
-  std::vector<std::string> sql = {"DROP INDEX IF EXISTS " + pg::QualifiedName(schema, name)};
+void PlanDropPartitionedIndex(const std::string& schema, const schema::Table& table, const std::string& name,
+                              const PartitionIndexName& partition_name, const std::string& id, engine::Plan* plan) {
+  std::vector<std::string> levels = {"DROP INDEX IF EXISTS " + pg::QualifiedName(schema, name)}, leaves;
   for (const auto& p : table.partitions)
-    sql.push_back(std::string(p.leaf ? "DROP INDEX CONCURRENTLY IF EXISTS " : "DROP INDEX IF EXISTS ") +
-                  pg::QualifiedName(p.schema, partition_name(p)));
-  return sql;
+    (p.leaf ? leaves : levels)
+        .push_back(std::string(p.leaf ? "DROP INDEX CONCURRENTLY IF EXISTS " : "DROP INDEX IF EXISTS ") +
+                   pg::QualifiedName(p.schema, partition_name(p)));
+  plan->AddSql(id, "drop index \"" + name + "\" of partitioned table \"" + table.physical + "\"", levels);
+  plan->AddConcurrent(id + "_parts", "drop the parts of index \"" + name + "\" no partitioned index holds", leaves);
 }
 
 }  // namespace pleat::ops

@@ -31,11 +31,13 @@ void PlanPartitionedIndex(const std::string& schema, const schema::Table& table,
                           const PartitionIndexName& partition_name, const IndexSqlFn& sql, const std::string& id,
                           const std::string& what, engine::Plan* start);
 
-// Statements that drop index `name` of partitioned `table` and its partitions'
-// indexes, attached or not, each to run alone: DROP INDEX of a partitioned
-// index cannot be CONCURRENTLY; it holds its lock only for the catalog change.
-std::vector<std::string> DropPartitionedIndexSql(const std::string& schema, const schema::Table& table,
-                                                 const std::string& name, const PartitionIndexName& partition_name);
+// Adds to `plan` the steps that drop index `name` of partitioned `table` and
+// its partitions' parts, attached or not: the partitioned levels in one
+// transaction under lock_timeout (PostgreSQL cannot drop a partitioned index
+// CONCURRENTLY; the lock is held for the catalog change only), then each
+// leaf's part not attached yet (a build that failed) CONCURRENTLY.
+void PlanDropPartitionedIndex(const std::string& schema, const schema::Table& table, const std::string& name,
+                              const PartitionIndexName& partition_name, const std::string& id, engine::Plan* plan);
 
 }  // namespace pleat::ops
 

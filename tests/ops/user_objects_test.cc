@@ -231,6 +231,22 @@ operations:
                  }});
 }
 
+// drop_index of a partitioned table's index drops it and its parts at complete
+// (PostgreSQL has no DROP INDEX CONCURRENTLY for it); a part alone is refused.
+TEST(UserObjects, DropIndexOnPartitionedTable) {
+  EnsureRole(kApp, "LOGIN");
+  const char* left = "SELECT count(*) FROM pg_class WHERE relname LIKE 'events%qty%' AND relkind IN ('i', 'I')";
+  RunOpCase({.name = "drop_index_on_partitioned",
+             .setup_sql = IndexedEvents(true) + "DROP INDEX events_kind_qty;",
+             .migration = "operations:\n  - drop_index: {name: events_qty}\n",
+             .after_start = [&](CaseContext& c) { EXPECT_EQ("5", c.Value(left)); },
+             .after_complete = [&](CaseContext& c) { EXPECT_EQ("0", c.Value(left)); }});
+  RunOpCase({.name = "drop_index_part",
+             .setup_sql = IndexedEvents(true),
+             .migration = "operations:\n  - drop_index: {name: events_a_qty_idx}\n",
+             .start_error = "index \"events_a_qty_idx\" is a partition's part of index \"events_qty\""});
+}
+
 TEST(UserObjects, InheritanceIsRefusedBeforeAnyChange) {
   RunOpCase({.name = "inherits_parent",
              .setup_sql = "CREATE TABLE base (id int PRIMARY KEY, qty int);"
