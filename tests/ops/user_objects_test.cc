@@ -297,9 +297,11 @@ const char* kAccounts =
     "  EXECUTE FUNCTION absolute();"
     "ALTER TABLE accounts DISABLE TRIGGER audit;"
     "INSERT INTO accounts SELECT g, g, g % 10 = 0 FROM generate_series(1, 500) g;"
-    "ALTER TABLE accounts ENABLE TRIGGER audit;";
+    "ALTER TABLE accounts ENABLE TRIGGER audit;"
+    "GRANT SELECT, INSERT, UPDATE ON accounts TO pleat_app; GRANT INSERT ON audit TO pleat_app;";
 
 TEST(UserObjects, UserTriggers) {
+  EnsureRole(kApp, "LOGIN");
   const std::string untouched = "SELECT count(*) FILTER (WHERE updated_at <> '2020-01-01') || '|' || "
                                 "(SELECT count(*) FROM audit) FROM accounts";
   RunOpCase({.name = "user_triggers",
@@ -315,16 +317,18 @@ operations:
                    // The user's BEFORE trigger runs before pleat's sync trigger, so both versions read
                    // what it left; it acts on the old column, before the sync trigger fills it from a
                    // new-version write, so 1001 keeps its sign in both.
-                   c.Exec("INSERT INTO " + c.old_schema + ".accounts (id, amount) VALUES (1000, -5)");
-                   c.Exec("INSERT INTO " + c.new_schema + ".accounts (id, amount) VALUES (1001, -6)");
-                   c.Exec("UPDATE " + c.old_schema + ".accounts SET amount = -7 WHERE id = 1");
+                   AppExec(c, "INSERT INTO " + c.old_schema + ".accounts (id, amount) VALUES (1000, -5)");
+                   AppExec(c, "INSERT INTO " + c.new_schema + ".accounts (id, amount) VALUES (1001, -6)");
+                   AppExec(c, "UPDATE " + c.old_schema + ".accounts SET amount = -7 WHERE id = 1");
                    EXPECT_EQ("1|7\n1000|5\n1001|-6", c.Rows("SELECT id, amount FROM " + c.old_schema +
                                                            ".accounts WHERE id IN (1, 1000, 1001) ORDER BY id"));
                    EXPECT_EQ("1|7\n1000|5\n1001|-6", c.Rows("SELECT id, amount FROM " + c.new_schema +
                                                            ".accounts WHERE id IN (1, 1000, 1001) ORDER BY id"));
                    // The user's triggers still fire for the applications' writes.
                    EXPECT_EQ("1|3", c.Value(untouched));
-                   c.ExecFails("UPDATE " + c.old_schema + ".accounts SET amount = 1 WHERE id = 10", "account 10 is locked");
+                   pg::Connection app = Connect(UrlAs(c.url, kApp));
+                   Status locked = app.Exec("UPDATE " + c.old_schema + ".accounts SET amount = 1 WHERE id = 10");
+                   EXPECT_NE(std::string::npos, locked.ToString().find("account 10 is locked")) << locked.ToString();
                    EXPECT_EQ("", VerifyFindings(c.url));
                  },
              .after_rollback = [&](CaseContext& c) { EXPECT_EQ("1|3", c.Value(untouched)); },
