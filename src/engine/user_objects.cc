@@ -29,6 +29,11 @@ constexpr const char* kRelkind = "SELECT relkind::text FROM pg_class WHERE oid =
 constexpr const char* kPartitionKeyColumn =
     "SELECT a.attname FROM pg_partitioned_table pt CROSS JOIN unnest(pt.partattrs) k(n) JOIN pg_attribute a "
     "ON a.attrelid = pt.partrelid AND a.attnum = k.n WHERE pt.partrelid = to_regclass($1) AND a.attname = $2";
+// Partitions (at any level) in another schema than their table's.
+constexpr const char* kForeignSchemaPartitions =
+    "SELECT string_agg(pt.relid::regclass::text, ', ') FROM pg_partition_tree($1::regclass) pt "
+    "JOIN pg_class c ON c.oid = pt.relid WHERE c.relnamespace <> (SELECT relnamespace FROM pg_class "
+    "WHERE oid = $1::regclass)";
 // Unique and exclusion constraints of a partitioned table over the column
 // (plain indexes are rebuilt per partition, ops/partitioned_index.h).
 constexpr const char* kPartitionedConstraintOn =
@@ -114,8 +119,13 @@ Status CheckInheritance(pg::Connection* conn, const Table& t, const std::string&
 }
 
 Status CheckPartitioned(pg::Connection* conn, const Table& t, const std::string& qualified) {
-  Status s;
   std::string found;
+  Status s = t.shadows.empty() ? Status::Ok() : Ask(conn, kForeignSchemaPartitions, qualified, &found);
+  if (s.ok() && !found.empty())
+    return Refuse("partition " + found + " of table \"" + t.physical + "\" is in another schema, where pleat does "
+                      "not rebuild the indexes over the columns the migration replaces",
+                  "move the partition into the table's schema (ALTER TABLE ... SET SCHEMA), or make the change "
+                  "with plain SQL");
   for (const auto& h : t.hidden) {
     s = Ask(conn, kPartitionKeyColumn, qualified, &found, h.physical);
     if (s.ok() && !found.empty())

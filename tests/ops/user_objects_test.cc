@@ -247,6 +247,17 @@ TEST(UserObjects, DropIndexOnPartitionedTable) {
              .start_error = "index \"events_a_qty_idx\" is a partition's part of index \"events_qty\""});
 }
 
+// pleat reads the indexes of the table's schema only: a partition in another
+// schema would lose its indexes over a replaced column, so it is refused.
+TEST(UserObjects, PartitionInAnotherSchemaIsRefused) {
+  EnsureRole(kApp, "LOGIN");
+  RunOpCase({.name = "partition_in_another_schema",
+             .setup_sql = Events(false) + "CREATE SCHEMA archive; CREATE TABLE archive.events_c PARTITION OF events "
+                                          "FOR VALUES IN ('c'); CREATE INDEX ON archive.events_c (qty);",
+             .migration = kQtyBigint,
+             .start_error = "partition archive.events_c of table \"events\" is in another schema"});
+}
+
 TEST(UserObjects, InheritanceIsRefusedBeforeAnyChange) {
   RunOpCase({.name = "inherits_parent",
              .setup_sql = "CREATE TABLE base (id int PRIMARY KEY, qty int);"
