@@ -133,7 +133,8 @@ Status PlanMigration(pg::Connection* conn, const Options& options, const migrati
   std::string version_schemas;
   if (s.ok()) s = VersionSchemas(conn, options.state_schema, &version_schemas);
   std::vector<std::string> retype_sql = ops::InPlaceRetypeSql(before, after);
-  if (s.ok()) s = PlanUserViews(conn, version_schemas, before, after, &views_drop, &views_create, &retype_sql);
+  if (s.ok()) s = PlanUserViews(conn, version_schemas, before, after, &start, &views_drop, &views_create,
+                                &retype_sql);
   if (!s.ok()) return s;
   if (!sync.backfill.empty()) {
     Step backfill;

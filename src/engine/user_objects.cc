@@ -219,9 +219,9 @@ Status RefuseUserObjects(pg::Connection* conn, const std::string& state_schema, 
     if (t.created || !before.FindByPhysical(t.physical)) continue;
     s = CheckTable(conn, after, *before.FindByPhysical(t.physical), t, version_schemas);
   }
-  Plan drop, create;  // only to refuse what PlanUserViews cannot rebuild, in check too
+  Plan start, drop, create;  // only to refuse what PlanUserViews cannot rebuild, in check too
   std::vector<std::string> retype;
-  return s.ok() ? PlanUserViews(conn, version_schemas, before, after, &drop, &create, &retype) : s;
+  return s.ok() ? PlanUserViews(conn, version_schemas, before, after, &start, &drop, &create, &retype) : s;
 }
 
 }  // namespace pleat::engine

@@ -46,8 +46,11 @@ Status RefuseUserObjects(pg::Connection* conn, const std::string& state_schema, 
 // in its transaction. Fails on a view pleat cannot rebuild: one that other
 // objects depend on, that has triggers or rules of its own, or whose owner
 // pleat's role cannot act as.
+// `start` gets a step (once the shadows exist) that fails, naming the view, when
+// a view's definition does not fit the new column types.
 Status PlanUserViews(pg::Connection* conn, const std::string& version_schemas, const schema::VirtualSchema& before,
-                     const schema::VirtualSchema& after, Plan* drop, Plan* create, std::vector<std::string>* retype_sql);
+                     const schema::VirtualSchema& after, Plan* start, Plan* drop, Plan* create,
+                     std::vector<std::string>* retype_sql);
 
 // The physical columns of `t` that complete retypes in place (ALTER TYPE, as
 // ops::InPlaceRetypeSql); `old` is the table before the migration.

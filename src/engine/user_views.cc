@@ -112,17 +112,43 @@ bool Has(const std::vector<View>& views, const std::string& name) {
   return false;
 }
 
+// At start, once the shadows exist: makes each view again, as a temporary view,
+// with each shadow under its column's name, then undoes it all, so that a
+// definition the new types do not fit (`code + 1` once code is text) fails
+// start, naming the view, instead of complete after the view was dropped.
+std::string ProbeSql(const std::vector<std::string>& renames, const std::vector<View>& views) {
+  std::string body = "BEGIN\n";
+  for (const auto& sql : renames) body += "  " + sql + ";\n";
+  for (size_t i = 0; i < views.size(); ++i)
+    body += "  BEGIN EXECUTE " + pg::QuoteLiteral("CREATE TEMP VIEW " + pg::QuoteIdent("_pleat_probe_" + std::to_string(i)) +
+                                                  " AS " + views[i].definition) +
+            ";\n  EXCEPTION WHEN OTHERS THEN RAISE EXCEPTION 'view % cannot be made again over the new column "
+            "types: %', " + pg::QuoteLiteral(views[i].name) + ", SQLERRM USING HINT = 'change the view so that it "
+            "fits the new types (or drop it and create it after complete), then run pleat rollback and start "
+            "again'; END;\n";
+  return pg::DoBlockSql(body + "  RAISE EXCEPTION USING ERRCODE = 'PLPRB';\nEXCEPTION WHEN SQLSTATE 'PLPRB' THEN NULL;\nEND");
+}
+
 }  // namespace
 
 Status PlanUserViews(pg::Connection* conn, const std::string& version_schemas, const schema::VirtualSchema& before,
-                     const schema::VirtualSchema& after, Plan* drop, Plan* create, std::vector<std::string>* retype_sql) {
+                     const schema::VirtualSchema& after, Plan* start, Plan* drop, Plan* create,
+                     std::vector<std::string>* retype_sql) {
   std::vector<View> shadowed, retyped;  // views over shadowed columns, over columns retyped in place
+  std::vector<std::string> renames;     // for the probe: each shadow under its column's name
   for (const auto& t : after.tables()) {
     const schema::Table* old = before.FindByPhysical(t.physical);
     if (t.created || !old) continue;
     std::vector<std::string> shadows, in_place = RetypedInPlace(*old, t);
     for (const auto& sh : t.shadows) shadows.push_back(sh.original);
+    size_t found = shadowed.size();
     Status s = Load(conn, version_schemas, after.schema_name(), t.physical, shadows, &shadowed);
+    std::string table = "ALTER TABLE " + pg::QualifiedName(after.schema_name(), t.physical) + " RENAME COLUMN ";
+    for (size_t i = 0; shadowed.size() > found && i < t.shadows.size(); ++i) {
+      renames.push_back(table + pg::QuoteIdent(t.shadows[i].original) + " TO " +
+                        pg::QuoteIdent("_pleat_probe_" + std::to_string(i)));
+      renames.push_back(table + pg::QuoteIdent(t.shadows[i].physical) + " TO " + pg::QuoteIdent(t.shadows[i].original));
+    }
     if (s.ok()) s = Load(conn, version_schemas, after.schema_name(), t.physical, in_place, &retyped);
     if (!s.ok()) return s;
   }
@@ -142,6 +168,9 @@ Status PlanUserViews(pg::Connection* conn, const std::string& version_schemas, c
     retype_drops.push_back("DROP VIEW IF EXISTS " + v.name);
     retype_creates.insert(retype_creates.end(), v.create.begin(), v.create.end());
   }
+  if (!shadowed.empty())
+    start->AddSql("user_views.probe", "check that the user's views over replaced columns fit the new types",
+                  {ProbeSql(renames, shadowed)});
   if (!drops.empty())
     drop->AddSql("user_views.drop", "drop the user's views over replaced columns, to rebuild them", drops);
   if (!creates.empty())

@@ -601,3 +601,33 @@ operations:
 
 }  // namespace
 }  // namespace pleat::testing
+
+namespace pleat::testing {
+namespace {
+
+// A view whose definition does not fit the new type (`code + 1` once code is
+// text) fails start, naming the view, before complete could drop it; rollback
+// then leaves the schema as it was.
+TEST(UserObjects, ViewThatDoesNotFitTheNewTypeFailsStart) {
+  std::string url = NewOwnedDatabase();
+  pg::Connection conn = Connect(url);
+  Exec(&conn, "CREATE TABLE items (id int PRIMARY KEY, code int); INSERT INTO items VALUES (1, 7);"
+              "CREATE VIEW nexts AS SELECT id, code + 1 AS next FROM items;");
+  std::string before = DumpSchema(url, "public");
+  MigrationFile file("01_code", R"(
+operations:
+  - alter_column: {table: items, column: code, type: text, up: code::text, down: code::int}
+)");
+  std::string vs;
+  Status s = engine::Lifecycle(OptionsFor(url)).Start(file.path(), false, &vs);
+  EXPECT_NE(std::string::npos, s.ToString().find("view public.nexts cannot be made again over the new column types"))
+      << s.ToString();
+  EXPECT_EQ("8", Value(&conn, "SELECT next FROM nexts"));
+  s = engine::Lifecycle(OptionsFor(url)).Rollback();
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(before, DumpSchema(url, "public"));
+  EXPECT_EQ("", PleatLeftovers(&conn, "public"));
+}
+
+}  // namespace
+}  // namespace pleat::testing
