@@ -29,13 +29,16 @@
 namespace pleat::engine {
 
 // Fails (kInvalid) on the first object pleat cannot handle: an inheritance parent
-// the migration syncs, an index of a partitioned table that backs a constraint
-// over a column the migration replaces, a replaced column in a partition key, a user object (view, materialized view, policy, trigger,
-// foreign key of another table, generated column) that depends on a column the
-// migration drops or replaces (a plain view over a replaced column is rebuilt,
-// see PlanUserViews), a backfilled table published without a replica
-// identity, and a user BEFORE row trigger whose name sorts after pleat's sync trigger.
-// `state_schema` lists pleat's own version schemas, whose views are no obstacle.
+// the migration syncs; on a partitioned table, a unique or exclusion constraint
+// over a column the migration replaces or drops, a partition key column, or a
+// partition in another schema while a column is replaced; a user object (view,
+// materialized view, policy, trigger, foreign key of another table, generated
+// column) that depends on a column the migration drops, replaces or retypes in
+// place (a plain view over a replaced or retyped column is rebuilt, see
+// PlanUserViews, which refuses the views it cannot rebuild); a backfilled table
+// published without a replica identity; and a user BEFORE row trigger whose
+// name sorts after pleat's sync trigger. `state_schema` lists pleat's own
+// version schemas, whose views are no obstacle.
 Status RefuseUserObjects(pg::Connection* conn, const std::string& state_schema, const schema::VirtualSchema& before,
                          const schema::VirtualSchema& after);
 
