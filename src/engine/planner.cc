@@ -129,8 +129,13 @@ Status PlanMigration(pg::Connection* conn, const Options& options, const migrati
   for (const auto& step : after_backfill.steps())
     undo_after_backfill.AddUndo(step.id + ".undo", "undo: " + step.description, step.undo_sql, step.id);
   start = ordered;
-  Plan user_complete, user_rollback;
+  Plan user_complete, user_rollback, views_drop, views_create;
   s = PlanUserTriggers(conn, options.schema, sync.backfill, &start, &user_complete, &user_rollback);
+  std::string version_schemas;
+  if (s.ok()) s = VersionSchemas(conn, options.state_schema, &version_schemas);
+  std::vector<std::string> retype_sql = ops::InPlaceRetypeSql(before, after);
+  if (s.ok()) s = PlanUserViews(conn, version_schemas, before, after, &start, &views_drop, &views_create,
+                                &retype_sql);
   if (!s.ok()) return s;
   if (!sync.backfill.empty()) {
     Step backfill;
@@ -160,16 +165,18 @@ Status PlanMigration(pg::Connection* conn, const Options& options, const migrati
     no_return.sql = {"DROP SCHEMA IF EXISTS " + pg::QuoteIdent(parent_version_schema) + " CASCADE"};
   no_return.no_return = true;
   final_complete.Add(no_return);
-  Append(&final_complete, shadow_swap);  // while the originals still exist
+  Append(&final_complete, shadow_swap);    // while the originals still exist
+  Append(&final_complete, views_drop);     // the user's views over them, rebuilt just after
   Append(&final_complete, sync.complete);  // drops the columns shadows replace
   Append(&final_complete, shadow_complete);
+  Append(&final_complete, views_create);
   Append(&final_complete, past_no_return);
   ViewSpec plain;
   plain.version_schema = out->version_schema;
   plain.target_schema = options.schema;
   plain.state_schema = options.state_schema;
   plain.column_order = ViewSpec::FinalColumnOrder(after);  // the physical order puts shadows last
-  plain.alter_sql = ops::InPlaceRetypeSql(before, after);  // the views depend on the columns they retype
+  plain.alter_sql = retype_sql;  // the views depend on the columns they retype (the user's views too)
   final_complete.Add(ViewsStep("views", "rebuild version schema \"" + out->version_schema + "\" on the final tables", plain));
 
   Plan final_rollback;

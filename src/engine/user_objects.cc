@@ -1,5 +1,6 @@
 #include "engine/user_objects.h"
 
+#include "ops/type_change.h"
 #include "pg/quote.h"
 
 namespace pleat::engine {
@@ -28,18 +29,25 @@ constexpr const char* kRelkind = "SELECT relkind::text FROM pg_class WHERE oid =
 constexpr const char* kPartitionKeyColumn =
     "SELECT a.attname FROM pg_partitioned_table pt CROSS JOIN unnest(pt.partattrs) k(n) JOIN pg_attribute a "
     "ON a.attrelid = pt.partrelid AND a.attnum = k.n WHERE pt.partrelid = to_regclass($1) AND a.attname = $2";
-// Partitioned indexes (keys, expressions, predicates) over the column.
-constexpr const char* kPartitionedIndexOn =
-    "SELECT string_agg(DISTINCT '\"' || ci.relname || '\"', ', ') FROM pg_depend d "
-    "JOIN pg_class ci ON ci.oid = d.objid JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid "
-    "WHERE d.classid = 'pg_class'::regclass AND d.refobjid = to_regclass($1) AND a.attname = $2 AND ci.relkind = 'I'";
+// Partitions (at any level) in another schema than their table's.
+constexpr const char* kForeignSchemaPartitions =
+    "SELECT string_agg(pt.relid::regclass::text, ', ') FROM pg_partition_tree($1::regclass) pt "
+    "JOIN pg_class c ON c.oid = pt.relid WHERE c.relnamespace <> (SELECT relnamespace FROM pg_class "
+    "WHERE oid = $1::regclass)";
+// Unique and exclusion constraints of a partitioned table over the column
+// (plain indexes are rebuilt per partition, ops/partitioned_index.h).
+constexpr const char* kPartitionedConstraintOn =
+    "SELECT string_agg('\"' || k.conname || '\"', ', ') FROM pg_constraint k JOIN pg_attribute a "
+    "ON a.attrelid = k.conrelid AND a.attnum = ANY (k.conkey) "
+    "WHERE k.conrelid = to_regclass($1) AND a.attname = $2 AND k.contype IN ('u', 'x')";
 // User BEFORE row triggers that would fire after pleat's sync trigger ('~' sorts after ASCII names).
 constexpr const char* kLateTriggers =
     "SELECT string_agg('\"' || tgname || '\"', ', ') FROM pg_trigger WHERE tgrelid = to_regclass($1) "
     "AND NOT tgisinternal AND tgtype & 3 = 3 AND tgname COLLATE \"C\" >= '~' AND tgname NOT LIKE '~\\_pleat%'";
 
 // Objects of the user that depend on the column, so that dropping it at complete
-// would fail ("other objects depend on it"): views and materialized views (not
+// would fail ("other objects depend on it"): views (but plain views when $4,
+// the column is replaced: PlanUserViews rebuilds those) and materialized views (not
 // pleat's version schemas, $3), policies, triggers (UPDATE OF, WHEN), foreign
 // keys of other tables (but those to a primary key) and generated columns. Indexes and the table's own
 // constraints are rebuilt on a shadow by the operations themselves.
@@ -55,7 +63,7 @@ LEFT JOIN pg_trigger t ON d.classid = 'pg_trigger'::regclass AND t.oid = d.objid
 LEFT JOIN pg_constraint c ON d.classid = 'pg_constraint'::regclass AND c.oid = d.objid
 LEFT JOIN pg_attrdef ad ON d.classid = 'pg_attrdef'::regclass AND ad.oid = d.objid
 WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid = to_regclass($1) AND a.attname = $2
-  AND ((r.oid IS NOT NULL AND v.oid <> d.refobjid AND vn.nspname <> ALL ($3::text[]))
+  AND ((r.oid IS NOT NULL AND v.oid <> d.refobjid AND vn.nspname <> ALL ($3::text[]) AND NOT ($4 AND v.relkind = 'v'))
     OR d.classid = 'pg_policy'::regclass
     OR (t.oid IS NOT NULL AND t.tgname NOT LIKE '\_pleat%' AND t.tgname NOT LIKE '~\_pleat%' AND NOT t.tgisinternal)
     OR (c.oid IS NOT NULL AND c.conrelid <> d.refobjid  -- foreign keys to a primary key move with it (shadow_primary_key.h)
@@ -110,57 +118,62 @@ Status CheckInheritance(pg::Connection* conn, const Table& t, const std::string&
   return s;
 }
 
-Status CheckPartitioned(pg::Connection* conn, const schema::VirtualSchema& before, const schema::VirtualSchema& after,
-                        const Table& t, const std::string& qualified) {
-  for (const auto& index : after.indexes())
-    if (index.table == t.physical && !before.HasIndex(index.name))
-      return Refuse("index \"" + index.name + "\" is on partitioned table \"" + t.physical +
-                        "\", where PostgreSQL cannot build an index CONCURRENTLY",
-                    "leave the index out of the migration and build it with plain SQL: CREATE INDEX ... ON ONLY the "
-                    "table, CREATE INDEX CONCURRENTLY on each partition, then ALTER INDEX ... ATTACH PARTITION");
-  Status s;
+Status CheckPartitioned(pg::Connection* conn, const Table& t, const std::string& qualified) {
   std::string found;
+  Status s = t.shadows.empty() ? Status::Ok() : Ask(conn, kForeignSchemaPartitions, qualified, &found);
+  if (s.ok() && !found.empty())
+    return Refuse("partition " + found + " of table \"" + t.physical + "\" is in another schema, where pleat does "
+                      "not rebuild the indexes over the columns the migration replaces",
+                  "move the partition into the table's schema (ALTER TABLE ... SET SCHEMA), or make the change "
+                  "with plain SQL");
   for (const auto& h : t.hidden) {
     s = Ask(conn, kPartitionKeyColumn, qualified, &found, h.physical);
     if (s.ok() && !found.empty())
       return Refuse("column \"" + h.physical + "\" is in the partition key of table \"" + t.physical +
                         "\", and PostgreSQL cannot drop or replace a partition key column",
                     "leave the partition key column out of the migration");
-    if (s.ok()) s = Ask(conn, kPartitionedIndexOn, qualified, &found, h.physical);
+    if (s.ok()) s = Ask(conn, kPartitionedConstraintOn, qualified, &found, h.physical);
     if (s.ok() && !found.empty())
-      return Refuse("index " + found + " of partitioned table \"" + t.physical + "\" uses column \"" + h.physical +
-                        "\", which the migration replaces; pleat cannot rebuild indexes of partitioned tables yet, "
-                        "and complete would drop it",
-                    "drop the index before the migration and rebuild it after complete (CREATE INDEX ON ONLY, "
-                    "CREATE INDEX CONCURRENTLY per partition, ALTER INDEX ... ATTACH PARTITION)");
+      return Refuse("constraint " + found + " of partitioned table \"" + t.physical + "\" is over column \"" +
+                        h.physical + "\", which the migration drops or replaces; pleat cannot rebuild unique and "
+                        "exclusion constraints of partitioned tables",
+                    "drop the constraint before the migration and add it again after complete, or make the change "
+                    "with plain SQL");
     if (!s.ok()) return s;
   }
   return s;
 }
 
 // `version_schemas` is a text[] literal of pleat's version schemas (their views go first at complete).
-Status CheckDependents(pg::Connection* conn, const Table& t, const std::string& qualified,
+Status CheckDependents(pg::Connection* conn, const Table& old, const Table& t, const std::string& qualified,
                        const std::string& version_schemas) {
+  std::vector<std::pair<std::string, bool>> columns;  // column, whether its plain views are rebuilt
   for (const auto& h : t.hidden) {
+    bool replaced = false;
+    for (const auto& sh : t.shadows) replaced = replaced || sh.original == h.physical;
+    columns.emplace_back(h.physical, replaced);
+  }
+  for (const auto& c : RetypedInPlace(old, t)) columns.emplace_back(c, true);
+  for (const auto& [column, rebuilt] : columns) {
     pg::Result res;
-    Status s = conn->ExecParams(kDependents, {qualified, h.physical, version_schemas}, &res);
+    Status s = conn->ExecParams(kDependents, {qualified, column, version_schemas, rebuilt ? "true" : "false"}, &res);
     if (!s.ok()) return s;
     if (res.rows() > 0 && !res.IsNull(0, 0))
-      return Refuse("column \"" + h.physical + "\" of table \"" + t.physical +
-                        "\", which the migration drops or replaces at complete, is used by: " + res.Get(0, 0),
+      return Refuse("column \"" + column + "\" of table \"" + t.physical +
+                        "\", which the migration drops, replaces or retypes at complete, is used by: " + res.Get(0, 0),
                     "drop those objects before the migration and create them again after complete, or make the "
                     "change with plain SQL");
   }
   return Status::Ok();
 }
 
-Status CheckTable(pg::Connection* conn, const schema::VirtualSchema& before, const schema::VirtualSchema& after,
-                  const Table& t, const std::string& version_schemas) {
+Status CheckTable(pg::Connection* conn, const schema::VirtualSchema& after, const Table& old, const Table& t,
+                  const std::string& version_schemas) {
   std::string qualified = pg::QualifiedName(after.schema_name(), t.physical), relkind, late;
   Status s = CheckInheritance(conn, t, qualified);
-  if (s.ok()) s = CheckDependents(conn, t, qualified, version_schemas);
+  if (s.ok()) s = CheckDependents(conn, old, t, qualified, version_schemas);
   if (s.ok()) s = Ask(conn, kRelkind, qualified, &relkind);
-  if (s.ok() && relkind == "p") s = CheckPartitioned(conn, before, after, t, qualified);
+  if (s.ok() && relkind == "p") s = CheckPartitioned(conn, t, qualified);
   std::string publications;
   if (s.ok() && Backfilled(t)) s = Ask(conn, kPublishedWithoutIdentity, qualified, &publications);
   if (s.ok() && !publications.empty())
@@ -179,19 +192,36 @@ Status CheckTable(pg::Connection* conn, const schema::VirtualSchema& before, con
 
 }  // namespace
 
-Status RefuseUserObjects(pg::Connection* conn, const std::string& state_schema, const schema::VirtualSchema& before,
-                         const schema::VirtualSchema& after) {
-  std::string exists, version_schemas = "{}";
+std::vector<std::string> RetypedInPlace(const schema::Table& old, const schema::Table& t) {
+  std::vector<std::string> out;
+  for (const auto& c : t.columns)
+    if (const schema::Column* was = old.FindByPhysical(c.physical); !c.added && was && !ops::SameType(was->type, c.type))
+      out.push_back(c.physical);
+  return out;
+}
+
+Status VersionSchemas(pg::Connection* conn, const std::string& state_schema, std::string* out) {
+  std::string exists;
   std::string migrations = pg::QualifiedName(state_schema, "migrations");
+  *out = "{}";
   Status s = conn->QueryValue("SELECT to_regclass($1) IS NOT NULL", &exists, {migrations});
   if (s.ok() && exists == "t")
-    s = conn->QueryValue("SELECT coalesce(array_agg(version_schema), '{}')::text FROM " + migrations, &version_schemas);
+    s = conn->QueryValue("SELECT coalesce(array_agg(version_schema), '{}')::text FROM " + migrations, out);
+  return s;
+}
+
+Status RefuseUserObjects(pg::Connection* conn, const std::string& state_schema, const schema::VirtualSchema& before,
+                         const schema::VirtualSchema& after) {
+  std::string version_schemas;
+  Status s = VersionSchemas(conn, state_schema, &version_schemas);
   for (const auto& t : after.tables()) {
     if (!s.ok()) return s;
     if (t.created || !before.FindByPhysical(t.physical)) continue;
-    s = CheckTable(conn, before, after, t, version_schemas);
+    s = CheckTable(conn, after, *before.FindByPhysical(t.physical), t, version_schemas);
   }
-  return s;
+  Plan start, drop, create;  // only to refuse what PlanUserViews cannot rebuild, in check too
+  std::vector<std::string> retype;
+  return s.ok() ? PlanUserViews(conn, version_schemas, before, after, &start, &drop, &create, &retype) : s;
 }
 
 }  // namespace pleat::engine

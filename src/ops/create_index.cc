@@ -6,6 +6,7 @@
 #include "migration/field_reader.h"
 #include "migration/statements.h"
 #include "ops/common.h"
+#include "ops/partitioned_index.h"
 #include "pg/quote.h"
 
 namespace pleat::ops {
@@ -15,6 +16,10 @@ const std::set<std::string> kMethods = {"btree", "hash", "gist", "gin", "spgist"
 constexpr size_t kMaxIdentifierBytes = 63;
 
 }  // namespace
+
+std::string CreateIndex::PartitionName(const schema::Partition& partition) const {
+  return pg::FitIdentifier(partition.name + "_" + name_);
+}
 
 Status CreateIndex::Parse(const nlohmann::json& body, const std::string& where, std::unique_ptr<Operation>* out) {
   auto op = std::make_unique<CreateIndex>();
@@ -79,11 +84,13 @@ Status CreateIndex::CheckFields(const std::string& where) const {
 }
 
 std::string CreateIndex::IndexSql(const std::string& table, const std::vector<std::string>& physical,
-                                  const std::string& predicate) const {
+                                  const std::string& predicate, const std::string& name, bool concurrently) const {
   std::string elements;
   for (size_t i = 0; i < columns_.size(); ++i) elements += (i ? ", " : "") + columns_[i].Sql(physical[i]);
-  std::string sql = std::string("CREATE ") + (unique_ ? "UNIQUE " : "") + "INDEX CONCURRENTLY IF NOT EXISTS " +
-                    pg::QuoteIdent(name_) + " ON " + table + " USING " + method_ + " (" + elements + ")";
+  std::string sql = std::string("CREATE ") + (unique_ ? "UNIQUE " : "") + "INDEX " +
+                    (concurrently ? "CONCURRENTLY " : "") + "IF NOT EXISTS " +
+                    pg::QuoteIdent(name.empty() ? name_ : name) + " ON " + table + " USING " + method_ + " (" +
+                    elements + ")";
   if (!storage_parameters_.empty()) sql += " WITH (" + storage_parameters_ + ")";
   if (!predicate.empty()) sql += " WHERE (" + predicate + ")";
   return sql;
@@ -97,6 +104,8 @@ Status CreateIndex::Validate(schema::VirtualSchema* schema) const {
     return Status::Invalid("index \"" + name_ + "\" already exists in schema \"" + schema->schema_name() + "\"",
                            "choose another index name, or drop the old index in an earlier migration");
   s = RequireFreeRelationName(*schema, name_);
+  for (const auto& p : table->partitions)
+    if (s.ok()) s = RequireFreeRelationName(*schema, PartitionName(p));
   for (const auto& c : columns_) {
     schema::Column* column = nullptr;
     if (s.ok()) s = FindColumn(table, c.column, &column);
@@ -113,6 +122,7 @@ Status CreateIndex::Validate(schema::VirtualSchema* schema) const {
     index.keys.push_back(c.Key(index.columns.back()));
   }
   index.unique = unique_, index.method = method_, index.storage = storage_parameters_, index.created = true;
+  index.partitioned = table->partitioned;
   if (predicate_) index.predicate = predicate_->RenameColumns(renames);
   schema->AddIndex(std::move(index));
   return Status::Ok();
@@ -120,17 +130,29 @@ Status CreateIndex::Validate(schema::VirtualSchema* schema) const {
 
 // CONCURRENTLY takes only a SHARE UPDATE EXCLUSIVE lock: reads and writes of
 // both versions go on while the index builds. The statement cannot run in a
-// transaction, so IF NOT EXISTS and `invalid_index` make a retry safe.
+// transaction, so IF NOT EXISTS and `invalid_index` make a retry safe. On a
+// partitioned table each partition's index is built so, then attached
+// (ops/partitioned_index.h); it is named "<partition>_<index>".
 Status CreateIndex::Start(const schema::VirtualSchema& before, engine::Plan* plan) const {
   const schema::Table* t = before.FindTable(table_);
   std::vector<std::string> physical;
   for (const auto& c : columns_) physical.push_back(t->FindColumn(c.column)->physical);
   std::map<std::string, std::string> renames;
   for (const auto& c : t->columns) renames[c.name] = pg::QuoteIdent(c.physical);
+  const std::string predicate = predicate_ ? predicate_->RenameColumns(renames) : "";
+  if (t->partitioned) {
+    PlanPartitionedIndex(
+        before.schema_name(), *t, name_, [this](const schema::Partition& p) { return PartitionName(p); },
+        [&](const std::string& name, const std::string& on, bool concurrently) {
+          return IndexSql(on, physical, predicate, name, concurrently);
+        },
+        "create", "index \"" + name_ + "\"", plan);
+    return Status::Ok();
+  }
   engine::Step step;
   step.id = plan->IdFor("create");
   step.description = "build index \"" + name_ + "\" on \"" + table_ + "\"";
-  step.sql = {IndexSql(PhysicalTable(before, table_), physical, predicate_ ? predicate_->RenameColumns(renames) : "")};
+  step.sql = {IndexSql(PhysicalTable(before, table_), physical, predicate)};
   step.transactional = false;
   step.payload = {{"invalid_index", pg::QualifiedName(before.schema_name(), name_)}};
   plan->Add(std::move(step));
@@ -140,6 +162,12 @@ Status CreateIndex::Start(const schema::VirtualSchema& before, engine::Plan* pla
 Status CreateIndex::Complete(const schema::VirtualSchema&, engine::Plan*) const { return Status::Ok(); }
 
 Status CreateIndex::Rollback(const schema::VirtualSchema& before, engine::Plan* plan) const {
+  const schema::Table* t = before.FindTable(table_);
+  if (t && t->partitioned) {
+    PlanDropPartitionedIndex(
+        before.schema_name(), *t, name_, [this](const schema::Partition& p) { return PartitionName(p); }, "drop", plan);
+    return Status::Ok();
+  }
   // Also removes an invalid index a failed build left behind.
   plan->AddConcurrent("drop", "drop index \"" + name_ + "\"",
                       {"DROP INDEX CONCURRENTLY IF EXISTS " + pg::QualifiedName(before.schema_name(), name_)});

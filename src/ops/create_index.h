@@ -4,7 +4,9 @@
 // creates), built CONCURRENTLY at start so writes never wait for it; both
 // versions use it at once. A build that fails (a unique index over duplicate
 // rows) leaves an invalid index, which the step runner drops before a retry
-// and rollback drops too. Complete has nothing left to do.
+// and rollback drops too. Complete has nothing left to do. On a partitioned
+// table, each partition's index is built CONCURRENTLY and attached to the
+// parent's (ops/partitioned_index.h).
 
 #include <memory>
 #include <optional>
@@ -33,9 +35,12 @@ class CreateIndex final : public Operation {
   // Checks the fields once they are read; `where` prefixes errors.
   Status CheckFields(const std::string& where) const;
   // The CREATE INDEX statement over `table` (SQL text) with the index columns
-  // stored in `physical` (in order) and the predicate already in SQL.
+  // stored in `physical` (in order) and the predicate already in SQL; named
+  // `name` ("": the index's own), CONCURRENTLY unless `concurrently` is false.
   std::string IndexSql(const std::string& table, const std::vector<std::string>& physical,
-                       const std::string& predicate) const;
+                       const std::string& predicate, const std::string& name = "", bool concurrently = true) const;
+  // The index's name on a partition of a partitioned table.
+  std::string PartitionName(const schema::Partition& partition) const;
 
   std::string name_;
   std::string table_;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "migration/expression.h"
+#include "ops/partitioned_index.h"
 #include "pg/quote.h"
 
 namespace pleat::ops {
@@ -62,14 +63,15 @@ Status UsesShadowed(const schema::Index& index, const std::map<std::string, std:
   return Status::Ok();
 }
 
-std::string CreateSql(const schema::Index& index, const std::string& schema, const std::string& temp,
+// The index rebuilt on the shadows as `temp`, on `on` (a table, or "ONLY" one).
+std::string CreateSql(const schema::Index& index, const std::string& on, const std::string& temp, bool concurrently,
                       const std::map<std::string, std::string>& shadows, const migration::Expression& predicate) {
   std::string keys, include;
   for (const auto& k : index.keys) keys += (keys.empty() ? "" : ", ") + KeySql(k, index.method, shadows);
   for (const auto& c : index.include) include += (include.empty() ? "" : ", ") + Mapped(c, shadows);
-  std::string sql = std::string("CREATE ") + (index.unique ? "UNIQUE " : "") + "INDEX CONCURRENTLY IF NOT EXISTS " +
-                    pg::QuoteIdent(temp) + " ON " + pg::QualifiedName(schema, index.table) + " USING " + index.method +
-                    " (" + keys + ")";
+  std::string sql = std::string("CREATE ") + (index.unique ? "UNIQUE " : "") + "INDEX " +
+                    (concurrently ? "CONCURRENTLY " : "") + "IF NOT EXISTS " + pg::QuoteIdent(temp) + " ON " + on +
+                    " USING " + index.method + " (" + keys + ")";
   if (!include.empty()) sql += " INCLUDE (" + include + ")";
   if (!index.storage.empty()) sql += " WITH (" + index.storage + ")";
   if (!index.predicate.empty())
@@ -108,6 +110,46 @@ void PlanShadowNamedIndexColumns(const schema::VirtualSchema& after, const std::
   }
 }
 
+// The original index of each partition in the tree of partitioned index `root`, by partition name.
+std::map<std::string, std::string> PartitionIndexes(const schema::VirtualSchema& before, const std::string& root) {
+  std::map<std::string, std::string> out;
+  std::vector<std::string> level = {root};
+  while (!level.empty()) {
+    std::vector<std::string> next;
+    for (const auto& index : before.indexes())
+      if (std::find(level.begin(), level.end(), index.parent) != level.end()) {
+        out[index.table] = index.name;
+        next.push_back(index.name);
+      }
+    level = next;
+  }
+  return out;
+}
+
+// A partitioned table's index: each partition's part is built CONCURRENTLY on
+// the shadows, then attached to the new index ON ONLY the table
+// (ops/partitioned_index.h); at complete, each takes its original's name.
+void PlanPartitioned(const schema::VirtualSchema& before, const schema::Table& table, const schema::Index& index,
+                     const std::map<std::string, std::string>& shadows, const migration::Expression& predicate,
+                     engine::Plan* start, engine::Plan* complete) {
+  const std::string& schema = before.schema_name();
+  auto temp = [&](const schema::Partition& p) { return pg::PleatName("ix", p.name, index.name); };
+  PlanPartitionedIndex(
+      schema, table, pg::PleatName("ix", table.physical, index.name), temp,
+      [&](const std::string& name, const std::string& on, bool concurrently) {
+        return CreateSql(index, on, name, concurrently, shadows, predicate);
+      },
+      "shadow_index." + table.physical + "." + index.name,
+      "index \"" + index.name + "\" on the shadow columns", start);
+  std::vector<std::string> sql = RenameBackSql(schema, index.name, pg::PleatName("ix", table.physical, index.name), shadows);
+  std::map<std::string, std::string> originals = PartitionIndexes(before, index.name);
+  for (const auto& p : table.partitions)
+    if (originals.count(p.name) && p.schema == schema)
+      for (auto& statement : RenameBackSql(schema, originals[p.name], temp(p), shadows)) sql.push_back(statement);
+  complete->AddSql("shadow_index." + table.physical + "." + index.name,
+                   "give the rebuilt index \"" + index.name + "\" and its partitions' indexes their names", sql);
+}
+
 }  // namespace
 
 bool IndexUses(const schema::Index& index, const std::string& column) {
@@ -128,15 +170,20 @@ Status PlanShadowIndexes(const schema::VirtualSchema& before, const schema::Virt
   for (const auto& index : indexes) {
     migration::Expression predicate;
     bool uses = false;
-    if (index.table != table || index.backs_constraint) continue;
+    // A partition's part of a partitioned index is rebuilt with that index.
+    if (index.table != table || index.backs_constraint || !index.parent.empty()) continue;
     Status s = UsesShadowed(index, shadows, &predicate, &uses);
     if (!s.ok()) return s;
     if (!uses) continue;
+    if (const schema::Table* t = before.FindByPhysical(table); index.partitioned && t) {
+      PlanPartitioned(before, *t, index, shadows, predicate, start, complete);
+      continue;
+    }
     std::string temp = pg::PleatName("ix", table, index.name);
     engine::Step step;
     step.id = start->IdFor("shadow_index." + table + "." + index.name);
     step.description = "rebuild index \"" + index.name + "\" on the shadow columns of \"" + table + "\"";
-    step.sql = {CreateSql(index, schema, temp, shadows, predicate)};
+    step.sql = {CreateSql(index, pg::QualifiedName(schema, index.table), temp, /*concurrently=*/true, shadows, predicate)};
     step.transactional = false;
     step.payload = {{"invalid_index", pg::QualifiedName(schema, temp)}};
     start->Add(step);

@@ -283,6 +283,10 @@ Status PlanShadows(const schema::VirtualSchema& before, const schema::VirtualSch
     }
     if (shadows.empty()) continue;
     Status s = PlanShadowIndexes(before, after, table.physical, shadows, &after_shadows, &final_names);
+    // A partition's own indexes (not parts of the table's) go with the replaced columns too.
+    for (const auto& p : table.partitions)
+      if (s.ok() && p.schema == after.schema_name())
+        s = PlanShadowIndexes(before, after, p.name, shadows, &after_shadows, &final_names);
     if (s.ok()) s = PlanShadowPrimaryKey(before, table.physical, shadows, {&key_checks, &after_shadows, &key_swaps, &key_validations});
     if (!s.ok()) return s.WithContext("table \"" + table.name + "\"");
   }

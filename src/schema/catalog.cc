@@ -34,7 +34,9 @@ SELECT c.relname, c.relkind, COALESCE(t.relname, ''), pg_get_indexdef(c.oid), i.
        EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = c.oid AND k.contype IN ('u', 'p', 'x')),
        (SELECT coalesce(json_agg(a.attname ORDER BY k.ord), '[]')::text
         FROM unnest(i.indkey) WITH ORDINALITY k(attnum, ord)
-        JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum)
+        JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum),
+       coalesce((SELECT pc.relname FROM pg_inherits ih JOIN pg_class pc ON pc.oid = ih.inhparent
+                 WHERE ih.inhrelid = c.oid AND c.relkind IN ('i', 'I')), '')
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_index i ON i.indexrelid = c.oid
@@ -81,6 +83,18 @@ JOIN pg_namespace n ON n.oid = t.relnamespace
 LEFT JOIN pg_class ic ON ic.oid = k.conindid
 WHERE n.nspname = $1
 ORDER BY t.relname, k.conname)";
+
+// The partitions of every partitioned table that is not a partition itself, at every level.
+constexpr const char* kPartitionsSql = R"(
+SELECT t.relname, pn.nspname, pc.relname, qn.nspname, qc.relname,
+       pt.isleaf, pt.level
+FROM pg_class t
+JOIN pg_namespace n ON n.oid = t.relnamespace
+CROSS JOIN LATERAL pg_partition_tree(t.oid) pt
+JOIN pg_class pc ON pc.oid = pt.relid JOIN pg_namespace pn ON pn.oid = pc.relnamespace
+JOIN pg_class qc ON qc.oid = pt.parentrelid JOIN pg_namespace qn ON qn.oid = qc.relnamespace
+WHERE n.nspname = $1 AND t.relkind = 'p' AND NOT t.relispartition AND pt.level > 0
+ORDER BY t.relname, pt.level, pn.nspname, pc.relname)";
 
 // Replica identity of every table (ALTER TABLE ... REPLICA IDENTITY), for set_replica_identity's rollback.
 constexpr const char* kReplicaIdentitySql = R"(
@@ -135,6 +149,17 @@ Status ReadReplicaIdentities(pg::Connection* conn, const std::string& schema_nam
   return s;
 }
 
+Status ReadPartitions(pg::Connection* conn, const std::string& schema_name, VirtualSchema* out) {
+  pg::Result res;
+  Status s = conn->ExecParams(kPartitionsSql, {schema_name}, &res);
+  for (int r = 0; s.ok() && r < res.rows(); ++r)
+    if (Table* t = out->FindTable(res.Get(r, 0)))
+      t->partitions.push_back(
+          Partition{res.Get(r, 1), res.Get(r, 2), res.Get(r, 3), res.Get(r, 4), res.Get(r, 5) == "t",
+                    std::stoi(res.Get(r, 6))});
+  return s;
+}
+
 Status ReadColumns(pg::Connection* conn, const std::string& schema_name, VirtualSchema* out) {
   pg::Result res;
   Status s = conn->ExecParams(kColumnsSql, {schema_name}, &res);
@@ -171,11 +196,16 @@ Status ReadCatalog(pg::Connection* conn, const std::string& schema_name, Virtual
   if (!s.ok()) return s;
   std::vector<Index> indexes;
   for (int r = 0; r < rels.rows(); ++r) {
-    if (rels.Get(r, 1) == "i")
+    const std::string kind = rels.Get(r, 1);
+    if (kind == "i" || kind == "I") {
       indexes.push_back(Index{rels.Get(r, 0), rels.Get(r, 2), JsonNames(rels.Get(r, 6)), rels.Get(r, 3),
                               rels.Get(r, 4) == "t", rels.Get(r, 5) == "t"});
-    else
+      indexes.back().partitioned = kind == "I";
+      indexes.back().parent = rels.Get(r, 7);
+    } else {
       out->AddRelationName(rels.Get(r, 0));
+      if (kind == "p" && out->FindTable(rels.Get(r, 0))) out->FindTable(rels.Get(r, 0))->partitioned = true;
+    }
   }
   s = ReadIndexDetails(conn, schema_name, &indexes);
   if (!s.ok()) return s;
@@ -185,6 +215,7 @@ Status ReadCatalog(pg::Connection* conn, const std::string& schema_name, Virtual
   for (const auto& t : out->tables())
     for (const auto& k : t.constraints) out->AddConstraintName(t.physical, k.name);
   s = ReadReplicaIdentities(conn, schema_name, out);
+  if (s.ok()) s = ReadPartitions(conn, schema_name, out);
   if (!s.ok()) return s;
   pg::Result volatile_fns;
   s = conn->Exec("SELECT DISTINCT proname FROM pg_proc WHERE provolatile = 'v'", &volatile_fns);

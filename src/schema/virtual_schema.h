@@ -74,6 +74,16 @@ struct Index {
   std::string storage;               // "fillfactor=70, ..." or ""
   bool has_expressions = false;
   bool created = false;              // built by the active migration (create_index)
+  bool partitioned = false;          // on a partitioned table (relkind 'I'): its partitions carry the data
+  std::string parent;                // the partitioned index this one is attached to, "" for none
+};
+
+// A partition of a partitioned table, at any level below it.
+struct Partition {
+  std::string schema, name;
+  std::string parent_schema, parent;  // the partitioned table it is a partition of
+  bool leaf = true;    // false for a partition that is partitioned itself
+  int level = 1;       // 1 for the table's own partitions
 };
 
 // A column the active migration rebuilds beside the original, because its values
@@ -118,6 +128,8 @@ struct Table {
   std::vector<Shadow> shadows;
   char replica_identity = 'd';         // pg_class.relreplident: d default, n nothing, f full, i index
   std::string replica_identity_index;  // the index when replica_identity is 'i'
+  bool partitioned = false;            // PARTITION BY
+  std::vector<Partition> partitions;   // every level, shallowest first
 
   Column* FindColumn(const std::string& name);
   const Column* FindColumn(const std::string& name) const;
