@@ -25,6 +25,9 @@ int main(int argc, char** argv) {
   AddDemoCommand(&app, &ctx);
   AddVerifyCommand(&app, &ctx);
   AddSandboxCommand(&app, &ctx);
+  AddPauseCommand(&app, &ctx);
+  AddResumeCommand(&app, &ctx);
+  AddTuneCommand(&app, &ctx);
   app.require_subcommand(1);
   try {
     app.parse(argc, argv);

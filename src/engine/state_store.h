@@ -45,6 +45,8 @@ class StateStore {
   Status Lock(const std::string& command, pg::Connection heartbeat);
   // Ok while this process holds the lease (or never took it); kBusy once lost.
   Status LeaseHeld() const;
+  // The token of this process's lease ("" when it took none).
+  std::string lease_token() const { return lease_ ? lease_->token() : ""; }
 
   // The migration that is started but not completed, if any.
   Status Active(std::optional<MigrationRecord>* out);
