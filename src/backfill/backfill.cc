@@ -89,7 +89,11 @@ Status PartBackfill::WaitToGo(BatchSizer* sizer) {
       sh_.progress.Log("  resuming the backfill of " + name_);
       return Status::Ok();
     }
-    if (reason != shown) sh_.progress.Log("  pausing the backfill of " + name_ + ": " + reason);
+    // Once per wait, and again when a pause turns into a replica wait or back
+    // (a lag's figure changes at every poll).
+    auto paused = [](const std::string& r) { return r.rfind("paused", 0) == 0; };
+    if (shown.empty() || paused(reason) != paused(shown))
+      sh_.progress.Log("  pausing the backfill of " + name_ + ": " + reason);
     shown = reason;
     sh_.progress.Update(table_.tally->Throttled(reason));
     return sh_.store.SetThrottled(conn_, table_.name, reason);
