@@ -72,7 +72,7 @@ Status ReplicaPair::Start(const std::string& dbname) {
                       "createdb");
   if (s.ok())
     s = Run(bin_ + "/pg_basebackup -h 127.0.0.1 -p " + std::to_string(primary_port_) + " -U postgres -D " + dir_ +
-                "/standby -R -X stream >" + dir_ + "/basebackup.log 2>&1",
+                "/standby -R -X stream -c fast >" + dir_ + "/basebackup.log 2>&1",
             "pg_basebackup");
   standby_port_ = pg::FreeLoopbackPort();
   if (s.ok())
