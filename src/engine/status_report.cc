@@ -114,8 +114,8 @@ Status Lifecycle::GetStatus(nlohmann::json* out) {
   s = ReadLeaseHolder(&conn_, options_.state_schema, options_.schema, &running);
   if (!s.ok()) return s;
   (*out)["running"] = running;
-  nlohmann::json control;
-  s = ReadControl(&conn_, options_.state_schema, options_.schema, &control);
+  nlohmann::json control;  // only a live holder has one
+  if (!running.is_null()) s = ReadControl(&conn_, options_.state_schema, options_.schema, &control);
   if (!s.ok()) return s;
   (*out)["control"] = control;
   std::optional<MigrationRecord> active, last;
