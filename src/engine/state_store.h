@@ -5,7 +5,7 @@
 // the journal of done steps, backfill checkpoints, and the marker functions that
 // the version views and sync triggers call to tell which version wrote a row.
 // Also holds the lease (lease.h) that keeps two pleat processes off one target
-// schema. Borrows the connection; one thread (the lease's heartbeat has its own).
+// schema, and the live control row of its running backfill (control.h). Borrows the connection; one thread (the lease's heartbeat has its own).
 
 #include <memory>
 #include <optional>
