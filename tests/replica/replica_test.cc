@@ -150,5 +150,31 @@ TEST_F(Replica, FailoverMidBackfillConvergesOnThePromotedStandby) {
   EXPECT_EQ(0, complete.exit_code) << complete.Describe();
 }
 
+// Complete stopped by a lock on t (after its first steps, so the journal has
+// some of them), then the primary goes and the standby takes over: complete
+// run again there finishes.
+TEST_F(Replica, FailoverMidCompleteConvergesOnThePromotedStandby) {
+  MigrationFile file("01_w", AddColumn("w", "v * 2"));
+  PleatRun started = Pleat(pair_.PrimaryUrl(), {"start", file.path()});
+  ASSERT_EQ(0, started.exit_code) << started.Describe();
+  pg::Connection blocker = Connect(pair_.PrimaryUrl());
+  Exec(&blocker, "BEGIN; LOCK TABLE t IN ACCESS SHARE MODE");
+  PleatRun run = RunPleat({"--url", pair_.PrimaryUrl(), "complete", "--lock-timeout", "100ms"},
+                          {.timeout_s = 60, .kill_when = [](const PleatRun& r) {
+                             return r.err.find("waiting for a lock") != std::string::npos;
+                           }});
+  EXPECT_EQ(-1, run.exit_code) << run.Describe();  // killed while waiting, phase completing
+  WaitForStandbyToCatchUp();
+  EXPECT_EQ("completing", On(pair_.StandbyUrl(), "SELECT phase FROM pleat.migrations"));
+  Status s = pair_.StopPrimary();
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  s = pair_.Promote();
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  PleatRun again = Pleat(pair_.StandbyUrl(), {"complete"});
+  ASSERT_EQ(0, again.exit_code) << again.Describe();
+  EXPECT_EQ("completed", On(pair_.StandbyUrl(), "SELECT phase FROM pleat.migrations"));
+  EXPECT_EQ("0", On(pair_.StandbyUrl(), "SELECT count(*) FROM public_01_w.t WHERE w IS DISTINCT FROM v * 2"));
+}
+
 }  // namespace
 }  // namespace pleat::testing
