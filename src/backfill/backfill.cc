@@ -11,17 +11,17 @@
 #include "backfill/batch_sizer.h"
 #include "backfill/batch_statement.h"
 #include "backfill/checkpoints.h"
+#include "backfill/pacer.h"
 #include "backfill/progress.h"
 #include "backfill/table_split.h"
 #include "backfill/table_walk.h"
-#include "backfill/throttle.h"
+#include "backfill/worker_pool.h"
 #include "engine/session.h"
 
 namespace pleat::backfill {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr auto kThrottlePoll = std::chrono::seconds(1);
 
 // One batch: its range, the checkpoint after it and the rows it wrote.
 struct Batch {
@@ -43,12 +43,16 @@ struct Table {
 
 // What every worker of one backfill run shares.
 struct Shared {
+  Shared(const engine::StateStore& st, const engine::Options& o, const std::string& migration)
+      : state(st), options(o), store(st, migration), progress(o), pacer(st, o, &progress) {}
   const engine::StateStore& state;
   const engine::Options& options;
   CheckpointStore store;
   Progress progress;
-  Throttle throttle;
+  Pacer pacer;  // after progress, which it logs to
   std::atomic<bool> stop{false};  // a worker failed: the others end after their batch in flight
+  // Starts workers while fewer run than `pleat tune --jobs` asks and parts are left.
+  std::function<void(int jobs)> follow_jobs = [](int) {};
 };
 
 // Backfills one part of a table (or the whole table) on one connection.
@@ -63,7 +67,7 @@ class PartBackfill {
 
  private:
   Status Batches(BatchSizer* sizer, long long* batches, long long* rows);
-  Status WaitForReplicas();
+  Status WaitToGo(BatchSizer* sizer);
   Status BatchWithRetries(BatchSizer* sizer, Batch* b);
   Status RunBatch(Batch* b, int batch_rows);
   Status ExplainFailure(const std::string& where, const Status& failure);
@@ -75,24 +79,31 @@ class PartBackfill {
   std::string name_;  // "t" or part 2 of "t", for people
 };
 
-// Waits while a replica lags; the reason is kept in the state table for
-// `status` until the next batch commits.
-Status PartBackfill::WaitForReplicas() {
-  auto warn = [this](const std::string& line) { sh_.progress.Log(line); };
-  for (bool paused = false;; std::this_thread::sleep_for(kThrottlePoll)) {
-    std::string reason;
-    Status s = sh_.throttle.Check(conn_, warn, &reason);
-    if (!s.ok() || sh_.stop) return s;
+// Waits while the backfill is paused (`pleat pause`) or a replica lags; the
+// reason is kept in the state table for `status` until the next batch commits.
+// Then applies the live --backfill-target and --jobs.
+Status PartBackfill::WaitToGo(BatchSizer* sizer) {
+  std::string shown;
+  auto on_wait = [&](const std::string& reason) {
     if (reason.empty()) {
-      if (paused) sh_.progress.Log("  resuming the backfill of " + name_);
+      sh_.progress.Log("  resuming the backfill of " + name_);
       return Status::Ok();
     }
-    if (!paused) sh_.progress.Log("  pausing the backfill of " + name_ + ": " + reason);
-    paused = true;
+    // Once per wait, and again when a pause turns into a replica wait or back
+    // (a lag's figure changes at every poll).
+    auto paused = [](const std::string& r) { return r.rfind("paused", 0) == 0; };
+    if (shown.empty() || paused(reason) != paused(shown))
+      sh_.progress.Log("  pausing the backfill of " + name_ + ": " + reason);
+    shown = reason;
     sh_.progress.Update(table_.tally->Throttled(reason));
-    s = sh_.store.SetThrottled(conn_, table_.name, reason);
-    if (!s.ok()) return s;
-  }
+    return sh_.store.SetThrottled(conn_, table_.name, reason);
+  };
+  Settings now;
+  Status s = sh_.pacer.Wait(conn_, sh_.stop, /*replicas=*/true, on_wait, &now);
+  if (!s.ok()) return s;
+  sizer->SetTarget(std::min(now.target_ms, sh_.options.lock_timeout_ms));
+  sh_.follow_jobs(now.jobs);
+  return s;
 }
 
 // A batch that hits the lock timeout is rolled back and retried smaller: its
@@ -165,7 +176,7 @@ Status PartBackfill::ExplainFailure(const std::string& where, const Status& fail
 Status PartBackfill::Batches(BatchSizer* sizer, long long* batches, long long* rows) {
   std::string label = table_.name + (part_.number ? " part " + std::to_string(part_.number) : "");
   for (Batch b; !b.last && !sh_.stop; ++*batches) {
-    Status s = WaitForReplicas();
+    Status s = WaitToGo(sizer);
     if (s.ok() && !sh_.stop) {
       sh_.options.before_step("backfill", label + " batch " + std::to_string(*batches + 1));
       s = BatchWithRetries(sizer, &b);
@@ -204,7 +215,7 @@ Status CreateCheckpoints(pg::Connection* conn, Shared* sh, int tables_left, Tabl
   long long rows = 0;
   Status s = t->walk.EstimateRows(conn, &rows);
   const engine::BackfillOptions& o = sh->options.backfill;
-  int parts = PartsFor(rows, o.jobs, tables_left, o.max_rows);
+  int parts = PartsFor(rows, sh->pacer.current().jobs, tables_left, o.max_rows);
   std::vector<nlohmann::json> starts;
   if (s.ok() && parts > 1) s = SplitTable(conn, t->walk, parts, rows, &starts);
   if (s.ok() && starts.size() > 1)
@@ -217,7 +228,8 @@ Status CreateCheckpoints(pg::Connection* conn, Shared* sh, int tables_left, Tabl
 }
 
 // Reads every table's checkpoints, making them at a table's first run. Only
-// then is a table split, so a re-run with another --jobs keeps its parts.
+// then is a table split (for the --jobs in force then, `pleat tune` included),
+// so a re-run with another --jobs keeps its parts.
 Status LoadTables(pg::Connection* conn, Shared* sh, const nlohmann::json& spec, std::deque<Table>* tables) {
   std::vector<bool> found(spec.size());
   int left = 0;
@@ -256,29 +268,33 @@ std::vector<std::pair<Table*, Part>> Work(std::deque<Table>* tables) {
 
 Status Run(pg::Connection* conn, const engine::StateStore& state, const engine::Options& options,
            const std::string& migration, const nlohmann::json& spec) {
-  Shared shared{state, options, CheckpointStore(state, migration), Progress(options), Throttle(options.backfill)};
+  Shared shared(state, options, migration);
+  // Paused before it began (`pleat pause` during the steps before the
+  // backfill): wait here, so the split below follows a `pleat tune --jobs`.
+  Settings first;
+  Status first_failure = shared.pacer.Wait(conn, shared.stop, /*replicas=*/false,
+                                            [](const std::string&) { return Status::Ok(); }, &first);
   std::deque<Table> tables;
-  Status first_failure = LoadTables(conn, &shared, spec, &tables);
+  if (first_failure.ok()) first_failure = LoadTables(conn, &shared, spec, &tables);
   if (!first_failure.ok()) return first_failure;
   std::vector<std::pair<Table*, Part>> work = Work(&tables);
   std::atomic<size_t> next{0};
   std::mutex mu;
+  std::unique_ptr<WorkerPool> pool;
   // Worker 0 uses the command's own connection; the others open their own.
   auto worker = [&](int id) {
     pg::Connection own;
     Status s = id == 0 ? Status::Ok() : engine::OpenSession(options, &own);
-    for (size_t i; s.ok() && !shared.stop && (i = next++) < work.size();)
+    for (size_t i; s.ok() && !shared.stop && pool->Keep(id) && (i = next++) < work.size();)
       s = PartBackfill(id == 0 ? conn : &own, &shared, work[i].first, work[i].second).Run();
     if (s.ok()) return;
     std::lock_guard<std::mutex> lock(mu);
     if (first_failure.ok()) first_failure = s;
     shared.stop = true;
   };
-  int jobs = static_cast<int>(std::min<size_t>(std::max(1, options.backfill.jobs), work.size()));
-  std::vector<std::thread> threads;
-  for (int id = 1; id < jobs; ++id) threads.emplace_back(worker, id);
-  worker(0);
-  for (auto& t : threads) t.join();
+  pool = std::make_unique<WorkerPool>(worker, [&] { return work.size() - std::min(work.size(), next.load()); });
+  shared.follow_jobs = [&](int jobs) { pool->Follow(jobs); };
+  pool->Run(shared.pacer.current().jobs);
   return first_failure;
 }
 

@@ -17,6 +17,8 @@ class BatchSizer {
   int rows() const { return rows_; }
   // A batch of `rows` rows committed after `ms` milliseconds.
   void Done(long long rows, double ms);
+  // A new time target (`pleat tune --backfill-target`); the next Done() sizes toward it.
+  void SetTarget(int target_ms) { target_ms_ = target_ms; }
   // The batch hit the lock timeout: halve. False when already at min_rows.
   bool ShrinkAfterLockTimeout();
 

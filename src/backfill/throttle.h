@@ -22,9 +22,10 @@ class Throttle {
 
   // Sets *reason to why the backfill must wait, e.g. `replica "r1" replays 7.2 s
   // behind (--max-replica-lag 5 s)`, or to "" when it may go on (always "" when
-  // max_replica_lag_ms is 0). Calls `warn` once per run when the role may not
-  // read the lag of some replica.
-  Status Check(pg::Connection* conn, const std::function<void(const std::string&)>& warn, std::string* reason);
+  // max_lag_ms is 0; the limit in force may differ from the flag: `pleat tune`).
+  // Calls `warn` once per run when the role may not read the lag of some replica.
+  Status Check(pg::Connection* conn, int max_lag_ms, const std::function<void(const std::string&)>& warn,
+               std::string* reason);
 
  private:
   const engine::BackfillOptions& options_;

@@ -16,6 +16,7 @@ void AddCompleteCommand(CLI::App* app, CliContext* ctx) {
     if (!ctx->result.ok()) return;
     engine::Lifecycle lifecycle(ctx->options);
     ctx->result = lifecycle.Complete();
+    RunHooks(*ctx, "complete", lifecycle.migration(), lifecycle.version_schema());
     if (ctx->result.ok() && ctx->json) std::cout << "{\"completed\":true}" << std::endl;
   });
 }

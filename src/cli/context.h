@@ -20,6 +20,7 @@ struct CliContext {
   std::string url;           // --url / --postgres-url
   std::string lock_timeout;  // --lock-timeout as written ("500ms", "2s")
   std::string backfill_target, backfill_batch_size, max_replica_lag;  // as written
+  std::string on_success, on_failure;  // --on-success / --on-failure shell commands (hooks.cc)
   bool json = false;
   Status result;
 };
@@ -31,6 +32,12 @@ void PrintError(const CliContext& ctx, const Status& status);
 // Turns a command-line parse error (CLI11's `what`) into a usage Status that
 // names the command and says where to read its usage.
 Status UsageError(CLI::App* app, const std::string& what);
+
+// Runs --on-success or --on-failure (as ctx->result says) for `command` on
+// `migration`, with the PLEAT_* environment variables of docs/cli.md. A failing
+// hook is reported on stderr; pleat's own exit code stays.
+void RunHooks(const CliContext& ctx, const std::string& command, const std::string& migration,
+              const std::string& version_schema);
 
 void AddGlobalOptions(CLI::App* app, CliContext* ctx);
 void AddInitCommand(CLI::App* app, CliContext* ctx);
@@ -47,6 +54,9 @@ void AddVerifyCommand(CLI::App* app, CliContext* ctx);
 void AddSandboxCommand(CLI::App* app, CliContext* ctx);
 void AddBaselineCommand(CLI::App* app, CliContext* ctx);
 void AddPullCommand(CLI::App* app, CliContext* ctx);
+void AddPauseCommand(CLI::App* app, CliContext* ctx);
+void AddResumeCommand(CLI::App* app, CliContext* ctx);
+void AddTuneCommand(CLI::App* app, CliContext* ctx);
 
 }  // namespace pleat::cli
 

@@ -120,6 +120,10 @@ void AddGlobalOptions(CLI::App* app, CliContext* ctx) {
   app->add_option("--jobs", ctx->options.backfill.jobs, "backfill workers: tables at once, or key ranges of a large table")->capture_default_str();
   app->add_option("--max-replica-lag", ctx->max_replica_lag,
                   "pause the backfill while a streaming replica lags more (default 5s; 0 never)");
+  app->add_option("--on-success", ctx->on_success,
+                  "shell command run after start, complete, rollback or migrate succeeds (PLEAT_* variables)");
+  app->add_option("--on-failure", ctx->on_failure,
+                  "shell command run after start, complete, rollback or migrate fails (PLEAT_* variables)");
 }
 
 Status ResolveOptions(CliContext* ctx) {

@@ -27,6 +27,9 @@ int main(int argc, char** argv) {
   AddSandboxCommand(&app, &ctx);
   AddBaselineCommand(&app, &ctx);
   AddPullCommand(&app, &ctx);
+  AddPauseCommand(&app, &ctx);
+  AddResumeCommand(&app, &ctx);
+  AddTuneCommand(&app, &ctx);
   app.require_subcommand(1);
   try {
     app.parse(argc, argv);

@@ -21,6 +21,7 @@ void AddMigrateCommand(CLI::App* app, CliContext* ctx) {
     engine::Lifecycle lifecycle(ctx->options);
     std::string version_schema;
     ctx->result = lifecycle.Migrate(dir, complete, &version_schema);
+    RunHooks(*ctx, "migrate", lifecycle.migration(), lifecycle.version_schema());
     // Nothing pending: still print the current version schema, so scripts can always
     // read it from the last line of stdout.
     if (ctx->result.ok() && version_schema.empty()) {

@@ -15,6 +15,7 @@ void AddRollbackCommand(CLI::App* app, CliContext* ctx) {
     if (!ctx->result.ok()) return;
     engine::Lifecycle lifecycle(ctx->options);
     ctx->result = lifecycle.Rollback();
+    RunHooks(*ctx, "rollback", lifecycle.migration(), lifecycle.version_schema());
     if (ctx->result.ok() && ctx->json) std::cout << "{\"rolled_back\":true}" << std::endl;
   });
 }

@@ -22,6 +22,7 @@ void AddStartCommand(CLI::App* app, CliContext* ctx) {
     engine::Lifecycle lifecycle(ctx->options);
     std::string version_schema;
     ctx->result = lifecycle.Start(file, complete, &version_schema);
+    RunHooks(*ctx, "start", lifecycle.migration(), lifecycle.version_schema());
     if (!ctx->result.ok()) return;
     if (ctx->json)
       std::cout << nlohmann::json{{"version_schema", version_schema}, {"completed", complete}}.dump() << std::endl;

@@ -53,6 +53,26 @@ std::string BackfillLine(const nlohmann::json& b) {
   return line + " (as of " + b["updated_at"].get<std::string>() + ")";
 }
 
+std::string Duration(const nlohmann::json& ms) {
+  long long v = ms.get<long long>();
+  return v % 1000 ? std::to_string(v) + "ms" : std::to_string(v / 1000) + "s";
+}
+
+// The running backfill's settings (its flags, or what `pleat tune` set) and
+// whether `pleat pause` holds it; "applied" is what the backfill acknowledged.
+void PrintControl(const nlohmann::json& c) {
+  if (c["paused"].get<bool>())
+    std::cout << "paused by `pleat pause` since " << c["paused_at"].get<std::string>()
+              << (c["applied"].is_object() && c["applied"]["paused"].get<bool>() ? " (the backfill waits)"
+                                                                                   : " (at the next batch)")
+              << "; `pleat resume` continues it\n";
+  const auto& a = c["applied"];
+  if (!a.is_object()) return;
+  std::cout << "backfill settings in force: --backfill-target " << Duration(a["backfill_target_ms"])
+            << " --max-replica-lag " << Duration(a["max_replica_lag_ms"]) << " --jobs " << a["jobs"]
+            << " (as of " << c["applied_at"].get<std::string>() << "; change them with `pleat tune`)\n";
+}
+
 void PrintActive(const nlohmann::json& a, const nlohmann::json& running) {
   std::cout << "active migration: " << Quoted(a["name"]) << ", phase " << a["phase"].get<std::string>() << " ("
             << a["start_steps_done"] << " of " << a["start_steps_total"] << " start steps done)\n";
@@ -82,6 +102,7 @@ void PrintText(const nlohmann::json& st, const std::string& state_schema) {
   if (!completed.empty()) std::cout << " (last: " << completed.back().get<std::string>() << ")";
   std::cout << "\n";
   if (!st["running"].is_null()) std::cout << "running: " << Holder(st["running"]) << "\n";
+  if (!st["control"].is_null()) PrintControl(st["control"]);
   if (st["active"].is_null())
     std::cout << "no migration in progress" << std::endl;
   else

@@ -23,12 +23,6 @@ std::string RandomToken() {
   return fmt::format("{:016x}{:016x}", gen(), gen());
 }
 
-std::string HostName() {
-  char host[256] = {};
-  gethostname(host, sizeof host - 1);
-  return host;
-}
-
 std::string Describe(const nlohmann::json& h) {
   return fmt::format("`pleat {}` from host {} pid {} (backend {}) since {}, last heartbeat {}",
                      h["command"].get<std::string>(), h["host"].get<std::string>(), h["pid"].get<long long>(),
@@ -37,6 +31,12 @@ std::string Describe(const nlohmann::json& h) {
 }
 
 }  // namespace
+
+std::string HostName() {
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  return host;
+}
 
 std::string LeaseLiveSql(const std::string& l) {
   return "(" + l + ".expires_at > pg_catalog.now() AND EXISTS (SELECT FROM pg_catalog.pg_stat_activity a WHERE a.pid = " +

@@ -62,6 +62,9 @@ class Lease {
   std::thread thread_;
 };
 
+// This machine's host name, as the lease (and the control row) record it.
+std::string HostName();
+
 // SQL that is true when the lease row `alias` still has a live holder: not
 // expired and its command connection's backend still there.
 std::string LeaseLiveSql(const std::string& alias);

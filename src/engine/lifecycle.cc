@@ -49,6 +49,8 @@ Status Lifecycle::StartLoaded(const std::string& path, std::string* version_sche
   std::optional<MigrationRecord> active;
   if (s.ok()) s = state_->Active(&active);
   if (!s.ok()) return s;
+  migration_ = m.name;
+  version_schema_ = active && active->name == m.name ? active->version_schema : "";
   if (active && active->name != m.name)
     return Status::Invalid("migration \"" + active->name + "\" is in progress (" + active->phase + ")",
                            "run `pleat complete` or `pleat rollback` first, then start \"" + m.name + "\"");
@@ -69,6 +71,7 @@ Status Lifecycle::StartLoaded(const std::string& path, std::string* version_sche
     if (!s.ok()) return s.WithContext("file " + path);
     active = MigrationRecord{m.name, planned.version_schema, parent ? parent->version_schema : "", "starting",
                              m.text, planned.plans, ""};
+    version_schema_ = active->version_schema;
     s = state_->Insert(*active);
   } else if (active->phase == "starting") {
     options_.log("resuming the interrupted start of \"" + m.name + "\"");
@@ -136,6 +139,8 @@ Status Lifecycle::Complete() {
   if (s.ok()) s = state_->Active(&active);
   if (!s.ok()) return s;
   if (!active) return Status::Invalid("no migration is in progress", "start one with `pleat start FILE`");
+  migration_ = active->name;
+  version_schema_ = active->version_schema;
   if (active->phase == "starting" || active->phase == "rolling_back")
     return Status::Invalid("migration \"" + active->name + "\" is " + active->phase + " and cannot be completed",
                            active->phase == "starting" ? "run `pleat start` again to finish starting it"
@@ -211,6 +216,8 @@ Status Lifecycle::Rollback() {
   if (s.ok()) s = state_->Active(&active);
   if (!s.ok()) return s;
   if (!active) return Status::Invalid("no migration is in progress", "there is nothing to roll back");
+  migration_ = active->name;
+  version_schema_ = active->version_schema;
   bool passed = false;
   if (active->phase == "completing") s = PassedNoReturn(*active, &passed);
   if (s.ok() && passed)

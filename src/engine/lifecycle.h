@@ -46,6 +46,10 @@ class Lifecycle {
   // Applies the files of `dir` not yet completed, in name order; completes all
   // but the last unless `complete`.
   Status Migrate(const std::string& dir, bool complete, std::string* version_schema);
+  // The migration the last command worked on and its version schema (""
+  // until one was loaded or found), for --on-success / --on-failure hooks.
+  const std::string& migration() const { return migration_; }
+  const std::string& version_schema() const { return version_schema_; }
 
  private:
   // `command` names the lease holder; "" reads only and takes no lease.
@@ -64,6 +68,7 @@ class Lifecycle {
   Options options_;
   pg::Connection conn_;
   std::unique_ptr<StateStore> state_;
+  std::string migration_, version_schema_;
 };
 
 }  // namespace pleat::engine

@@ -102,6 +102,21 @@ CREATE TABLE IF NOT EXISTS {0}.lease (
   started_at timestamptz NOT NULL,
   heartbeat_at timestamptz NOT NULL,
   expires_at timestamptz NOT NULL);
+-- Live settings of the running start's backfill (control.h), written by
+-- `pleat pause`, `resume` and `tune` for the lease holder's token; a row of an
+-- earlier holder is ignored. NULL settings: the command's own flags.
+CREATE TABLE IF NOT EXISTS {0}.control (
+  target_schema text PRIMARY KEY,
+  token text NOT NULL,                            -- the lease holder it is for
+  paused boolean NOT NULL DEFAULT false,
+  paused_at timestamptz,
+  backfill_target_ms int,
+  max_replica_lag_ms int,
+  jobs int,
+  changed_at timestamptz,
+  changed_by text,                                -- host and pid of the pleat that changed it
+  applied jsonb,                                  -- the settings the backfill uses now
+  applied_at timestamptz);
 CREATE OR REPLACE FUNCTION {0}.check_lease(target text, holder text) RETURNS void LANGUAGE plpgsql AS $f$
 BEGIN
   IF NOT EXISTS (SELECT FROM {0}.lease l WHERE l.target_schema OPERATOR(pg_catalog.=) target

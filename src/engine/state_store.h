@@ -5,7 +5,7 @@
 // the journal of done steps, backfill checkpoints, and the marker functions that
 // the version views and sync triggers call to tell which version wrote a row.
 // Also holds the lease (lease.h) that keeps two pleat processes off one target
-// schema. Borrows the connection; one thread (the lease's heartbeat has its own).
+// schema, and the live control row of its running backfill (control.h). Borrows the connection; one thread (the lease's heartbeat has its own).
 
 #include <memory>
 #include <optional>
@@ -45,6 +45,8 @@ class StateStore {
   Status Lock(const std::string& command, pg::Connection heartbeat);
   // Ok while this process holds the lease (or never took it); kBusy once lost.
   Status LeaseHeld() const;
+  // The token of this process's lease ("" when it took none).
+  std::string lease_token() const { return lease_ ? lease_->token() : ""; }
 
   // The migration that is started but not completed, if any.
   Status Active(std::optional<MigrationRecord>* out);

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "engine/control.h"
+
 namespace pleat::engine {
 namespace {
 
@@ -105,12 +107,17 @@ Status Lifecycle::GetStatus(nlohmann::json* out) {
   if (s.ok()) s = state_->IsInitialized(&initialized);
   if (!s.ok()) return s;
   *out = {{"schema", options_.schema}, {"initialized", initialized}, {"active", nullptr},
-          {"latest_version_schema", nullptr}, {"completed", nlohmann::json::array()}, {"running", nullptr}};
+          {"latest_version_schema", nullptr}, {"completed", nlohmann::json::array()}, {"running", nullptr},
+          {"control", nullptr}};
   if (!initialized) return Status::Ok();
   nlohmann::json running;
   s = ReadLeaseHolder(&conn_, options_.state_schema, options_.schema, &running);
   if (!s.ok()) return s;
   (*out)["running"] = running;
+  nlohmann::json control;  // only a live holder has one
+  if (!running.is_null()) s = ReadControl(&conn_, options_.state_schema, options_.schema, &control);
+  if (!s.ok()) return s;
+  (*out)["control"] = control;
   std::optional<MigrationRecord> active, last;
   std::vector<std::string> completed;
   s = state_->Active(&active);

@@ -27,6 +27,25 @@ TEST(StateUpgrade, OlderBackfillTableGainsTheProgressColumns) {
   EXPECT_EQ("0", Value(&conn, "SELECT count(*) FROM t WHERE w IS DISTINCT FROM v * 2"));
 }
 
+// A state schema without the live control table (older pleat): status reads
+// it as no control, and the next start creates it and records its settings.
+TEST(StateUpgrade, OlderStateSchemaGainsTheControlTable) {
+  std::string url = NewDatabase();
+  ASSERT_TRUE(engine::Lifecycle(OptionsFor(url)).Init().ok());
+  pg::Connection conn = Connect(url);
+  Exec(&conn, "DROP TABLE pleat.control; CREATE TABLE t (id int PRIMARY KEY, v int); INSERT INTO t VALUES (1, 1)");
+  nlohmann::json st;
+  Status s = engine::Lifecycle(OptionsFor(url)).GetStatus(&st);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_TRUE(st["control"].is_null());
+  MigrationFile file("01_w", "operations:\n  - add_column:\n      table: t\n      up: v * 2\n"
+                             "      column: {name: w, type: int, nullable: true}\n");
+  std::string vs;
+  s = engine::Lifecycle(OptionsFor(url)).Start(file.path(), false, &vs);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ("false|2", Rows(&conn, "SELECT applied->>'paused', applied->>'jobs' FROM pleat.control"));
+}
+
 TEST(StateUpgrade, OlderStateSchemaGainsTheLease) {
   std::string url = NewDatabase();
   ASSERT_TRUE(engine::Lifecycle(OptionsFor(url)).Init().ok());
