@@ -91,6 +91,11 @@ Status Lifecycle::Preflight(const migration::Migration& m) {
     for (const auto& f : list) options_.log(check::FormatFinding(f));
   if (!check::HasErrors(findings)) return Status::Ok();
   for (const auto& f : findings)
+    if (f.rule == "invalid-expression")  // fails the start's DDL whatever the data: no --force
+      return Status::CheckFailed("operation " + std::to_string(f.operation) + " (" + f.operation_key + "), " +
+                                     f.object + ": " + f.message + "; nothing was changed",
+                                 f.fix);
+  for (const auto& f : findings)
     if (check::IsRightsFinding(f))
       return Status::CheckFailed("pleat's role lacks rights that \"" + m.name + "\" needs (" + f.object + " " +
                                      f.message + "); nothing was changed",

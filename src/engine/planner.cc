@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "engine/catalog_names.h"
 #include "engine/sync_planner.h"
 #include "engine/user_objects.h"
 #include "engine/view_spec.h"
@@ -96,6 +97,7 @@ Status ValidateMigration(pg::Connection* conn, const Options& options, const mig
   schema::VirtualSchema after;
   Status s = schema::ReadCatalog(conn, options.schema, &after);
   if (s.ok()) s = ValidateAll(m, &after, schemas);
+  if (s.ok()) s = CheckCatalogNames(conn, m, *schemas, after);
   if (s.ok()) schemas->push_back(after);
   return s;
 }
@@ -108,6 +110,7 @@ Status PlanMigration(pg::Connection* conn, const Options& options, const migrati
   schema::VirtualSchema after = before;
   std::vector<schema::VirtualSchema> befores;
   s = ValidateAll(m, &after, &befores);
+  if (s.ok()) s = CheckCatalogNames(conn, m, befores, after);
   if (s.ok()) s = RefuseUserObjects(conn, options.state_schema, before, after);  // before any DDL, in check and in start
   // Shadow columns first: later operations' steps may use them.
   Plan start, complete, rollback, shadow_validate, shadow_complete, shadow_rollback;
