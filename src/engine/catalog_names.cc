@@ -1,5 +1,6 @@
 #include "engine/catalog_names.h"
 
+#include <functional>
 #include <map>
 #include <set>
 
@@ -82,30 +83,21 @@ Status Unknown(const std::string& what, const std::string& why, const std::strin
   return Status::Invalid(what + " " + why, hint);
 }
 
-// The first operation whose result has column `physical` of `table` with `type`
-// (schemas[i + 1]; the last is the new version's), for the error message.
-size_t OperationOfColumn(const std::vector<const schema::VirtualSchema*>& schemas, const std::string& table,
-                         const std::string& physical, const std::string& type) {
-  for (size_t i = 1; i < schemas.size(); ++i) {
-    const schema::Table* t = schemas[i]->FindByPhysical(table);
-    const schema::Column* c = t ? t->FindByPhysical(physical) : nullptr;
-    if (c && c->type == type) return i - 1;
-  }
-  return schemas.size() - 2;
-}
-
-size_t OperationOfIndex(const std::vector<const schema::VirtualSchema*>& schemas, const std::string& name) {
-  for (size_t i = 1; i < schemas.size(); ++i)
-    if (schemas[i]->HasIndex(name)) return i - 1;
-  return schemas.size() - 2;
+// The first operation after which `has` holds, found by validating the file
+// again from the catalog (only when a name is unknown).
+size_t FirstOperation(const migration::Migration& m, const schema::VirtualSchema& catalog,
+                      const std::function<bool(const schema::VirtualSchema&)>& has) {
+  schema::VirtualSchema s = catalog;
+  for (size_t i = 0; i < m.operations.size(); ++i)
+    if (!m.operations[i]->Validate(&s).ok() || has(s)) return i;
+  return m.operations.size() - 1;
 }
 
 // The columns the file adds or changes (against the catalog): types and
 // defaults; `*op` is the operation to blame on failure. One pass over the new
 // version, so the cost is linear in the size of the file.
-Status CheckColumns(Resolver* r, const std::vector<const schema::VirtualSchema*>& schemas, size_t* op) {
-  const schema::VirtualSchema& catalog = *schemas.front();
-  const schema::VirtualSchema& after = *schemas.back();
+Status CheckColumns(Resolver* r, const migration::Migration& m, const schema::VirtualSchema& catalog,
+                    const schema::VirtualSchema& after, size_t* op) {
   for (const auto& t : after.tables()) {
     const schema::Table* old = catalog.FindByPhysical(t.physical);
     for (const auto& c : t.columns) {
@@ -126,7 +118,11 @@ Status CheckColumns(Resolver* r, const std::vector<const schema::VirtualSchema*>
                       "fix the default: one expression of the column's type, over no columns");
       }
       if (!s.ok()) {
-        *op = OperationOfColumn(schemas, t.physical, c.physical, c.type);
+        *op = FirstOperation(m, catalog, [&](const schema::VirtualSchema& vs) {
+          const schema::Table* in = vs.FindByPhysical(t.physical);
+          const schema::Column* col = in ? in->FindByPhysical(c.physical) : nullptr;
+          return col && col->type == c.type;
+        });
         return s;
       }
     }
@@ -135,8 +131,9 @@ Status CheckColumns(Resolver* r, const std::vector<const schema::VirtualSchema*>
 }
 
 // The keys of the indexes the file builds: operator classes and collations.
-Status CheckIndexes(Resolver* r, const std::vector<const schema::VirtualSchema*>& schemas, size_t* op) {
-  for (const auto& index : schemas.back()->indexes()) {
+Status CheckIndexes(Resolver* r, const migration::Migration& m, const schema::VirtualSchema& catalog,
+                    const schema::VirtualSchema& after, size_t* op) {
+  for (const auto& index : after.indexes()) {
     if (!index.created) continue;
     for (const auto& k : index.keys) {
       std::string what = "index \"" + index.name + "\" column \"" + k.column + "\": ";
@@ -150,7 +147,7 @@ Status CheckIndexes(Resolver* r, const std::vector<const schema::VirtualSchema*>
       if (!why.empty())
         s = Unknown(what + "collation " + k.collation, why, "fix collate (`SELECT collname FROM pg_collation` lists them)");
       if (!s.ok()) {
-        *op = OperationOfIndex(schemas, index.name);
+        *op = FirstOperation(m, catalog, [&](const schema::VirtualSchema& vs) { return vs.HasIndex(index.name); });
         return s;
       }
     }
@@ -160,16 +157,13 @@ Status CheckIndexes(Resolver* r, const std::vector<const schema::VirtualSchema*>
 
 }  // namespace
 
-Status CheckCatalogNames(pg::Connection* conn, const migration::Migration& m,
-                         const std::vector<schema::VirtualSchema>& befores, const schema::VirtualSchema& after) {
-  if (befores.empty() || befores.size() != m.operations.size()) return Status::Ok();
-  std::vector<const schema::VirtualSchema*> schemas;
-  for (const auto& b : befores) schemas.push_back(&b);
-  schemas.push_back(&after);
+Status CheckCatalogNames(pg::Connection* conn, const migration::Migration& m, const schema::VirtualSchema& catalog,
+                         const schema::VirtualSchema& after) {
+  if (m.operations.empty()) return Status::Ok();
   Resolver r(conn);
   size_t op = 0;
-  Status s = CheckColumns(&r, schemas, &op);
-  if (s.ok()) s = CheckIndexes(&r, schemas, &op);
+  Status s = CheckColumns(&r, m, catalog, after, &op);
+  if (s.ok()) s = CheckIndexes(&r, m, catalog, after, &op);
   if (s.ok()) return s;
   return s.WithContext("operation " + std::to_string(op + 1) + " (" + std::string(m.operations[op]->Key()) + ")");
 }

@@ -16,10 +16,11 @@
 
 namespace pleat::engine {
 
-// `befores[i]` is the virtual schema operation i saw, `after` the new
-// version's. Fails at the first unknown name, naming the operation and object.
+// `catalog` is the schema read from the server, `after` the new version's.
+// Fails at the first unknown name, naming the operation (found by validating
+// the file again, on failure only) and the object.
 Status CheckCatalogNames(pg::Connection* conn, const migration::Migration& migration,
-                         const std::vector<schema::VirtualSchema>& befores, const schema::VirtualSchema& after);
+                         const schema::VirtualSchema& catalog, const schema::VirtualSchema& after);
 
 }  // namespace pleat::engine
 
