@@ -1,24 +1,33 @@
 #include "check/preflight.h"
 
+#include <set>
+
 #include "check/requirements.h"
 #include "check/rights.h"
 #include "check/table_check.h"
 #include "engine/planner.h"
 #include "lint/lint.h"
+#include "migration/document.h"
 
 namespace pleat::check {
 namespace {
 
 Status CheckAll(pg::Connection* conn, const engine::Options& options, const migration::Migration& m,
                 std::vector<Finding>* out) {
-  std::vector<schema::VirtualSchema> schemas;
-  Status s = engine::ValidateMigration(conn, options, m, &schemas);
+  nlohmann::json doc;
+  Status s = migration::ParseDocument(m.path, m.text, &doc);
+  std::set<std::string> changed;
+  std::vector<TableRequirements> requirements;
+  schema::VirtualSchema catalog, after;
+  auto visit = [&](size_t i, const schema::VirtualSchema& before, const schema::VirtualSchema& next) {
+    NoteChangedTables(catalog, before, next, &changed);
+    return DeriveRequirements(m, doc, i, catalog, before, next, &requirements);
+  };
+  if (s.ok()) s = engine::ValidateMigration(conn, options, m, visit, &catalog, &after);
   size_t before = out->size();
-  if (s.ok()) s = CheckRights(conn, options, schemas, out);
+  if (s.ok()) s = CheckRights(conn, options, catalog, changed, after, out);
   // Without the rights, reading the rows would fail or see too few of them.
   if (s.ok() && out->size() > before) return s;
-  std::vector<TableRequirements> requirements;
-  if (s.ok()) s = DeriveRequirements(m, schemas, &requirements);
   for (const auto& r : requirements) {
     if (!s.ok()) break;
     TableCheck check(conn, options, r);

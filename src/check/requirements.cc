@@ -3,6 +3,8 @@
 #include <map>
 #include <regex>
 #include <set>
+#include <string_view>
+#include <unordered_map>
 
 #include "migration/column_def.h"
 #include "migration/document.h"
@@ -110,9 +112,12 @@ void AddRules(const Table& after, const Table& before, const schema::VirtualSche
 }
 
 void AddColumns(const Table& after, const Table& before, const Table* catalog, TableRequirements* out) {
+  std::unordered_map<std::string_view, const Column*> was;  // linear in the columns, not their square
+  for (const auto& c : before.columns) was.emplace(c.physical, &c);
   for (const auto& c : after.columns) {
     out->image.push_back(ImageOf(c, catalog));
-    const Column* prev = before.FindByPhysical(c.physical);
+    auto it = was.find(c.physical);
+    const Column* prev = it == was.end() ? nullptr : it->second;
     bool changed = !prev || prev->up != c.up;
     out->image.back().computed = c.up && changed;
     if (!c.nullable && !c.identity && !c.generated && (changed || prev->nullable)) out->not_null.push_back(c.physical);
@@ -165,28 +170,26 @@ const ImageColumn* TableRequirements::FindImage(const std::string& physical) con
   return nullptr;
 }
 
-Status DeriveRequirements(const migration::Migration& m, const std::vector<schema::VirtualSchema>& schemas,
-                          std::vector<TableRequirements>* out) {
-  nlohmann::json doc;
-  Status s = migration::ParseDocument(m.path, m.text, &doc);
-  for (size_t i = 0; s.ok() && i < m.operations.size() && i + 1 < schemas.size(); ++i) {
-    const schema::VirtualSchema& before = schemas[i];
-    const schema::VirtualSchema& after = schemas[i + 1];
-    for (const auto& table : after.tables()) {
-      const Table* prev = before.FindByPhysical(table.physical);
-      if (table.created || !prev || prev->created) continue;
-      TableRequirements r{static_cast<int>(i + 1), std::string(m.operations[i]->Key()), table.name, table.physical};
-      const Table* catalog = schemas.front().FindByPhysical(table.physical);
-      AddColumns(table, *prev, catalog, &r);
-      AddRules(table, *prev, after, &r);
-      AddDowns(table, *prev, catalog, &r);
-      const nlohmann::json& op = doc["operations"][i];
-      if (r.operation_key == "add_column" && op["add_column"].value("table", "") == table.name)
-        s = AddColumnRules(op["add_column"], table, after, &r);
-      if (!r.Empty()) out->push_back(std::move(r));
+Status DeriveRequirements(const migration::Migration& m, const nlohmann::json& doc, size_t i,
+                          const schema::VirtualSchema& catalog, const schema::VirtualSchema& before,
+                          const schema::VirtualSchema& after, std::vector<TableRequirements>* out) {
+  for (const auto& table : after.tables()) {
+    if (table.created) continue;
+    const Table* prev = before.FindByPhysical(table.physical);
+    if (!prev || prev == &table || prev->created) continue;  // the same object: the operation left it alone
+    TableRequirements r{static_cast<int>(i + 1), std::string(m.operations[i]->Key()), table.name, table.physical};
+    const Table* in_catalog = catalog.FindByPhysical(table.physical);
+    AddColumns(table, *prev, in_catalog, &r);
+    AddRules(table, *prev, after, &r);
+    AddDowns(table, *prev, in_catalog, &r);
+    const nlohmann::json& op = doc["operations"][i];
+    if (r.operation_key == "add_column" && op["add_column"].value("table", "") == table.name) {
+      Status s = AddColumnRules(op["add_column"], table, after, &r);
+      if (!s.ok()) return s;
     }
+    if (!r.Empty()) out->push_back(std::move(r));
   }
-  return s;
+  return Status::Ok();
 }
 
 }  // namespace pleat::check

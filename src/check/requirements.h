@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "migration/migration.h"
 #include "schema/virtual_schema.h"
 #include "status.h"
@@ -63,10 +65,13 @@ struct TableRequirements {
   const ImageColumn* FindImage(const std::string& physical) const;
 };
 
-// `schemas` as engine::ValidateMigration returns them (one more than operations).
-// Tables the migration creates hold no rows and are skipped.
-Status DeriveRequirements(const migration::Migration& m, const std::vector<schema::VirtualSchema>& schemas,
-                          std::vector<TableRequirements>* out);
+// What operation `index` of `m` requires, from the schemas before and after it
+// (engine::ValidateMigration's visitor) and the catalog's. `doc` is the file
+// parsed (migration::ParseDocument). Tables the migration creates hold no rows
+// and are skipped.
+Status DeriveRequirements(const migration::Migration& m, const nlohmann::json& doc, size_t index,
+                          const schema::VirtualSchema& catalog, const schema::VirtualSchema& before,
+                          const schema::VirtualSchema& after, std::vector<TableRequirements>* out);
 
 }  // namespace pleat::check
 

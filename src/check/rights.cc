@@ -24,20 +24,35 @@ std::string Shape(const schema::VirtualSchema& vs, const std::string& physical) 
   return j.dump();
 }
 
-// The physical tables of the catalog that some operation changes.
-std::set<std::string> ChangedTables(const std::vector<schema::VirtualSchema>& schemas) {
-  std::set<std::string> out;
-  const schema::VirtualSchema& catalog = schemas.front();
-  for (const auto& t : catalog.tables()) {
-    std::string shape = Shape(catalog, t.physical);
-    for (size_t i = 1; i < schemas.size() && !out.count(t.physical); ++i)
-      if (Shape(schemas[i], t.physical) != shape) out.insert(t.physical);
+}  // namespace
+
+// Only tables the operation touched are compared: a copy of the schema shares
+// the others with the original (the same object, at the same place unless a
+// table was removed), so the cost follows the operation, not the schema.
+void NoteChangedTables(const schema::VirtualSchema& catalog, const schema::VirtualSchema& before,
+                       const schema::VirtualSchema& after, std::set<std::string>* changed) {
+  bool same_indexes = before.indexes().size() == after.indexes().size();
+  for (auto a = before.indexes().begin(), b = after.indexes().begin(); same_indexes && a != before.indexes().end();
+       ++a, ++b)
+    same_indexes = &*a == &*b;
+  auto note = [&](const std::string& physical) {
+    if (!changed->count(physical) && catalog.FindByPhysical(physical) &&
+        Shape(before, physical) != Shape(after, physical))
+      changed->insert(physical);
+  };
+  if (!same_indexes || after.tables().size() < before.tables().size()) {  // rare: compare every table of the catalog
+    for (const auto& t : catalog.tables()) note(t.physical);
+    return;
   }
-  for (const auto& m : schemas.back().moves())
-    for (const std::string& table : {m.source, m.target})
-      if (catalog.FindByPhysical(table)) out.insert(table);
-  return out;
+  auto a = before.tables().begin();
+  for (auto b = after.tables().begin(); a != before.tables().end(); ++a, ++b)
+    if (&*a != &*b) {
+      note(a->physical);
+      note(b->physical);
+    }
 }
+
+namespace {
 
 Finding RightsFinding(const std::string& rule, const std::string& object, const std::string& message,
                       const std::string& fix) {
@@ -129,12 +144,15 @@ Status CheckMoves(pg::Connection* conn, const engine::Options& options, const sc
 
 }  // namespace
 
-Status CheckRights(pg::Connection* conn, const engine::Options& options,
-                   const std::vector<schema::VirtualSchema>& schemas, std::vector<Finding>* out) {
+Status CheckRights(pg::Connection* conn, const engine::Options& options, const schema::VirtualSchema& catalog,
+                   std::set<std::string> changed, const schema::VirtualSchema& after, std::vector<Finding>* out) {
   Status s = CheckCreate(conn, options, out);
-  if (!s.ok() || schemas.empty()) return s;
-  s = CheckTables(conn, options, ChangedTables(schemas), out);
-  return s.ok() ? CheckMoves(conn, options, schemas.back(), out) : s;
+  if (!s.ok()) return s;
+  for (const auto& m : after.moves())
+    for (const std::string& table : {m.source, m.target})
+      if (catalog.FindByPhysical(table)) changed.insert(table);
+  s = CheckTables(conn, options, changed, out);
+  return s.ok() ? CheckMoves(conn, options, after, out) : s;
 }
 
 bool IsRightsFinding(const Finding& f) { return f.rule.rfind("rights-", 0) == 0; }

@@ -27,10 +27,15 @@
 
 namespace pleat::check {
 
-// `schemas`: the catalog's schema, then the schema after each operation
-// (engine::ValidateMigration). Appends findings to *out.
-Status CheckRights(pg::Connection* conn, const engine::Options& options,
-                   const std::vector<schema::VirtualSchema>& schemas, std::vector<Finding>* out);
+// Collects, operation by operation, the physical tables of the catalog that
+// some operation changes (`before` and `after` are the schemas around one).
+void NoteChangedTables(const schema::VirtualSchema& catalog, const schema::VirtualSchema& before,
+                       const schema::VirtualSchema& after, std::set<std::string>* changed);
+
+// `changed`: NoteChangedTables over every operation; `catalog` and `after`: the
+// schemas before and after the migration. Appends findings to *out.
+Status CheckRights(pg::Connection* conn, const engine::Options& options, const schema::VirtualSchema& catalog,
+                   std::set<std::string> changed, const schema::VirtualSchema& after, std::vector<Finding>* out);
 
 // True for a finding CheckRights makes.
 bool IsRightsFinding(const Finding& f);

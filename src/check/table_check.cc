@@ -75,7 +75,16 @@ Finding TableCheck::Base(Severity severity, const std::string& rule, const std::
   return f;
 }
 
+// A query that does not compile (SQLSTATE class 42 but 42501, no right: an
+// unknown function, type or column) fails start the same way: an error.
 Finding TableCheck::Incomplete(const std::string& object, const std::string& what, const Status& why) const {
+  const std::string& state = why.sqlstate();
+  if (state.size() == 5 && state.compare(0, 2, "42") == 0 && state != "42501") {
+    Finding f = Base(Severity::kError, "invalid-expression", object);
+    f.message = "an expression of the operation does not compile: " + why.message();
+    f.fix = "fix the expression (up, down, check or default); start would fail on it";
+    return f;
+  }
   Finding f = Base(Severity::kWarning, "preflight-incomplete", object);
   f.message = "could not " + what + ": " + why.message();
   f.fix = why.sqlstate() == "57014" ? "raise --statement-timeout, or check a --sample"

@@ -58,6 +58,8 @@ Status Lifecycle::StartLoaded(const std::string& path, std::string* version_sche
     return Status::Invalid("migration \"" + m.name + "\" is " + active->phase,
                            "run `pleat " + std::string(active->phase == "completing" ? "complete" : "rollback") +
                                "` to finish it");
+  if (active && active->file_text != m.text) s = ReplanEdited(path, &active);
+  if (!s.ok()) return s;
   if (!active) {
     bool completed = false;
     std::optional<MigrationRecord> parent;
@@ -85,6 +87,30 @@ Status Lifecycle::StartLoaded(const std::string& path, std::string* version_sche
   return Status::Ok();
 }
 
+// The stored plan is bound to the file it was planned from. An edited file is
+// planned again only when no step of the start ran (a failed first step may
+// still have left an invalid index, so the old plan's rollback runs first);
+// otherwise the edit would be silently ignored: refused.
+Status Lifecycle::ReplanEdited(const std::string& path, std::optional<MigrationRecord>* active) {
+  const MigrationRecord& record = **active;
+  std::vector<std::string> done;
+  Status s = state_->DoneSteps(record.name, "start", &done);
+  if (!s.ok()) return s;
+  if (record.phase != "starting" || !done.empty())
+    return Status::Invalid("file " + path + " differs from the file migration \"" + record.name +
+                               "\" was started with, and " +
+                               (record.phase == "starting" ? std::to_string(done.size()) + " step(s) of its start ran"
+                                                           : "its start is done") +
+                               ": the stored plan would ignore the edit",
+                           "run `pleat rollback` first, then `pleat start " + path +
+                               "` again; or restore the file as it was started");
+  options_.log("the file of \"" + record.name + "\" changed and no step of its start ran: planning it again");
+  s = RunPhase(record, "rollback");  // what a failed non-transactional step may have left
+  if (s.ok()) s = state_->Forget(record.name);
+  if (s.ok()) active->reset();
+  return s;
+}
+
 Status Lifecycle::Preflight(const migration::Migration& m) {
   std::vector<check::Finding> findings, lint;
   Status s = check::RunPreflight(&conn_, options_, m, &findings);
@@ -94,6 +120,11 @@ Status Lifecycle::Preflight(const migration::Migration& m) {
   for (const auto& list : {findings, lint})
     for (const auto& f : list) options_.log(check::FormatFinding(f));
   if (!check::HasErrors(findings)) return Status::Ok();
+  for (const auto& f : findings)
+    if (f.rule == "invalid-expression")  // fails the start's DDL whatever the data: no --force
+      return Status::CheckFailed("operation " + std::to_string(f.operation) + " (" + f.operation_key + "), " +
+                                     f.object + ": " + f.message + "; nothing was changed",
+                                 f.fix);
   for (const auto& f : findings)
     if (check::IsRightsFinding(f))
       return Status::CheckFailed("pleat's role lacks rights that \"" + m.name + "\" needs (" + f.object + " " +

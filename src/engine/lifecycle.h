@@ -56,6 +56,9 @@ class Lifecycle {
   Status Connect(const std::string& command);
   Status RunPhase(const MigrationRecord& record, const std::string& phase);
   Status StartLoaded(const std::string& path, std::string* version_schema);
+  // `*active` has the name of the file at `path` but other text: plans the
+  // file again (resetting *active) when no start step ran, else refuses.
+  Status ReplanEdited(const std::string& path, std::optional<MigrationRecord>* active);
   // Before a fresh start: logs the preflight's and the lint's findings and
   // refuses (changing nothing) on a preflight error unless options_.preflight.force.
   Status Preflight(const migration::Migration& m);

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "engine/catalog_names.h"
 #include "engine/sync_planner.h"
 #include "engine/user_objects.h"
 #include "engine/view_spec.h"
@@ -36,41 +37,37 @@ void Append(Plan* to, const Plan& from) {
   for (const auto& s : from.steps()) to->Add(s);
 }
 
-// Each operation sees the schema as the operations before it left it.
-Status ValidateAll(const migration::Migration& m, schema::VirtualSchema* after,
-                   std::vector<schema::VirtualSchema>* befores) {
+// Each operation sees the schema as the operations before it left it. Only two
+// schemas live at a time, and a copy shares what the operation does not
+// change, so the cost follows the size of the file, not its square.
+Status ValidateEach(const migration::Migration& m, schema::VirtualSchema* after, const OperationVisitor& visit) {
   for (size_t i = 0; i < m.operations.size(); ++i) {
-    befores->push_back(*after);
+    schema::VirtualSchema before = *after;
     Status s = m.operations[i]->Validate(after);
     if (!s.ok()) return s.WithContext(OpWhere(i, *m.operations[i]));
+    if (visit) s = visit(i, before, *after);
+    if (!s.ok()) return s;
   }
   return Status::Ok();
 }
 
-Status PlanOps(const migration::Migration& m, const std::vector<schema::VirtualSchema>& befores, Plan* start,
-               Plan* complete, Plan* rollback) {
-  Plan renames;  // after all other complete steps (see Operation::RenamesOnComplete)
-  for (size_t i = 0; i < m.operations.size(); ++i) {
-    const ops::Operation& op = *m.operations[i];
-    Plan* done = op.RenamesOnComplete() ? &renames : complete;
-    start->set_id_prefix(OpPrefix(i, op));
+// The steps of the operations themselves, planned one at a time as they validate.
+struct OpPlans {
+  Plan start, complete, renames;  // renames: after all other complete steps (Operation::RenamesOnComplete)
+  std::vector<Plan> rollbacks;    // by operation; run in reverse order
+
+  Status Add(size_t i, const ops::Operation& op, const schema::VirtualSchema& before) {
+    Plan* done = op.RenamesOnComplete() ? &renames : &complete;
+    start.set_id_prefix(OpPrefix(i, op));
     done->set_id_prefix(OpPrefix(i, op));
-    Status s = op.Start(befores[i], start);
-    if (s.ok()) s = op.Complete(befores[i], done);
-    if (!s.ok()) return s.WithContext(OpWhere(i, op));
+    rollbacks.emplace_back();
+    rollbacks.back().set_id_prefix(OpPrefix(i, op));
+    Status s = op.Start(before, &start);
+    if (s.ok()) s = op.Complete(before, done);
+    if (s.ok()) s = op.Rollback(before, &rollbacks.back());
+    return s.WithContext(OpWhere(i, op));
   }
-  complete->set_id_prefix("");
-  Append(complete, renames);
-  for (size_t i = m.operations.size(); i-- > 0;) {
-    rollback->set_id_prefix(OpPrefix(i, *m.operations[i]));
-    Status s = m.operations[i]->Rollback(befores[i], rollback);
-    if (!s.ok()) return s.WithContext(OpWhere(i, *m.operations[i]));
-  }
-  start->set_id_prefix("");
-  complete->set_id_prefix("");
-  rollback->set_id_prefix("");
-  return Status::Ok();
-}
+};
 
 // The journal records steps by id: a second step with the id of one that ran
 // would be skipped as done. Two operations of a file that plan the same object
@@ -92,29 +89,32 @@ std::string VersionSchemaName(const std::string& schema, const std::string& suff
 }
 
 Status ValidateMigration(pg::Connection* conn, const Options& options, const migration::Migration& m,
-                         std::vector<schema::VirtualSchema>* schemas) {
-  schema::VirtualSchema after;
-  Status s = schema::ReadCatalog(conn, options.schema, &after);
-  if (s.ok()) s = ValidateAll(m, &after, schemas);
-  if (s.ok()) schemas->push_back(after);
-  return s;
+                         const OperationVisitor& visit, schema::VirtualSchema* catalog, schema::VirtualSchema* after) {
+  Status s = schema::ReadCatalog(conn, options.schema, catalog);
+  if (!s.ok()) return s;
+  *after = *catalog;
+  s = ValidateEach(m, after, visit);
+  return s.ok() ? CheckCatalogNames(conn, m, *catalog, *after) : s;
 }
 
 Status PlanMigration(pg::Connection* conn, const Options& options, const migration::Migration& m,
                      const std::string& parent_version_schema, PlannedMigration* out) {
-  schema::VirtualSchema before;
-  Status s = schema::ReadCatalog(conn, options.schema, &before);
-  if (!s.ok()) return s;
-  schema::VirtualSchema after = before;
-  std::vector<schema::VirtualSchema> befores;
-  s = ValidateAll(m, &after, &befores);
+  schema::VirtualSchema before, after;
+  OpPlans ops;
+  auto plan_op = [&](size_t i, const schema::VirtualSchema& b, const schema::VirtualSchema&) {
+    return ops.Add(i, *m.operations[i], b);
+  };
+  Status s = ValidateMigration(conn, options, m, plan_op, &before, &after);
   if (s.ok()) s = RefuseUserObjects(conn, options.state_schema, before, after);  // before any DDL, in check and in start
   // Shadow columns first: later operations' steps may use them.
   Plan start, complete, rollback, shadow_validate, shadow_swap, shadow_complete, shadow_rollback;
   if (s.ok())
     s = ops::PlanShadows(before, after, &start, &shadow_validate, &shadow_swap, &shadow_complete, &shadow_rollback);
-  if (s.ok()) s = PlanOps(m, befores, &start, &complete, &rollback);
   if (!s.ok()) return s;
+  Append(&start, ops.start);
+  Append(&complete, ops.complete);
+  Append(&complete, ops.renames);
+  for (size_t i = ops.rollbacks.size(); i-- > 0;) Append(&rollback, ops.rollbacks[i]);
   out->version_schema = VersionSchemaName(options.schema, m.version_suffix);
   ViewSpec views = ViewSpec::FromSchema(after, out->version_schema, options.state_schema, /*mark=*/true);
   SyncPlans sync;

@@ -7,6 +7,7 @@
 // (new version schema dropped, triggers removed, operations undone in reverse).
 // Reads the catalog; changes nothing.
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -28,12 +29,18 @@ struct PlannedMigration {
 // The version schema of migration suffix `suffix` in `schema`, fitted to 63 bytes.
 std::string VersionSchemaName(const std::string& schema, const std::string& suffix);
 
+// Called once per operation, right after it validated, with its index, the
+// virtual schema it saw and the one it left; an error stops the validation.
+using OperationVisitor =
+    std::function<Status(size_t, const schema::VirtualSchema&, const schema::VirtualSchema&)>;
+
 // Validates `migration` against the live catalog of options.schema without
-// planning: (*schemas)[i] is the virtual schema operation i sees (the catalog
-// for i = 0) and schemas->back() the new version's. The preflight (src/check)
-// derives what the data must satisfy from consecutive pairs.
+// planning, and resolves the names it brings in (catalog_names.h). *catalog is
+// the schema read, *after the new version's; `visit` sees each operation (the
+// preflight derives what the data must satisfy from it). Keeps two schemas at a
+// time: memory is linear in the size of the file.
 Status ValidateMigration(pg::Connection* conn, const Options& options, const migration::Migration& migration,
-                         std::vector<schema::VirtualSchema>* schemas);
+                         const OperationVisitor& visit, schema::VirtualSchema* catalog, schema::VirtualSchema* after);
 
 // `parent_version_schema` is the newest completed version ("" for none); complete drops it.
 Status PlanMigration(pg::Connection* conn, const Options& options, const migration::Migration& migration,

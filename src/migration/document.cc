@@ -20,6 +20,8 @@ using nlohmann::json;
 // cycle and a few nested aliases expand to billions of values. Both limits sit
 // far above any migration file.
 constexpr int kMaxDepth = 512;
+// Values a YAML file may expand to beyond one per byte of its text: aliases
+// cannot make it explode, and a long file written out in full still loads.
 constexpr size_t kMaxValues = 100'000;
 
 constexpr char kYamlHint[] = "fix the YAML syntax";
@@ -140,12 +142,14 @@ json ResolvePlain(const std::string& text) {
 // Converts a yaml-cpp node tree, counting values so that aliases cannot explode.
 class YamlConverter {
  public:
+  explicit YamlConverter(size_t max_values) : max_values_(max_values) {}
   Status Convert(const YAML::Node& node, int depth, json* out);
 
  private:
   Status ConvertScalar(const YAML::Node& node, json* out);
   Status ConvertMap(const YAML::Node& node, int depth, json* out);
   Status ConvertSequence(const YAML::Node& node, int depth, json* out);
+  size_t max_values_;
   size_t values_ = 0;
 };
 
@@ -155,9 +159,9 @@ Status YamlConverter::Convert(const YAML::Node& node, int depth, json* out) {
                                    " levels (an alias inside its own anchor?)",
                   "remove the alias that refers to its own anchor");
   }
-  if (++values_ > kMaxValues) {
+  if (++values_ > max_values_) {
     return AtLine(node.Mark(), "the document expands to more than " +
-                                   std::to_string(kMaxValues) + " values through aliases",
+                                   std::to_string(max_values_) + " values through aliases",
                   "write the values out instead of repeating aliases");
   }
   switch (node.Type()) {
@@ -227,7 +231,7 @@ Status ParseYaml(const std::string& text, json* out) {
       *out = nullptr;
       return Status::Ok();
     }
-    YamlConverter converter;
+    YamlConverter converter(kMaxValues + text.size());
     return converter.Convert(documents.front(), 0, out);
   } catch (const YAML::DeepRecursion& e) {  // yaml-cpp's own guard, whose message says "bad file"
     return AtLine(e.mark, "values nest deeper than " + std::to_string(kMaxDepth) + " levels",

@@ -75,10 +75,17 @@ Status ParseOperations(const nlohmann::json& list, Migration* out) {
   return Status::Ok();
 }
 
+Status TooBig(const std::string& path, uintmax_t bytes) {
+  return Status::Invalid("file " + path + " is " + std::to_string(bytes) + " bytes, more than the " +
+                             std::to_string(kMaxFileBytes >> 20) + " MiB a migration file may hold",
+                         "split it into several migrations");
+}
+
 }  // namespace
 
 Status LoadMigrationText(const std::string& path, const std::string& text, Migration* out) {
   namespace fs = std::filesystem;
+  if (text.size() > kMaxFileBytes) return TooBig(path, text.size());
   out->path = path;
   out->name = fs::path(path).stem().string();
   out->text = text;
@@ -98,6 +105,10 @@ Status LoadMigrationText(const std::string& path, const std::string& text, Migra
   if (s.ok()) s = r.Finish();
   if (s.ok() && (!operations || operations->empty()))
     s = Status::Invalid("the file has no operations", "add an `operations:` list with at least one operation");
+  if (s.ok() && operations->size() > kMaxOperations)
+    s = Status::Invalid("the file has " + std::to_string(operations->size()) + " operations, more than the " +
+                            std::to_string(kMaxOperations) + " a migration may hold",
+                        "split it into several migrations");
   if (s.ok()) s = ParseOperations(*operations, out);
   if (!s.ok()) return s.WithContext("file " + path);
   out->version_suffix = version_schema.value_or(out->name);
@@ -115,6 +126,8 @@ Status LoadMigrationFile(const std::string& path, Migration* out) {
   std::ifstream in(path, std::ios::binary);
   if (!in)
     return Status::NotFound("file " + path + ": cannot be read", "check the path and its permissions");
+  auto size = std::filesystem::file_size(path, ec);
+  if (!ec && size > kMaxFileBytes) return TooBig(path, size);  // before reading it into memory
   std::stringstream ss;
   ss << in.rdbuf();
   return LoadMigrationText(path, ss.str(), out);

@@ -22,6 +22,10 @@ struct Migration {
   std::vector<std::unique_ptr<ops::Operation>> operations;
 };
 
+// Limits of one migration file (docs/operations.md), refused on load.
+constexpr size_t kMaxFileBytes = size_t{16} << 20;
+constexpr size_t kMaxOperations = 50'000;
+
 // Reads and parses `path` (.json, .yaml or .yml). Strict: unknown keys, an
 // operation object with more than one key, or an unknown operation are errors
 // naming the file and the operation's index (counted from 1).

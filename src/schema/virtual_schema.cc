@@ -21,25 +21,30 @@ const Column* Table::FindByPhysical(const std::string& physical) const {
 }
 
 Table* VirtualSchema::FindTable(const std::string& name) {
-  for (auto& t : tables_)
-    if (t.name == name) return &t;
+  for (auto& t : tables_) {
+    if (t->name != name) continue;
+    if (t.use_count() > 1) t = std::make_shared<Table>(*t);  // a copy shares it: clone before a change
+    return t.get();
+  }
   return nullptr;
 }
 
 const Table* VirtualSchema::FindTable(const std::string& name) const {
-  return const_cast<VirtualSchema*>(this)->FindTable(name);
+  for (const auto& t : tables_)
+    if (t->name == name) return t.get();
+  return nullptr;
 }
 
 const Table* VirtualSchema::FindByPhysical(const std::string& physical) const {
   for (const auto& t : tables_)
-    if (t.physical == physical) return &t;
+    if (t->physical == physical) return t.get();
   return nullptr;
 }
 
 void VirtualSchema::RemoveTable(const std::string& name) {
-  auto it = std::find_if(tables_.begin(), tables_.end(), [&](const Table& t) { return t.name == name; });
+  auto it = std::find_if(tables_.begin(), tables_.end(), [&](const auto& t) { return t->name == name; });
   if (it == tables_.end()) return;
-  if (!it->created) hidden_tables_.insert(it->physical);
+  if (!(*it)->created) hidden_tables_.insert((*it)->physical);
   tables_.erase(it);
 }
 
@@ -47,23 +52,28 @@ bool VirtualSchema::HasIndex(const std::string& name) const { return FindIndex(n
 
 const Index* VirtualSchema::FindIndex(const std::string& name) const {
   for (const auto& i : indexes_)
-    if (i.name == name) return &i;
+    if (i->name == name) return i.get();
   return nullptr;
 }
 
 void VirtualSchema::AddIndex(Index index) {
   relation_names_.insert(index.name);
-  indexes_.push_back(std::move(index));
+  indexes_.push_back(std::make_shared<const Index>(std::move(index)));
 }
 
 void VirtualSchema::RemoveIndex(const std::string& name) {
-  indexes_.erase(std::remove_if(indexes_.begin(), indexes_.end(), [&](const Index& i) { return i.name == name; }),
+  indexes_.erase(std::remove_if(indexes_.begin(), indexes_.end(), [&](const auto& i) { return i->name == name; }),
                  indexes_.end());
 }
 
 bool VirtualSchema::HasRelationName(const std::string& name) const {
   return relation_names_.count(name) > 0 ||
-         std::any_of(tables_.begin(), tables_.end(), [&](const Table& t) { return t.name == name; });
+         std::any_of(tables_.begin(), tables_.end(), [&](const auto& t) { return t->name == name; });
+}
+
+void VirtualSchema::AddVolatileFunction(const std::string& name) {
+  if (volatile_functions_.use_count() > 1) volatile_functions_ = std::make_shared<std::set<std::string>>(*volatile_functions_);
+  volatile_functions_->insert(name);
 }
 
 std::string StorageType(const std::string& type) {

@@ -6,8 +6,12 @@
 // Validate() applies its change here, so later operations and the engine see
 // the new version. The engine derives views, sync triggers and backfill from
 // the difference between the schema before and after a migration.
-// A plain value: copy it to keep a "before".
+// A value: copy it to keep a "before". A copy is cheap and shares its tables,
+// indexes and names with the original until either changes them (a table is
+// cloned on first mutable access), so validating a file of n operations costs
+// time and memory about linear in n, not n times the schema.
 
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -15,6 +19,56 @@
 #include <vector>
 
 namespace pleat::schema {
+
+// A read-only range over shared elements, yielding `const T&`.
+template <typename T>
+class SharedRange {
+ public:
+  using Items = std::vector<std::shared_ptr<T>>;
+  class const_iterator {
+   public:
+    explicit const_iterator(typename Items::const_iterator it) : it_(it) {}
+    const T& operator*() const { return **it_; }
+    const T* operator->() const { return it_->get(); }
+    const_iterator& operator++() { ++it_; return *this; }
+    bool operator==(const const_iterator& o) const { return it_ == o.it_; }
+    bool operator!=(const const_iterator& o) const { return it_ != o.it_; }
+
+   private:
+    typename Items::const_iterator it_;
+  };
+  explicit SharedRange(const Items* items) : items_(items) {}
+  const_iterator begin() const { return const_iterator(items_->begin()); }
+  const_iterator end() const { return const_iterator(items_->end()); }
+  size_t size() const { return items_->size(); }
+  bool empty() const { return items_->empty(); }
+
+ private:
+  const Items* items_;
+};
+
+// A set that only grows, whose copies share most of their elements: a shared
+// immutable base plus a small own delta, merged into a new base once the delta
+// outgrows the square root of the base (copy and insert: O(sqrt n) amortized).
+template <typename T>
+class GrowingSet {
+ public:
+  bool count(const T& value) const { return delta_.count(value) > 0 || (base_ && base_->count(value) > 0); }
+  void insert(const T& value) {
+    if (count(value)) return;
+    delta_.insert(value);
+    size_t base = base_ ? base_->size() : 0;
+    if (delta_.size() * delta_.size() <= base + 64) return;
+    auto merged = base_ ? std::make_shared<std::set<T>>(*base_) : std::make_shared<std::set<T>>();
+    merged->insert(delta_.begin(), delta_.end());
+    base_ = std::move(merged);
+    delta_.clear();
+  }
+
+ private:
+  std::shared_ptr<const std::set<T>> base_;
+  std::set<T> delta_;
+};
 
 struct Column {
   std::string name;      // as this version sees it
@@ -142,12 +196,12 @@ class VirtualSchema {
   explicit VirtualSchema(std::string schema_name = "public") : schema_name_(std::move(schema_name)) {}
 
   const std::string& schema_name() const { return schema_name_; }
-  const std::vector<Table>& tables() const { return tables_; }
+  SharedRange<Table> tables() const { return SharedRange<Table>(&tables_); }
 
   Table* FindTable(const std::string& name);
   const Table* FindTable(const std::string& name) const;
   const Table* FindByPhysical(const std::string& physical) const;
-  void AddTable(Table table) { tables_.push_back(std::move(table)); }
+  void AddTable(Table table) { tables_.push_back(std::make_shared<Table>(std::move(table))); }
   // Removes the table from this version; its physical table is hidden until complete.
   void RemoveTable(const std::string& name);
   const std::set<std::string>& hidden_tables() const { return hidden_tables_; }
@@ -164,7 +218,7 @@ class VirtualSchema {
   // rebuilding indexes of replaced columns.
   bool HasIndex(const std::string& name) const;
   const Index* FindIndex(const std::string& name) const;
-  const std::vector<Index>& indexes() const { return indexes_; }
+  SharedRange<const Index> indexes() const { return SharedRange<const Index>(&indexes_); }
   void AddIndex(Index index);
   void AddIndex(const std::string& name, const std::string& physical_table) { AddIndex(Index{name, physical_table}); }
   void RemoveIndex(const std::string& name);
@@ -181,18 +235,18 @@ class VirtualSchema {
     constraint_names_.insert({physical_table, name});
   }
   // True when some function of that name is VOLATILE (from pg_proc).
-  bool IsVolatileFunction(const std::string& name) const { return volatile_functions_.count(name) > 0; }
-  void AddVolatileFunction(const std::string& name) { volatile_functions_.insert(name); }
+  bool IsVolatileFunction(const std::string& name) const { return volatile_functions_->count(name) > 0; }
+  void AddVolatileFunction(const std::string& name);
 
  private:
   std::string schema_name_;
-  std::vector<Table> tables_;
+  std::vector<std::shared_ptr<Table>> tables_;  // shared with copies; cloned by FindTable (mutable)
   std::set<std::string> hidden_tables_;
   std::vector<Move> moves_;
-  std::vector<Index> indexes_;
-  std::set<std::string> relation_names_;
-  std::set<std::pair<std::string, std::string>> constraint_names_;  // (physical table, name)
-  std::set<std::string> volatile_functions_;
+  std::vector<std::shared_ptr<const Index>> indexes_;
+  GrowingSet<std::string> relation_names_;
+  GrowingSet<std::pair<std::string, std::string>> constraint_names_;  // (physical table, name)
+  std::shared_ptr<std::set<std::string>> volatile_functions_ = std::make_shared<std::set<std::string>>();
 };
 
 // The type a column declared as `type` has once created: serial types exist

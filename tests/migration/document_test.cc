@@ -98,8 +98,8 @@ TEST(DocumentTest, Errors) {
        "file migrations/01.yaml: line 1: values nest deeper than 512 levels "
        "(an alias inside its own anchor?)", ""},
       {"migrations/01.yaml", AliasBomb(5),
-       "file migrations/01.yaml: line 1: the document expands to more than 100000 values "
-       "through aliases", ""},
+       "file migrations/01.yaml: line 1: the document expands to more than " +
+           std::to_string(100000 + AliasBomb(5).size()) + " values through aliases", ""},
       {"migrations/01.yaml", "a: 1\nb: \xff\xfe\n",
        "file migrations/01.yaml: line 2: the text is not valid UTF-8", "save the file as UTF-8"},
       {"migrations/01.yaml", "a: \xc0\x80\n",

@@ -1,5 +1,7 @@
 // Files past the documented limits are refused with a clear error, never a
-// crash: values nested deeper than 512 levels, in JSON as in YAML.
+// crash: values nested deeper than 512 levels, in JSON as in YAML; a file over
+// 16 MiB; more than 50,000 operations. A long file written out in full (no
+// aliases) is not mistaken for an alias bomb.
 #include <string>
 
 #include <gtest/gtest.h>
@@ -38,6 +40,42 @@ TEST(LimitsTest, DeepNestingIsRefusedNotACrash) {
   std::string sql = "{\"operations\": [{\"sql\": {\"up\": \"SELECT '" + Repeat("[{", 1000) + "'\"}}]}";
   Status s = LoadMigrationText("m/02_brackets.json", sql, &m);
   EXPECT_TRUE(s.ok()) << s.ToString();
+}
+
+// `n` add_column operations as YAML (seven values each).
+std::string ManyAddColumns(int n) {
+  std::string out = "operations:\n";
+  for (int i = 0; i < n; ++i)
+    out += "  - add_column:\n      table: t\n      column: {name: c" + std::to_string(i) + ", type: int, nullable: true}\n";
+  return out;
+}
+
+TEST(LimitsTest, TwentyThousandOperationsLoad) {
+  Migration m;
+  Status s = LoadMigrationText("m/01_many.yaml", ManyAddColumns(20000), &m);  // 140,000 values
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(20000u, m.operations.size());
+}
+
+TEST(LimitsTest, TooManyOperationsAreRefused) {
+  Migration m;
+  Status s = LoadMigrationText("m/01_many.yaml", ManyAddColumns(50001), &m);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("file m/01_many.yaml: the file has 50001 operations, more than the 50000"),
+            std::string::npos)
+      << s.message();
+  EXPECT_NE(s.hint().find("split it into several migrations"), std::string::npos) << s.hint();
+}
+
+TEST(LimitsTest, TooBigFileIsRefused) {
+  Migration m;
+  std::string text = "operations:\n  - sql:\n      up: SELECT 1\n" + std::string(size_t{16} << 20, '#');
+  Status s = LoadMigrationText("m/01_big.yaml", text, &m);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("file m/01_big.yaml is " + std::to_string(text.size()) +
+                             " bytes, more than the 16 MiB a migration file may hold"),
+            std::string::npos)
+      << s.message();
 }
 
 }  // namespace

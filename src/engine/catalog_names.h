@@ -1,0 +1,27 @@
+#ifndef PLEAT_ENGINE_CATALOG_NAMES_H_
+#define PLEAT_ENGINE_CATALOG_NAMES_H_
+// CheckCatalogNames: resolves, in the live catalog, the names a migration's
+// operations bring in that the virtual schema cannot judge: column types (also
+// array, schema-qualified, domain and enum types), column defaults (compiled
+// with PREPARE, never run), and the operator classes and collations of new
+// indexes. Runs in `check` and in `start` before any DDL, so a file `check`
+// accepts does not fail `start` on an unknown name. Reads only.
+
+#include <vector>
+
+#include "migration/migration.h"
+#include "pg/connection.h"
+#include "schema/virtual_schema.h"
+#include "status.h"
+
+namespace pleat::engine {
+
+// `catalog` is the schema read from the server, `after` the new version's.
+// Fails at the first unknown name, naming the operation (found by validating
+// the file again, on failure only) and the object.
+Status CheckCatalogNames(pg::Connection* conn, const migration::Migration& migration,
+                         const schema::VirtualSchema& catalog, const schema::VirtualSchema& after);
+
+}  // namespace pleat::engine
+
+#endif  // PLEAT_ENGINE_CATALOG_NAMES_H_
