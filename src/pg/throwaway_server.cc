@@ -14,21 +14,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// PGTMP_BIN, when set, names the bin directory of the server to use (another
-// major version, e.g. from scripts/install-pg-versions.sh); else the newest
-// Debian server.
-std::string FindServerBinaries() {
-  if (const char* chosen = std::getenv("PGTMP_BIN"); chosen && *chosen) return chosen;
-  std::error_code ec;
-  std::string best;
-  for (const auto& entry : fs::directory_iterator("/usr/lib/postgresql", ec)) {
-    fs::path initdb = entry.path() / "bin" / "initdb";
-    if (fs::exists(initdb) && entry.path().string() > best) best = entry.path().string();
-  }
-  return best.empty() ? "" : best + "/bin";
-}
-
-
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path);
   std::stringstream ss;
@@ -37,6 +22,16 @@ std::string ReadFile(const std::string& path) {
 }
 
 }  // namespace
+
+std::string ServerBinaries(const std::string& needed) {
+  if (const char* chosen = std::getenv("PGTMP_BIN"); chosen && *chosen) return chosen;
+  std::error_code ec;
+  std::string best;
+  for (const auto& entry : fs::directory_iterator("/usr/lib/postgresql", ec)) {
+    if (fs::exists(entry.path() / "bin" / needed) && entry.path().string() > best) best = entry.path().string();
+  }
+  return best.empty() ? "" : best + "/bin";
+}
 
 int FreeLoopbackPort() {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -65,7 +60,7 @@ Status ThrowawayServer::RunAsOwner(const std::string& command, const std::string
 }
 
 Status ThrowawayServer::Start() {
-  bin_dir_ = FindServerBinaries();
+  bin_dir_ = ServerBinaries("initdb");
   if (bin_dir_.empty())
     return Status::NotFound("no PostgreSQL server binaries under /usr/lib/postgresql",
                             "install the postgresql package (Debian/Ubuntu: apt-get install postgresql; "

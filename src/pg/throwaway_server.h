@@ -17,6 +17,11 @@ namespace pleat::pg {
 // A TCP port on 127.0.0.1 that nobody listens on right now.
 int FreeLoopbackPort();
 
+// The bin directory of the server to use: PGTMP_BIN when set (another major
+// version, e.g. from scripts/install-pg-versions.sh), else the newest Debian
+// server that has the program `needed`; "" when there is none.
+std::string ServerBinaries(const std::string& needed);
+
 class ThrowawayServer {
  public:
   ThrowawayServer() = default;

@@ -15,16 +15,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Like ThrowawayServer: PGTMP_BIN, else the newest server under /usr/lib/postgresql.
-std::string ServerBinaries() {
-  if (const char* chosen = std::getenv("PGTMP_BIN"); chosen && *chosen) return chosen;
-  std::string best;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator("/usr/lib/postgresql", ec))
-    if (fs::exists(e.path() / "bin" / "pg_basebackup") && e.path().string() > best) best = e.path().string();
-  return best + "/bin";
-}
-
 // fsync off: throwaway clusters. The standby reports every second (not 10 s),
 // so pg_stat_replication's replay_lag follows a paused replay closely.
 std::string ServerOptions(const std::string& dir, int port) {
@@ -55,7 +45,7 @@ std::string ReplicaPair::Url(int port) const {
 
 Status ReplicaPair::Start(const std::string& dbname) {
   dbname_ = dbname;
-  bin_ = ServerBinaries();
+  bin_ = pg::ServerBinaries("pg_basebackup");
   char tmpl[] = "/tmp/pleat-replica.XXXXXX";
   if (!mkdtemp(tmpl)) return Status::Database("cannot create a temporary directory", "58000");
   dir_ = tmpl;
