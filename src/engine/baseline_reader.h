@@ -37,7 +37,7 @@ struct BaselineParts {
 // REQUIRES: `conn` is in a transaction whose search_path is pg_catalog only.
 Status ReadBaseline(pg::Connection* conn, const std::string& schema, BaselineParts* out);
 
-// The two halves of ReadBaseline (baseline_tables.cc, baseline_objects.cc).
+// The two halves of ReadBaseline (baseline_tables.cc with baseline_constraints.cc, baseline_objects.cc).
 // `serial_sequences` are the sequences the tables' serial columns make again.
 Status ReadBaselineTables(pg::Connection* conn, const std::string& schema, BaselineParts* out,
                           std::vector<std::string>* serial_sequences);

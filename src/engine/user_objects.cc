@@ -34,6 +34,11 @@ constexpr const char* kForeignSchemaPartitions =
     "SELECT string_agg(pt.relid::regclass::text, ', ') FROM pg_partition_tree($1::regclass) pt "
     "JOIN pg_class c ON c.oid = pt.relid WHERE c.relnamespace <> (SELECT relnamespace FROM pg_class "
     "WHERE oid = $1::regclass)";
+// Foreign-table partitions (at any level): PostgreSQL builds no index on them
+// and pleat's backfill and sync triggers cannot write through them.
+constexpr const char* kForeignTablePartitions =
+    "SELECT string_agg(pt.relid::regclass::text, ', ' ORDER BY pt.relid::regclass::text) "
+    "FROM pg_partition_tree($1::regclass) pt JOIN pg_class c ON c.oid = pt.relid WHERE c.relkind = 'f'";
 // Unique and exclusion constraints of a partitioned table over the column
 // (plain indexes are rebuilt per partition, ops/partitioned_index.h).
 constexpr const char* kPartitionedConstraintOn =
@@ -96,6 +101,13 @@ bool Synced(const Table& t) {
   return false;
 }
 
+// Whether the migration builds an index on `t` (create_index).
+bool BuildsIndex(const schema::VirtualSchema& after, const Table& t) {
+  for (const auto& index : after.indexes())
+    if (index.created && index.table == t.physical) return true;
+  return false;
+}
+
 Status Refuse(const std::string& what, const std::string& fix) { return Status::Invalid(what, fix); }
 
 // Writes into an inheritance child go to the child alone: the parent's sync
@@ -118,9 +130,28 @@ Status CheckInheritance(pg::Connection* conn, const Table& t, const std::string&
   return s;
 }
 
-Status CheckPartitioned(pg::Connection* conn, const Table& t, const std::string& qualified) {
+// Indexes are built per partition (ops/partitioned_index.h) and the backfill
+// and sync triggers write each partition's rows: a foreign partition would
+// fail at start with a raw server error.
+Status CheckForeignPartitions(pg::Connection* conn, const schema::VirtualSchema& after, const Table& t,
+                              const std::string& qualified) {
   std::string found;
-  Status s = t.shadows.empty() ? Status::Ok() : Ask(conn, kForeignSchemaPartitions, qualified, &found);
+  bool builds = BuildsIndex(after, t);
+  Status s = builds || Synced(t) ? Ask(conn, kForeignTablePartitions, qualified, &found) : Status::Ok();
+  if (s.ok() && !found.empty())
+    return Refuse("partition " + found + " of table \"" + t.physical + "\" is a foreign table, which pleat cannot " +
+                      (builds ? "build an index on" : "backfill or keep in sync"),
+                  "detach the foreign partition (ALTER TABLE ... DETACH PARTITION) for the migration and attach it "
+                  "again after complete, or make the change with plain SQL");
+  return s;
+}
+
+Status CheckPartitioned(pg::Connection* conn, const schema::VirtualSchema& after, const Table& t,
+                        const std::string& qualified) {
+  std::string found;
+  Status s = CheckForeignPartitions(conn, after, t, qualified);
+  if (!s.ok()) return s;
+  if (!t.shadows.empty()) s = Ask(conn, kForeignSchemaPartitions, qualified, &found);
   if (s.ok() && !found.empty())
     return Refuse("partition " + found + " of table \"" + t.physical + "\" is in another schema, where pleat does "
                       "not rebuild the indexes over the columns the migration replaces",
@@ -173,7 +204,7 @@ Status CheckTable(pg::Connection* conn, const schema::VirtualSchema& after, cons
   Status s = CheckInheritance(conn, t, qualified);
   if (s.ok()) s = CheckDependents(conn, old, t, qualified, version_schemas);
   if (s.ok()) s = Ask(conn, kRelkind, qualified, &relkind);
-  if (s.ok() && relkind == "p") s = CheckPartitioned(conn, t, qualified);
+  if (s.ok() && relkind == "p") s = CheckPartitioned(conn, after, t, qualified);
   std::string publications;
   if (s.ok() && Backfilled(t)) s = Ask(conn, kPublishedWithoutIdentity, qualified, &publications);
   if (s.ok() && !publications.empty())

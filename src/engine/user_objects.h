@@ -30,8 +30,9 @@ namespace pleat::engine {
 
 // Fails (kInvalid) on the first object pleat cannot handle: an inheritance parent
 // the migration syncs; on a partitioned table, a unique or exclusion constraint
-// over a column the migration replaces or drops, a partition key column, or a
-// partition in another schema while a column is replaced; a user object (view,
+// over a column the migration replaces or drops, a partition key column, a
+// partition in another schema while a column is replaced, or a foreign-table
+// partition while the migration builds an index on it or syncs it; a user object (view,
 // materialized view, policy, trigger, foreign key of another table, generated
 // column) that depends on a column the migration drops, replaces or retypes in
 // place (a plain view over a replaced or retyped column is rebuilt, see

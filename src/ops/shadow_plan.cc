@@ -1,15 +1,15 @@
 // PlanShadows (declared in ops/shadow_column.h): the physical steps of every
 // shadow column of a migration, planned once from the final virtual schema so
-// a column several operations change is still built once.
-#include <algorithm>
+// a column several operations change is still built once. The constraints
+// carried to the shadows are planned in ops/shadow_constraints.cc.
 #include <cctype>
 #include <map>
 
-#include "migration/statements.h"
 #include "ops/common.h"
 #include "ops/grants.h"
 #include "ops/not_null.h"
 #include "ops/shadow_column.h"
+#include "ops/shadow_constraints.h"
 #include "ops/shadow_indexes.h"
 #include "ops/shadow_primary_key.h"
 #include "pg/quote.h"
@@ -19,118 +19,9 @@ namespace {
 
 using schema::Constraint;
 
-// Everything one shadow's steps need, in SQL form.
-struct Target {
-  std::string schema;
-  std::string table;     // "schema"."table"
-  std::string physical;  // the table's physical name
-  std::string name;      // the table as the new version shows it
-  std::string original, shadow;
-  std::string key;       // step-id suffix
-  std::map<std::string, std::string> shadows;  // every shadowed column of the table: original -> shadow
-};
-
-// The shadowed column of `k` that plans it: the first in key order, so a
-// constraint over several replaced columns is rebuilt once, on all of them.
-bool PlansConstraint(const Constraint& k, const Target& t) {
-  for (const auto& c : k.columns)
-    if (t.shadows.count(c)) return c == t.original;
-  return false;
-}
-
-// `k`'s columns with each shadowed one replaced by its shadow, quoted, comma-separated.
-std::string MappedColumns(const Constraint& k, const Target& t) {
-  std::string out;
-  for (const auto& c : k.columns) {
-    auto it = t.shadows.find(c);
-    out += (out.empty() ? "" : ", ") + pg::QuoteIdent(it == t.shadows.end() ? c : it->second);
-  }
-  return out;
-}
-
-// Rewrites the column references of a constraint definition that `renames`
-// names, by their parse-tree locations (the definition is parsed inside an ALTER TABLE).
-bool RenameInDefinition(const std::string& definition, const std::map<std::string, std::string>& renames,
-                        std::string* out) {
-  std::string prefix = "ALTER TABLE t ADD CONSTRAINT c ";
-  migration::Statements parsed;
-  if (!migration::Statements::Parse(prefix + definition, &parsed).ok() || parsed.statements().size() != 1) return false;
-  std::vector<std::pair<size_t, std::string>> at;  // location, column
-  std::vector<const nlohmann::json*> stack = {&parsed.statements()[0].tree};
-  while (!stack.empty()) {
-    const nlohmann::json* node = stack.back();
-    stack.pop_back();
-    if (node->is_object() && node->contains("fields") && node->contains("location") && (*node)["fields"].size() == 1) {
-      std::string name = (*node)["fields"][0].value("String", nlohmann::json::object()).value("sval", "");
-      if (renames.count(name)) at.push_back({(*node)["location"].get<size_t>(), name});
-    }
-    if (node->is_structured())
-      for (const auto& child : *node) stack.push_back(&child);
-  }
-  std::string text = prefix + definition;
-  std::sort(at.rbegin(), at.rend());
-  for (const auto& [pos, name] : at) {
-    size_t len = text[pos] == '"' ? pg::QuoteIdent(name).size() : name.size();
-    text.replace(pos, len, pg::QuoteIdent(renames.at(name)));
-  }
-  *out = text.substr(prefix.size());
-  return true;
-}
-
-std::string Temp(const std::string& kind, const Target& t, const std::string& name) {
-  return pg::PleatName(kind, t.physical, name);
-}
-
-// The temporary name of constraint `name` rebuilt on a shadow. A table's CHECK
-// constraints are evaluated in name order (as are the RI triggers of foreign
-// keys, by OID): right after the original's, so a write that breaks both is
-// reported under the user's name.
-std::string Rebuilt(const std::string& name) { return pg::FitIdentifier(name + "_pleat_new"); }
-
-// Constraints of the original carried over to the shadow (under temporary names
-// until complete, while the original's still exist), and new ones.
-void StartConstraints(const schema::Table& old, const schema::Shadow& sh, const Target& t,
-                      std::vector<std::string>* sql, std::vector<std::pair<std::string, std::string>>* renames) {
-  for (const Constraint& k : old.constraints) {
-    if ((k.type != 'c' && k.type != 'f') || !PlansConstraint(k, t)) continue;
-    std::string def;
-    if (!RenameInDefinition(k.definition, t.shadows, &def)) continue;
-    // A foreign key's own columns are a name list, not expressions: rebuild it from the catalog's list.
-    if (k.type == 'f') def = "FOREIGN KEY (" + MappedColumns(k, t) + ")" + k.definition.substr(k.definition.find(')') + 1);
-    const std::string kNotValid = " NOT VALID";
-    if (def.size() > kNotValid.size() && def.compare(def.size() - kNotValid.size(), kNotValid.size(), kNotValid) == 0)
-      def.resize(def.size() - kNotValid.size());
-    sql->push_back("ALTER TABLE " + t.table + " ADD CONSTRAINT " + pg::QuoteIdent(Rebuilt(k.name)) + " " + def +
-                   " NOT VALID");
-    renames->push_back({Rebuilt(k.name), k.name});
-  }
-  for (const Constraint& k : sh.constraints)
-    if (k.type != 'u')
-      sql->push_back("ALTER TABLE " + t.table + " ADD CONSTRAINT " + pg::QuoteIdent(k.name) + " " + k.definition +
-                     " NOT VALID");
-}
-
-// A unique constraint to build on the shadows: its name, its columns, and the
-// index built at start. A new one's index has its final name at once (validation
-// claimed it), so a duplicate is reported under the user's name; a rebuilt one's
-// cannot while the original's index holds it (that index, older, is checked first).
-struct Unique {
-  std::string name, columns, index;
-};
-
-// The original's unique constraints (over one or several columns), and the new ones.
-std::vector<Unique> Uniques(const schema::Table& old, const schema::Shadow& sh, const Target& t) {
-  std::vector<Unique> out;
-  for (const Constraint& k : old.constraints)
-    if (k.type == 'u' && PlansConstraint(k, t)) out.push_back({k.name, MappedColumns(k, t), Temp("uq", t, k.name)});
-  for (const Constraint& k : sh.constraints)
-    if (k.type == 'u') out.push_back({k.name, pg::QuoteIdent(t.shadow), k.name});
-  return out;
-}
-
 // A DO block running `statement` (over r.seq) for each sequence that column
 // `column` of the table owns (serial; not identity) and `where` (over s, its pg_sequence row) selects.
-std::string OwnedSequencesSql(const Target& t, const std::string& column, const std::string& where,
+std::string OwnedSequencesSql(const ShadowTarget& t, const std::string& column, const std::string& where,
                               const std::string& statement) {
   std::string body =
       "DECLARE r record; BEGIN FOR r IN SELECT d.objid::regclass AS seq FROM pg_depend d JOIN pg_attribute a ON "
@@ -141,14 +32,14 @@ std::string OwnedSequencesSql(const Target& t, const std::string& column, const 
   return "DO $pleat$ " + body + " $pleat$";
 }
 
-std::string SequencesSql(const Target& t, const std::string& from, const std::string& to) {
+std::string SequencesSql(const ShadowTarget& t, const std::string& from, const std::string& to) {
   return OwnedSequencesSql(t, from, "", "format('ALTER SEQUENCE %s OWNED BY %s.%I', r.seq, " +
                                             pg::QuoteLiteral(t.table) + ", " + pg::QuoteLiteral(to) + ")");
 }
 
 // A serial column widened (int -> bigint) needs a sequence that counts as far.
 // AS changes its limits only where they were the old type's, as the docs say.
-std::string WidenSequencesSql(const Target& t, const std::string& type) {
+std::string WidenSequencesSql(const ShadowTarget& t, const std::string& type) {
   std::string to = pg::QuoteLiteral(schema::StorageType(type)) + "::regtype";
   return OwnedSequencesSql(t, t.original,
                            " AND " + to + " IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype) AND "
@@ -170,7 +61,7 @@ struct Finish {
 
 // ADD COLUMN without a default changes only the catalog; NOT VALID constraints
 // are checked for new writes only, so nothing here scans or rewrites the table.
-void PlanStart(const schema::Table& old, const schema::Column& col, const schema::Shadow& sh, const Target& t,
+void PlanStart(const schema::Table& old, const schema::Column& col, const schema::Shadow& sh, const ShadowTarget& t,
                const std::string& what, const Plans& plans, Finish* finish) {
   std::string shadow = pg::QuoteIdent(t.shadow);
   std::vector<std::string> sql = {"ALTER TABLE " + t.table + " ADD COLUMN IF NOT EXISTS " + shadow + " " +
@@ -183,7 +74,7 @@ void PlanStart(const schema::Table& old, const schema::Column& col, const schema
   plans.start->AddSql("shadow." + t.key, "add shadow column for " + what, sql);
   std::vector<std::pair<std::string, std::string>> renames;
   std::vector<std::string> constraints;  // may name other shadows: added once all exist
-  StartConstraints(old, sh, t, &constraints, &renames);
+  StartShadowConstraints(old, sh, t, &constraints, &renames);
   if (!constraints.empty())
     plans.after_shadows->AddSql("shadow_constraints." + t.key, "add the constraints of the shadow of " + what, constraints);
   for (const auto& [temp, name] : renames) {
@@ -200,9 +91,9 @@ void PlanStart(const schema::Table& old, const schema::Column& col, const schema
 // VALIDATE scans without blocking writes; SET NOT NULL then trusts the valid
 // check. The guard (ops/not_null.h) reports violations as PostgreSQL would,
 // under `column`, the name the new version gives the shadow.
-void PlanNotNull(const Target& t, const std::string& column, const std::string& what, const Plans& plans,
+void PlanNotNull(const ShadowTarget& t, const std::string& column, const std::string& what, const Plans& plans,
                  Finish* finish) {
-  std::string shadow = pg::QuoteIdent(t.shadow), nn = pg::QuoteIdent(Temp("nn", t, t.original));
+  std::string shadow = pg::QuoteIdent(t.shadow), nn = pg::QuoteIdent(ShadowTemp("nn", t, t.original));
   NotNullGuard guard{t.schema, t.physical, t.shadow, t.name, column};
   std::vector<std::string> sql = {"ALTER TABLE " + t.table + " ADD CONSTRAINT " + nn + " CHECK (" + shadow +
                                   " IS NOT NULL) NOT VALID"};
@@ -218,38 +109,17 @@ void PlanNotNull(const Target& t, const std::string& column, const std::string& 
 }
 
 
-// Unique constraints: built concurrently on the shadows at start, attached at complete.
-void PlanUniques(const schema::Table& old, const schema::Shadow& sh, const Target& t, const std::string& what,
-                 const Plans& plans, std::vector<std::string>* final_sql) {
-  for (const auto& [name, columns, index] : Uniques(old, sh, t)) {
-    engine::Step step;
-    step.id = plans.after_shadows->IdFor("shadow_unique." + t.key + "." + name);
-    step.description = "build unique index \"" + name + "\" on the shadow of " + what;
-    step.sql = {"CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS " + pg::QuoteIdent(index) + " ON " + t.table + " (" + columns + ")"};
-    step.transactional = false;
-    step.payload = {{"invalid_index", pg::QualifiedName(t.schema, index)}};
-    plans.after_shadows->Add(step);
-    final_sql->push_back("ALTER TABLE " + t.table + " ADD CONSTRAINT " + pg::QuoteIdent(name) + " UNIQUE USING INDEX " +
-                         pg::QuoteIdent(index));
-    // An index keeps the column names it was built with; the shadows' names must not outlive it.
-    for (const auto& [original, physical] : t.shadows)
-      if (columns.find(pg::QuoteIdent(physical)) != std::string::npos)
-        final_sql->push_back("ALTER TABLE " + pg::QualifiedName(t.schema, name) + " RENAME COLUMN " +
-                             pg::QuoteIdent(physical) + " TO " + pg::QuoteIdent(original));
-  }
-}
-
 void AppendSteps(engine::Plan* to, const engine::Plan& from) {
   for (const auto& step : from.steps()) to->Add(step);
 }
 
-void PlanOne(const schema::Table& old, const schema::Column& col, const schema::Shadow& sh, const Target& t,
+void PlanOne(const schema::Table& old, const schema::Column& col, const schema::Shadow& sh, const ShadowTarget& t,
              const Plans& plans) {
   std::string what = "\"" + old.name + "\".\"" + t.original + "\"";
   Finish finish;
   std::vector<std::string> uniques;
   PlanStart(old, col, sh, t, what, plans, &finish);
-  PlanUniques(old, sh, t, what, plans, &uniques);
+  PlanShadowUniques(old, sh, t, what, plans.after_shadows, &uniques);
   // Unique constraints attach before the other constraints take their final names.
   finish.final_sql.insert(finish.final_sql.begin(), uniques.begin(), uniques.end());
   if (!col.nullable) PlanNotNull(t, col.name, what, plans, &finish);
@@ -277,7 +147,7 @@ Status PlanShadows(const schema::VirtualSchema& before, const schema::VirtualSch
     for (const auto& sh : table.shadows) {
       const schema::Column* col = table.FindByPhysical(sh.physical);
       if (!old || !col) continue;
-      Target t{after.schema_name(), pg::QualifiedName(after.schema_name(), table.physical), table.physical, table.name,
+      ShadowTarget t{after.schema_name(), pg::QualifiedName(after.schema_name(), table.physical), table.physical, table.name,
                sh.original, sh.physical, table.physical + "." + sh.original, shadows};
       PlanOne(*old, *col, sh, t, Plans{&shadow_start, &after_shadows, validate, complete, rollback});
     }

@@ -258,6 +258,56 @@ TEST(UserObjects, PartitionInAnotherSchemaIsRefused) {
              .start_error = "partition archive.events_c of table \"events\" is in another schema"});
 }
 
+// A foreign-table partition gets no index and no backfill or sync: `check` and
+// `start` refuse, before any DDL, a migration that would build an index on its
+// table or sync it, and let one that does neither through. The FDW (no handler,
+// so without contrib) and its server are made by the superuser; the tables, and
+// pleat, by the owner.
+TEST(UserObjects, ForeignTablePartitionIsRefused) {
+  EnsureRole(kApp, "LOGIN");
+  const std::string add_dbl = R"(
+operations:
+  - add_column:
+      table: events
+      up: qty * 2
+      column: {name: dbl, type: int, nullable: true}
+)";
+  const std::string create_index =
+      "operations:\n  - create_index: {name: events_qty, table: events, columns: [{column: qty}], unique: false}\n";
+  const std::string refused = "partition events_c of table \"events\" is a foreign table, which pleat cannot ";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {create_index, refused + "build an index on"},
+      {kQtyBigint, refused + "backfill or keep in sync"},
+      {add_dbl, refused + "backfill or keep in sync"},
+      {"operations:\n  - add_column: {table: events, column: {name: note, type: text, nullable: true}}\n", ""},
+  };
+  for (const auto& [yaml, error] : cases) {
+    SCOPED_TRACE(yaml);
+    std::string url = NewOwnedDatabase();
+    pg::Connection admin = Connect(UrlAs(url, "postgres"));
+    Exec(&admin, "CREATE FOREIGN DATA WRAPPER dummy; CREATE SERVER remote FOREIGN DATA WRAPPER dummy;"
+                 "GRANT USAGE ON FOREIGN SERVER remote TO pleat_owner;");
+    pg::Connection conn = Connect(url);
+    Exec(&conn, Events(false) + "CREATE FOREIGN TABLE events_c PARTITION OF events FOR VALUES IN ('c') SERVER remote;");
+    std::string before = DumpSchema(url, "public");
+    MigrationFile file("01_change", yaml);
+    std::vector<check::Finding> findings;
+    nlohmann::json plans;
+    Status checked = engine::Lifecycle(OptionsFor(url)).Check(file.path(), &findings, &plans);
+    std::string version_schema;
+    Status started = engine::Lifecycle(OptionsFor(url)).Start(file.path(), /*complete=*/false, &version_schema);
+    if (error.empty()) {
+      EXPECT_TRUE(checked.ok()) << checked.ToString();
+      EXPECT_TRUE(started.ok()) << started.ToString();
+      continue;
+    }
+    EXPECT_NE(std::string::npos, checked.ToString().find(error)) << checked.ToString();
+    EXPECT_NE(std::string::npos, started.ToString().find(error)) << started.ToString();
+    EXPECT_NE(std::string::npos, started.ToString().find("DETACH PARTITION")) << started.ToString();
+    EXPECT_EQ(before, DumpSchema(url, "public")) << "a refused start changed the schema";
+  }
+}
+
 TEST(UserObjects, InheritanceIsRefusedBeforeAnyChange) {
   RunOpCase({.name = "inherits_parent",
              .setup_sql = "CREATE TABLE base (id int PRIMARY KEY, qty int);"
