@@ -157,6 +157,7 @@ Status CheckPartitioned(pg::Connection* conn, const schema::VirtualSchema& after
                       "not rebuild the indexes over the columns the migration replaces",
                   "move the partition into the table's schema (ALTER TABLE ... SET SCHEMA), or make the change "
                   "with plain SQL");
+  if (!s.ok()) return s;
   for (const auto& h : t.hidden) {
     s = Ask(conn, kPartitionKeyColumn, qualified, &found, h.physical);
     if (s.ok() && !found.empty())
