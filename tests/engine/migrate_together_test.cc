@@ -125,5 +125,20 @@ TEST(MigrateTogether, RefusesWhileASingleMigrationIsActive) {
   EXPECT_NE(std::string::npos, s.ToString().find("\"00_other\" is in progress")) << s.ToString();
 }
 
+// Raw SQL must run alone: a pending file with a `sql` operation is refused,
+// naming it, before anything changes.
+TEST(MigrateTogether, RefusesAFileWithRawSql) {
+  Dir dir;
+  std::ofstream(dir.path / "04_sql.yaml") << "operations:\n  - sql: {up: \"CREATE TABLE x (id int)\", "
+                                             "down: \"DROP TABLE x\"}\n";
+  std::string url = NewUsers();
+  std::string before = DumpSchema(url, "public");
+  std::string vs;
+  Status s = engine::Lifecycle(OptionsFor(url)).Migrate(dir.path.string(), false, true, &vs);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(std::string::npos, s.ToString().find("04_sql.yaml has a \"sql\" operation")) << s.ToString();
+  EXPECT_EQ(before, DumpSchema(url, "public"));
+}
+
 }  // namespace
 }  // namespace pleat::testing
