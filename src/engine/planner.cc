@@ -28,12 +28,6 @@ std::string OpPrefix(const migration::Migration& m, size_t index) {
   return fmt::format("{}/{:02}.{}", member->name, index - member->first_operation + 1, op.Key());
 }
 
-std::string OpWhere(const migration::Migration& m, size_t index) {
-  const ops::Operation& op = *m.operations[index];
-  const migration::Member* member = migration::MemberOf(m, index);
-  if (!member) return fmt::format("operation {} ({})", index + 1, op.Key());
-  return fmt::format("file {}, operation {} ({})", member->name, index - member->first_operation + 1, op.Key());
-}
 
 Step ViewsStep(const std::string& id, const std::string& description, const ViewSpec& spec) {
   Step step;
@@ -55,7 +49,7 @@ Status ValidateEach(const migration::Migration& m, schema::VirtualSchema* after,
   for (size_t i = 0; i < m.operations.size(); ++i) {
     schema::VirtualSchema before = *after;
     Status s = m.operations[i]->Validate(after);
-    if (!s.ok()) return s.WithContext(OpWhere(m, i));
+    if (!s.ok()) return s.WithContext(migration::OperationWhere(m, i));
     if (visit) s = visit(i, before, *after);
     if (!s.ok()) return s;
   }
@@ -77,7 +71,7 @@ struct OpPlans {
     Status s = op.Start(before, &start);
     if (s.ok()) s = op.Complete(before, done);
     if (s.ok()) s = op.Rollback(before, &rollbacks.back());
-    return s.WithContext(OpWhere(m, i));
+    return s.WithContext(migration::OperationWhere(m, i));
   }
 };
 

@@ -32,6 +32,14 @@ const Member* MemberOf(const Migration& m, size_t index) {
   return found;
 }
 
+std::string OperationWhere(const Migration& m, size_t index) {
+  std::string key(m.operations[index]->Key());
+  const Member* member = MemberOf(m, index);
+  if (!member) return "operation " + std::to_string(index + 1) + " (" + key + ")";
+  return "file " + member->name + ", operation " + std::to_string(index - member->first_operation + 1) + " (" + key +
+         ")";
+}
+
 Status ParseJoinedDocument(const Migration& m, nlohmann::json* out) {
   if (m.members.empty()) return ParseDocument(m.path, m.text, out);
   nlohmann::json operations = nlohmann::json::array();

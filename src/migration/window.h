@@ -23,6 +23,9 @@ Status JoinWindow(std::vector<Migration> files, Migration* out);
 // The member that operation `index` of `m` came from; nullptr for one file.
 const Member* MemberOf(const Migration& m, size_t index);
 
+// "operation 3 (add_column)", or in a window "file 02_b, operation 1 (add_column)".
+std::string OperationWhere(const Migration& m, size_t index);
+
 // The parsed document of `m` (ParseDocument); for a window, the last file's
 // with the operations lists of all its files joined in order.
 Status ParseJoinedDocument(const Migration& m, nlohmann::json* out);

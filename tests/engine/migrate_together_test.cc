@@ -140,5 +140,16 @@ TEST(MigrateTogether, RefusesAFileWithRawSql) {
   EXPECT_EQ(before, DumpSchema(url, "public"));
 }
 
+// An error names the file and its own operation number, not the window's.
+TEST(MigrateTogether, ErrorsNameTheFile) {
+  Dir dir;
+  std::ofstream(dir.path / "04_bad.yaml") << "operations:\n  - rename_column: {table: users, from: nope, to: x}\n";
+  std::string url = NewUsers();
+  std::string vs;
+  Status s = engine::Lifecycle(OptionsFor(url)).Migrate(dir.path.string(), false, true, &vs);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(std::string::npos, s.ToString().find("file 04_bad, operation 1 (rename_column)")) << s.ToString();
+}
+
 }  // namespace
 }  // namespace pleat::testing
