@@ -59,6 +59,9 @@ TEST(MigrateTogether, StartsTheFilesAsOneWindow) {
             Rows(&conn, "SELECT name, phase, "
                         "(SELECT string_agg(e->>'name', ',') FROM jsonb_array_elements(members) e) "
                         "FROM pleat.migrations"));
+  nlohmann::json st;
+  ASSERT_TRUE(engine::Lifecycle(OptionsFor(url)).GetStatus(&st).ok());
+  EXPECT_EQ(R"(["01_email","02_rename","03_score"])", st["active"]["files"].dump());
   // The old version (the plain table) and the new one both take writes.
   Exec(&conn, "INSERT INTO public.users (id, name) VALUES (2, 'bob')");
   Exec(&conn, "INSERT INTO " + vs + ".users (id, full_name, email, score) VALUES (3, 'cy', 'c@y', 7)");
