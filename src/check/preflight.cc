@@ -8,6 +8,7 @@
 #include "engine/planner.h"
 #include "lint/lint.h"
 #include "migration/document.h"
+#include "migration/window.h"
 
 namespace pleat::check {
 namespace {
@@ -15,7 +16,7 @@ namespace {
 Status CheckAll(pg::Connection* conn, const engine::Options& options, const migration::Migration& m,
                 std::vector<Finding>* out) {
   nlohmann::json doc;
-  Status s = migration::ParseDocument(m.path, m.text, &doc);
+  Status s = migration::ParseJoinedDocument(m, &doc);
   std::set<std::string> changed;
   std::vector<TableRequirements> requirements;
   schema::VirtualSchema catalog, after;

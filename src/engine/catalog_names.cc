@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "migration/window.h"
 #include "pg/quote.h"
 
 namespace pleat::engine {
@@ -165,7 +166,7 @@ Status CheckCatalogNames(pg::Connection* conn, const migration::Migration& m, co
   Status s = CheckColumns(&r, m, catalog, after, &op);
   if (s.ok()) s = CheckIndexes(&r, m, catalog, after, &op);
   if (s.ok()) return s;
-  return s.WithContext("operation " + std::to_string(op + 1) + " (" + std::string(m.operations[op]->Key()) + ")");
+  return s.WithContext(migration::OperationWhere(m, op));
 }
 
 }  // namespace pleat::engine

@@ -53,27 +53,33 @@ Status Pull(const Options& options, const std::string& dir, std::vector<std::str
   if (history.empty())
     return Status::NotFound("schema \"" + options.schema + "\" has no pleat history to pull",
                             "check --schema and --state-schema; `pleat baseline NAME DIR` starts a history");
-  std::vector<fs::path> targets;
+  // A window (`migrate --together`) gives back each of its files.
+  std::vector<std::pair<std::string, std::string>> files;  // name, text
   for (const auto& r : history) {
-    targets.push_back(Target(dir, r.name, r.file_text));
-    if (fs::exists(targets.back()) && ReadText(targets.back()) != r.file_text)
-      return Status::Invalid("file " + targets.back().string() + " differs from migration \"" + r.name +
+    for (const auto& member : r.members) files.emplace_back(member.at("name"), member.at("text"));
+    if (r.members.empty()) files.emplace_back(r.name, r.file_text);
+  }
+  std::vector<fs::path> targets;
+  for (const auto& [name, text] : files) {
+    targets.push_back(Target(dir, name, text));
+    if (fs::exists(targets.back()) && ReadText(targets.back()) != text)
+      return Status::Invalid("file " + targets.back().string() + " differs from migration \"" + name +
                                  "\" as pleat ran it; nothing was written",
                              "pull into an empty directory, or move the file away to replace it");
   }
-  for (size_t i = 1; i < history.size(); ++i)
-    if (history[i].name < history[i - 1].name)
-      options.log("WARNING: migration \"" + history[i].name + "\" ran after \"" + history[i - 1].name +
+  for (size_t i = 1; i < files.size(); ++i)
+    if (files[i].first < files[i - 1].first)
+      options.log("WARNING: migration \"" + files[i].first + "\" ran after \"" + files[i - 1].first +
                   "\" but sorts before it: `migrate` applies files in name order");
   std::error_code ec;
   fs::create_directories(dir, ec);
-  for (size_t i = 0; i < history.size(); ++i) {
+  for (size_t i = 0; i < files.size(); ++i) {
     if (fs::exists(targets[i])) {
       unchanged->push_back(targets[i].string());
       continue;
     }
     std::ofstream f(targets[i], std::ios::binary);
-    f << history[i].file_text;
+    f << files[i].second;
     if (!f.flush()) return Status::Invalid("cannot write " + targets[i].string(), "check that DIR is writable");
     written->push_back(targets[i].string());
   }

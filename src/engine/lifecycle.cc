@@ -13,6 +13,7 @@
 #include "engine/verifier.h"
 #include "migration/directory.h"
 #include "migration/migration.h"
+#include "migration/window.h"
 
 namespace pleat::engine {
 
@@ -46,11 +47,20 @@ Status Lifecycle::RunPhase(const MigrationRecord& record, const std::string& pha
 Status Lifecycle::StartLoaded(const std::string& path, std::string* version_schema) {
   migration::Migration m;
   Status s = migration::LoadMigrationFile(path, &m);
+  return s.ok() ? StartMigration(path, m, version_schema) : s;
+}
+
+Status Lifecycle::StartMigration(const std::string& path, const migration::Migration& m, std::string* version_schema) {
   std::optional<MigrationRecord> active;
-  if (s.ok()) s = state_->Active(&active);
+  Status s = state_->Active(&active);
   if (!s.ok()) return s;
   migration_ = m.name;
   version_schema_ = active && active->name == m.name ? active->version_schema : "";
+  if (active && active->name == m.name && active->members.empty() != m.members.empty())
+    return Status::Invalid("migration \"" + m.name + "\" is in progress " +
+                               (m.members.empty() ? "as a window of several files" : "as a single file"),
+                           "resume it the way it was started (`pleat migrate DIR --together` for a window), or "
+                           "run `pleat rollback` first");
   if (active && active->name != m.name)
     return Status::Invalid("migration \"" + active->name + "\" is in progress (" + active->phase + ")",
                            "run `pleat complete` or `pleat rollback` first, then start \"" + m.name + "\"");
@@ -73,6 +83,7 @@ Status Lifecycle::StartLoaded(const std::string& path, std::string* version_sche
     if (!s.ok()) return s.WithContext("file " + path);
     active = MigrationRecord{m.name, planned.version_schema, parent ? parent->version_schema : "", "starting",
                              m.text, planned.plans, ""};
+    for (const auto& member : m.members) active->members.push_back({{"name", member.name}, {"text", member.text}});
     version_schema_ = active->version_schema;
     s = state_->Insert(*active);
   } else if (active->phase == "starting") {
@@ -270,15 +281,21 @@ Status Lifecycle::Rollback() {
 
 // What the rollback of `record`'s operations left in place ("" when nothing),
 // from the file text kept in the state schema.
+// A window's are named by file.
 std::string Lifecycle::LeftByRollback(const MigrationRecord& record) {
-  migration::Migration m;
-  if (!migration::LoadMigrationText(record.name + ".yaml", record.file_text, &m).ok()) return "";
+  std::vector<std::pair<std::string, std::string>> files;  // name, text
+  for (const auto& member : record.members) files.emplace_back(member.at("name"), member.at("text"));
+  if (files.empty()) files.emplace_back(record.name, record.file_text);
   std::string left;
-  for (size_t i = 0; i < m.operations.size(); ++i) {
-    std::string what = m.operations[i]->LeftByRollback();
-    if (!what.empty())
-      left += std::string(left.empty() ? "" : "; ") + "operation " + std::to_string(i + 1) + " (" +
-              std::string(m.operations[i]->Key()) + "): " + what;
+  for (const auto& [name, text] : files) {
+    migration::Migration m;
+    if (!migration::LoadMigrationText(name + ".yaml", text, &m).ok()) continue;
+    for (size_t i = 0; i < m.operations.size(); ++i) {
+      std::string what = m.operations[i]->LeftByRollback();
+      if (!what.empty())
+        left += std::string(left.empty() ? "" : "; ") + (record.members.empty() ? "" : "file " + name + ", ") +
+                "operation " + std::to_string(i + 1) + " (" + std::string(m.operations[i]->Key()) + "): " + what;
+    }
   }
   return left;
 }
@@ -296,20 +313,53 @@ Status Lifecycle::Latest(std::string* out) {
   return s;
 }
 
-Status Lifecycle::Migrate(const std::string& dir, bool complete, std::string* version_schema) {
+Status Lifecycle::Migrate(const std::string& dir, bool complete, bool together, std::string* version_schema) {
   namespace fs = std::filesystem;
   std::vector<std::string> files;
   if (Status listed = migration::ListMigrationFiles(dir, &files); !listed.ok()) return listed;
   Status s = Connect("migrate");
   std::vector<std::string> done;
   if (s.ok()) s = state_->CompletedNames(&done);
+  std::erase_if(files, [&](const std::string& f) { return std::count(done.begin(), done.end(), fs::path(f).stem().string()); });
+  if (s.ok() && together && files.size() > 1) {
+    s = StartWindow(dir, files, version_schema);
+    return s.ok() && complete ? Complete() : s;
+  }
   for (size_t i = 0; s.ok() && i < files.size(); ++i) {
-    if (std::count(done.begin(), done.end(), fs::path(files[i]).stem().string())) continue;
     options_.log("migration " + files[i]);
     s = StartLoaded(files[i], version_schema);
     if (s.ok() && (complete || i + 1 < files.size())) s = Complete();
   }
   return s;
+}
+
+// The window resumes only as itself: an active migration of other files
+// (a single one, or a window of another set) is refused by name.
+Status Lifecycle::StartWindow(const std::string& dir, const std::vector<std::string>& files,
+                              std::string* version_schema) {
+  std::vector<migration::Migration> loaded(files.size());
+  for (size_t i = 0; i < files.size(); ++i)
+    if (Status s = migration::LoadMigrationFile(files[i], &loaded[i]); !s.ok()) return s;
+  migration::Migration window;
+  Status s = migration::JoinWindow(std::move(loaded), &window);
+  std::optional<MigrationRecord> active;
+  if (s.ok()) s = state_->Active(&active);
+  if (!s.ok()) return s;
+  std::vector<std::string> names;
+  for (const auto& member : window.members) names.push_back(member.name);
+  if (active) {
+    std::vector<std::string> active_names;
+    for (const auto& member : active->members) active_names.push_back(member.at("name"));
+    if (active_names != names)
+      return Status::Invalid("migration \"" + active->name + "\" is in progress (" + active->phase +
+                                 "), and --together starts the pending files of " + dir + " as one window",
+                             "run `pleat complete` or `pleat rollback` first, then `pleat migrate " + dir +
+                                 " --together` again");
+  }
+  std::string list;
+  for (const auto& name : names) list += (list.empty() ? "" : ", ") + name;
+  options_.log("window of " + std::to_string(names.size()) + " migrations: " + list);
+  return StartMigration(dir, window, version_schema);
 }
 
 }  // namespace pleat::engine

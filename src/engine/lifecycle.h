@@ -44,8 +44,10 @@ class Lifecycle {
   // The newest version schema ("" when no migration ever started).
   Status Latest(std::string* out);
   // Applies the files of `dir` not yet completed, in name order; completes all
-  // but the last unless `complete`.
-  Status Migrate(const std::string& dir, bool complete, std::string* version_schema);
+  // but the last unless `complete`. With `together` (and more than one pending
+  // file) starts them as one window instead (migration/window.h): one new
+  // version schema, the last file's; `complete` and `rollback` act on all of them.
+  Status Migrate(const std::string& dir, bool complete, bool together, std::string* version_schema);
   // The migration the last command worked on and its version schema (""
   // until one was loaded or found), for --on-success / --on-failure hooks.
   const std::string& migration() const { return migration_; }
@@ -56,6 +58,10 @@ class Lifecycle {
   Status Connect(const std::string& command);
   Status RunPhase(const MigrationRecord& record, const std::string& phase);
   Status StartLoaded(const std::string& path, std::string* version_schema);
+  // Starts (or resumes the start of) `m`, loaded from `path` (a window: its directory).
+  Status StartMigration(const std::string& path, const migration::Migration& m, std::string* version_schema);
+  // Starts the pending `files` of `dir` as one window, or resumes that window's start.
+  Status StartWindow(const std::string& dir, const std::vector<std::string>& files, std::string* version_schema);
   // `*active` has the name of the file at `path` but other text: plans the
   // file again (resetting *active) when no start step ran, else refuses.
   Status ReplanEdited(const std::string& path, std::optional<MigrationRecord>* active);

@@ -9,6 +9,7 @@
 #include "engine/sync_planner.h"
 #include "engine/user_objects.h"
 #include "engine/view_spec.h"
+#include "migration/window.h"
 #include "ops/move_sync.h"
 #include "ops/shadow_column.h"
 #include "ops/type_change.h"
@@ -18,11 +19,15 @@
 namespace pleat::engine {
 namespace {
 
-std::string OpPrefix(size_t index, const ops::Operation& op) { return fmt::format("{:02}.{}", index + 1, op.Key()); }
-
-std::string OpWhere(size_t index, const ops::Operation& op) {
-  return fmt::format("operation {} ({})", index + 1, op.Key());
+// In a window (migration/window.h) an operation is counted in its own file,
+// and its step ids start with the file's name, so they stay unique.
+std::string OpPrefix(const migration::Migration& m, size_t index) {
+  const ops::Operation& op = *m.operations[index];
+  const migration::Member* member = migration::MemberOf(m, index);
+  if (!member) return fmt::format("{:02}.{}", index + 1, op.Key());
+  return fmt::format("{}/{:02}.{}", member->name, index - member->first_operation + 1, op.Key());
 }
+
 
 Step ViewsStep(const std::string& id, const std::string& description, const ViewSpec& spec) {
   Step step;
@@ -44,7 +49,7 @@ Status ValidateEach(const migration::Migration& m, schema::VirtualSchema* after,
   for (size_t i = 0; i < m.operations.size(); ++i) {
     schema::VirtualSchema before = *after;
     Status s = m.operations[i]->Validate(after);
-    if (!s.ok()) return s.WithContext(OpWhere(i, *m.operations[i]));
+    if (!s.ok()) return s.WithContext(migration::OperationWhere(m, i));
     if (visit) s = visit(i, before, *after);
     if (!s.ok()) return s;
   }
@@ -56,16 +61,17 @@ struct OpPlans {
   Plan start, complete, renames;  // renames: after all other complete steps (Operation::RenamesOnComplete)
   std::vector<Plan> rollbacks;    // by operation; run in reverse order
 
-  Status Add(size_t i, const ops::Operation& op, const schema::VirtualSchema& before) {
+  Status Add(const migration::Migration& m, size_t i, const schema::VirtualSchema& before) {
+    const ops::Operation& op = *m.operations[i];
     Plan* done = op.RenamesOnComplete() ? &renames : &complete;
-    start.set_id_prefix(OpPrefix(i, op));
-    done->set_id_prefix(OpPrefix(i, op));
+    start.set_id_prefix(OpPrefix(m, i));
+    done->set_id_prefix(OpPrefix(m, i));
     rollbacks.emplace_back();
-    rollbacks.back().set_id_prefix(OpPrefix(i, op));
+    rollbacks.back().set_id_prefix(OpPrefix(m, i));
     Status s = op.Start(before, &start);
     if (s.ok()) s = op.Complete(before, done);
     if (s.ok()) s = op.Rollback(before, &rollbacks.back());
-    return s.WithContext(OpWhere(i, op));
+    return s.WithContext(migration::OperationWhere(m, i));
   }
 };
 
@@ -102,7 +108,7 @@ Status PlanMigration(pg::Connection* conn, const Options& options, const migrati
   schema::VirtualSchema before, after;
   OpPlans ops;
   auto plan_op = [&](size_t i, const schema::VirtualSchema& b, const schema::VirtualSchema&) {
-    return ops.Add(i, *m.operations[i], b);
+    return ops.Add(m, i, b);
   };
   Status s = ValidateMigration(conn, options, m, plan_op, &before, &after);
   if (s.ok()) s = RefuseUserObjects(conn, options.state_schema, before, after);  // before any DDL, in check and in start

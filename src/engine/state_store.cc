@@ -1,5 +1,7 @@
 #include "engine/state_store.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "pg/quote.h"
@@ -42,7 +44,15 @@ CREATE TABLE IF NOT EXISTS {0}.migrations (
   started_at timestamptz NOT NULL DEFAULT now(),
   finished_at timestamptz,
   seq bigserial,
+  members jsonb NOT NULL DEFAULT '[]',            -- a window's files, each name and text (migrate --together)
   PRIMARY KEY (target_schema, name));
+-- A state schema an older pleat made lacks the members column (no windows).
+DO $u$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = '{0}.migrations'::regclass
+                 AND attname = 'members' AND NOT attisdropped) THEN
+    ALTER TABLE {0}.migrations ADD COLUMN IF NOT EXISTS members jsonb NOT NULL DEFAULT '[]';
+  END IF;
+END $u$;
 CREATE TABLE IF NOT EXISTS {0}.journal (
   target_schema text NOT NULL,
   migration text NOT NULL,
@@ -154,8 +164,11 @@ BEGIN
 END $f$;
 )";
 
+// Read through to_jsonb so that `status` and `check`, which do not run Init,
+// still read a state schema an older pleat made (without `members`).
 constexpr const char* kRecordColumns =
-    "name, version_schema, parent_version_schema, phase, file_text, plans::text, started_at::text";
+    "name, version_schema, parent_version_schema, phase, file_text, plans::text, started_at::text, "
+    "coalesce(to_jsonb(m)->'members', '[]')::text";
 
 }  // namespace
 
@@ -210,6 +223,7 @@ Status StateStore::ReadAll(const std::string& sql, const std::vector<std::option
     r.file_text = res.Get(row, 4);
     r.plans = nlohmann::json::parse(res.Get(row, 5));
     r.started_at = res.Get(row, 6);
+    r.members = nlohmann::json::parse(res.Get(row, 7));
     out->push_back(r);
   }
   return s;
@@ -218,7 +232,7 @@ Status StateStore::ReadAll(const std::string& sql, const std::vector<std::option
 Status StateStore::ReadOne(const std::string& where_sql, const std::vector<std::optional<std::string>>& params,
                            std::optional<MigrationRecord>* out) {
   std::vector<MigrationRecord> rows;
-  Status s = ReadAll(std::string("SELECT ") + kRecordColumns + " FROM " + Name("migrations") + " WHERE " + where_sql +
+  Status s = ReadAll(std::string("SELECT ") + kRecordColumns + " FROM " + Name("migrations") + " m WHERE " + where_sql +
                          " ORDER BY seq DESC LIMIT 1",
                      params, &rows);
   out->reset();
@@ -228,7 +242,7 @@ Status StateStore::ReadOne(const std::string& where_sql, const std::vector<std::
 
 Status StateStore::History(std::vector<MigrationRecord>* out) {
   return ReadAll(std::string("SELECT ") + kRecordColumns + " FROM " + Name("migrations") +
-                     " WHERE target_schema = $1 ORDER BY seq",
+                     " m WHERE target_schema = $1 ORDER BY seq",
                  {target_schema_}, out);
 }
 
@@ -241,27 +255,31 @@ Status StateStore::LastCompleted(std::optional<MigrationRecord>* out) {
 }
 
 Status StateStore::IsCompleted(const std::string& name, bool* out) {
-  std::optional<MigrationRecord> r;
-  Status s = ReadOne("target_schema = $1 AND phase = 'completed' AND name = $2", {target_schema_, name}, &r);
-  *out = r.has_value();
+  std::vector<std::string> names;
+  Status s = CompletedNames(&names);
+  *out = std::find(names.begin(), names.end(), name) != names.end();
   return s;
 }
 
+// A completed window counts each of its files as completed.
 Status StateStore::CompletedNames(std::vector<std::string>* out) {
-  pg::Result res;
-  Status s = conn_->ExecParams("SELECT name FROM " + Name("migrations") +
-                                   " WHERE target_schema = $1 AND phase = 'completed' ORDER BY seq",
-                               {target_schema_}, &res);
-  for (int r = 0; s.ok() && r < res.rows(); ++r) out->push_back(res.Get(r, 0));
+  std::vector<MigrationRecord> rows;
+  Status s = ReadAll(std::string("SELECT ") + kRecordColumns + " FROM " + Name("migrations") +
+                         " m WHERE target_schema = $1 AND phase = 'completed' ORDER BY seq",
+                     {target_schema_}, &rows);
+  for (const auto& r : rows) {
+    for (const auto& member : r.members) out->push_back(member.at("name").get<std::string>());
+    if (r.members.empty()) out->push_back(r.name);
+  }
   return s;
 }
 
 Status StateStore::Insert(const MigrationRecord& r) {
   return conn_->ExecParams("INSERT INTO " + Name("migrations") +
-                               " (target_schema, name, version_schema, parent_version_schema, phase, file_text, plans)"
-                               " VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)",
+                               " (target_schema, name, version_schema, parent_version_schema, phase, file_text, plans, members)"
+                               " VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb)",
                            {target_schema_, r.name, r.version_schema, r.parent_version_schema, r.phase, r.file_text,
-                            r.plans.dump()});
+                            r.plans.dump(), r.members.dump()});
 }
 
 Status StateStore::SetPhase(const std::string& name, const std::string& phase) {

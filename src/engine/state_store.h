@@ -29,6 +29,9 @@ struct MigrationRecord {
   std::string file_text;
   nlohmann::json plans;               // {"start", "complete", "rollback": [steps], "verify": see verifier.h}
   std::string started_at;
+  // A window (`migrate --together`): its files in order, [{"name", "text"}];
+  // empty for one file. Completed, each counts as completed (CompletedNames).
+  nlohmann::json members = nlohmann::json::array();
 };
 
 class StateStore {
@@ -52,11 +55,13 @@ class StateStore {
   Status Active(std::optional<MigrationRecord>* out);
   // The newest completed migration, if any.
   Status LastCompleted(std::optional<MigrationRecord>* out);
+  // True when `name` completed, alone or as a member of a window.
   Status IsCompleted(const std::string& name, bool* out);
   Status Insert(const MigrationRecord& record);
   Status SetPhase(const std::string& name, const std::string& phase);
   // Forgets a rolled-back migration: its row, journal and checkpoints.
   Status Forget(const std::string& name);
+  // The completed migrations' names, oldest first; a window gives its members' names.
   Status CompletedNames(std::vector<std::string>* out);
   // Every migration of the history, oldest first.
   Status History(std::vector<MigrationRecord>* out);

@@ -148,6 +148,9 @@ Status Lifecycle::GetStatus(nlohmann::json* out) {
                       {"can_roll_back", !dropped && active->phase != "rolling_back"},
                       // A command stopped halfway: its phase is not active and no pleat holds the lease.
                       {"interrupted", active->phase != "active" && running.is_null()}};
+  // A window (`migrate --together`): the names of its files, in order.
+  (*out)["active"]["files"] = nlohmann::json::array();
+  for (const auto& member : active->members) (*out)["active"]["files"].push_back(member.at("name"));
   return s;
 }
 

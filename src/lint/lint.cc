@@ -4,6 +4,7 @@
 
 #include "lint/rules.h"
 #include "migration/document.h"
+#include "migration/window.h"
 
 namespace pleat::lint {
 namespace {
@@ -60,7 +61,7 @@ std::string OperationKey(const json& item) {
 
 Status Lint(const migration::Migration& migration, const LintContext& context, std::vector<check::Finding>* out) {
   json doc;
-  Status s = migration::ParseDocument(migration.path, migration.text, &doc);
+  Status s = migration::ParseJoinedDocument(migration, &doc);
   if (!s.ok()) return s;
   auto list = doc.is_object() ? doc.find("operations") : doc.end();
   if (!doc.is_object() || list == doc.end() || !list->is_array())

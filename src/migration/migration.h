@@ -3,7 +3,8 @@
 // Migration: one migration file, loaded and checked for form (not yet against
 // a database). The name is the file name without its extension; the version
 // schema suffix is the name unless the file sets `version_schema`.
-// Owns its operations; move-only.
+// Owns its operations; move-only. A window (`migrate --together`, window.h)
+// joins several files into one Migration and lists them as its members.
 
 #include <memory>
 #include <string>
@@ -14,12 +15,21 @@
 
 namespace pleat::migration {
 
+// One file of a window: its name, its text, and where its operations begin in
+// the window's list of operations.
+struct Member {
+  std::string name;
+  std::string text;
+  size_t first_operation = 0;
+};
+
 struct Migration {
   std::string path;            // as given on the command line
   std::string name;            // file name without extension
   std::string version_suffix;  // `version_schema`, else `name`
   std::string text;            // the file's contents, kept in the state schema
   std::vector<std::unique_ptr<ops::Operation>> operations;
+  std::vector<Member> members;  // a window's files in order; empty for one file
 };
 
 // Limits of one migration file (docs/operations.md), refused on load.

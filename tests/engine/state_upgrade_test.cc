@@ -62,5 +62,26 @@ TEST(StateUpgrade, OlderStateSchemaGainsTheLease) {
   EXPECT_EQ(Status::Code::kBusy, engine::Lifecycle(OptionsFor(url)).Init().code());
 }
 
+// A migrations table without the members column (older pleat, no windows):
+// status and the completed names read it as it is, and the next command adds
+// the column, so a single migration keeps working and counts as completed.
+TEST(StateUpgrade, OlderMigrationsTableGainsTheMembersColumn) {
+  std::string url = NewDatabase();
+  pg::Connection conn = Connect(url);
+  Exec(&conn, "CREATE TABLE t (id int PRIMARY KEY, v int); INSERT INTO t VALUES (1, 1)");
+  MigrationFile file("01_w", "operations:\n  - add_column:\n      table: t\n      up: v * 2\n"
+                             "      column: {name: w, type: int, nullable: true}\n");
+  std::string vs;
+  Status s = engine::Lifecycle(OptionsFor(url)).Start(file.path(), true, &vs);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  Exec(&conn, "ALTER TABLE pleat.migrations DROP COLUMN members");
+  nlohmann::json st;
+  s = engine::Lifecycle(OptionsFor(url)).GetStatus(&st);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ("[\"01_w\"]", st["completed"].dump());
+  ASSERT_TRUE(engine::Lifecycle(OptionsFor(url)).Init().ok());
+  EXPECT_EQ("[]", Value(&conn, "SELECT members FROM pleat.migrations"));
+}
+
 }  // namespace
 }  // namespace pleat::testing
