@@ -30,6 +30,6 @@ for t in loader expression; do
   (cd "$build/findings" &&
     "$build/fuzz/fuzz_$t" "$build/corpus/$t" "$build/seeds/$t" "${found[@]}" -max_total_time="$seconds" \
       -max_len=4096 -timeout=10 -rss_limit_mb=2048 -artifact_prefix="$build/findings/$t-" -print_final_stats=1 \
-      2>&1 | tee "$build/findings/$t.log" | grep -E '^#[0-9]+ +(INITED|DONE|pulse)|ERROR|SUMMARY|stat::' || true)
+      2>&1 | tee "$build/findings/$t.log" | grep -E '^#[0-9]+[[:space:]]+(INITED|DONE)|ERROR|SUMMARY|stat::' || true)
 done
 ls "$build/findings" | grep -v '\.log$' || echo "no findings"
