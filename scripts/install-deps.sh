@@ -5,6 +5,8 @@ set -euo pipefail
 packages=(build-essential cmake ninja-build pkg-config libpq-dev libpg-query-dev
           nlohmann-json3-dev libyaml-cpp-dev libcli11-dev libfmt-dev googletest libgtest-dev
           libbenchmark-dev postgresql postgresql-contrib pgbouncer)
+# PLEAT_FUZZ=1: also clang and its libFuzzer runtime, for scripts/fuzz.sh.
+[ "${PLEAT_FUZZ:-0}" = 1 ] && packages+=(clang libclang-rt-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

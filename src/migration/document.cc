@@ -1,6 +1,7 @@
 #include "migration/document.h"
 
 #include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -8,6 +9,7 @@
 #include <charconv>
 #include <cstdint>
 #include <limits>
+#include <sstream>
 #include <string_view>
 #include <vector>
 
@@ -220,19 +222,58 @@ Status YamlConverter::ConvertSequence(const YAML::Node& node, int depth, json* o
   return Status::Ok();
 }
 
+// Whether the document the parser just read has a root that is not null: yaml-cpp's
+// LoadAll stops at the first such document, and so do we.
+class RootSeen : public YAML::EventHandler {
+ public:
+  bool root_not_null() const { return seen_ && !null_; }
+  void OnDocumentStart(const YAML::Mark&) override { seen_ = null_ = false; }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override { Node(true); }
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override { Node(false); }
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override { Node(false); }
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    Node(false);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    Node(false);
+  }
+  void OnMapEnd() override {}
+
+ private:
+  void Node(bool null) {
+    if (!seen_) null_ = null;
+    seen_ = true;
+  }
+  bool seen_ = false, null_ = false;
+};
+
+// How many documents (0, 1, or 2 meaning "more than one") `text` holds. Not
+// YAML::LoadAll: it never returns on a quoted scalar followed by a comma
+// (`"a",`), yaml-cpp 0.7 finding a new document there forever.
+int CountDocuments(const std::string& text) {
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  RootSeen root;
+  int documents = 0;
+  while (documents < 2 && parser.HandleNextDocument(root) && root.root_not_null()) ++documents;
+  return documents;
+}
+
 Status ParseYaml(const std::string& text, json* out) {
   try {
-    std::vector<YAML::Node> documents = YAML::LoadAll(text);
-    if (documents.size() > 1) {
-      return Status::Invalid("holds " + std::to_string(documents.size()) + " YAML documents",
+    int documents = CountDocuments(text);
+    if (documents > 1) {
+      return Status::Invalid("holds more than one YAML document",
                              "keep one document per file: remove the extra \"---\" lines");
     }
-    if (documents.empty()) {
+    if (documents == 0) {
       *out = nullptr;
       return Status::Ok();
     }
     YamlConverter converter(kMaxValues + text.size());
-    return converter.Convert(documents.front(), 0, out);
+    return converter.Convert(YAML::Load(text), 0, out);
   } catch (const YAML::DeepRecursion& e) {  // yaml-cpp's own guard, whose message says "bad file"
     return AtLine(e.mark, "values nest deeper than " + std::to_string(kMaxDepth) + " levels",
                   "flatten the file; a migration needs a few levels");

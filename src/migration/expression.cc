@@ -6,6 +6,7 @@
 #include <pg_query.h>
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <set>
 #include <string_view>
@@ -47,6 +48,12 @@ int IntField(const json& node, const char* key) {
 std::string StringNode(const json& node) {
   const json& value = Field(Field(node, "String"), "sval");
   return value.is_string() ? value.get<std::string>() : "";
+}
+
+// A byte that may continue a keyword or an unquoted identifier.
+bool IsWordByte(char c) {
+  unsigned char u = static_cast<unsigned char>(c);
+  return std::isalnum(u) || u == '_' || u == '$' || u >= 0x80;
 }
 
 Status NotAnExpression(const std::string& why) {
@@ -273,7 +280,13 @@ std::string Expression::RenameColumns(const std::map<std::string, std::string>& 
     if (ref->in_subquery && !include_subqueries) continue;
     auto replacement = replacements.find(ref->name);
     if (replacement != replacements.end()) {
-      result.replace(ref->offset, ref->length, replacement->second);
+      // `else"a"` lexes as two tokens; `elseNEW."a"` would be one: keep them apart.
+      const std::string& with = replacement->second;
+      size_t end = ref->offset + ref->length;
+      bool glued_before =
+          ref->offset > 0 && IsWordByte(result[ref->offset - 1]) && !with.empty() && IsWordByte(with.front());
+      bool glued_after = end < result.size() && IsWordByte(result[end]) && !with.empty() && IsWordByte(with.back());
+      result.replace(ref->offset, ref->length, (glued_before ? " " : "") + with + (glued_after ? " " : ""));
     }
   }
   return result;

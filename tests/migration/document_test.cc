@@ -93,7 +93,7 @@ TEST(DocumentTest, Errors) {
       {"migrations/01.yaml", "a:\n  b: !foo bar\n",
        "file migrations/01.yaml: line 2: unsupported tag \"!foo\"", ""},
       {"migrations/01.yaml", "---\na: 1\n---\nb: 2\n",
-       "file migrations/01.yaml: holds 2 YAML documents", ""},
+       "file migrations/01.yaml: holds more than one YAML document", ""},
       {"migrations/01.yaml", "a: &x [*x]\n",
        "file migrations/01.yaml: line 1: values nest deeper than 512 levels "
        "(an alias inside its own anchor?)", ""},
