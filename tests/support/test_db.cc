@@ -130,7 +130,11 @@ std::string CatalogFingerprint(const std::string& url, const std::string& schema
              coalesce(' comment=' || obj_description(oid, 'pg_class'), '') ||
              coalesce(' partition=' || pg_get_expr(relpartbound, oid), '')
         FROM rel
-      UNION ALL SELECT 'col ' || c.relname || ' ' || a.attnum || ' ' || a.attname || ' ' ||
+      -- A column's place among the live columns, as pg_dump shows it (not attnum,
+      -- which keeps the gaps that dropped columns leave).
+      UNION ALL SELECT 'col ' || c.relname || ' ' ||
+             (SELECT count(*) FROM pg_attribute p WHERE p.attrelid = a.attrelid AND p.attnum > 0 AND
+                     NOT p.attisdropped AND p.attnum <= a.attnum) || ' ' || a.attname || ' ' ||
              format_type(a.atttypid, a.atttypmod) || ' nn=' || a.attnotnull || ' id=' || a.attidentity::text ||
              ' gen=' || a.attgenerated::text || ' coll=' || a.attcollation || ' stat=' || a.attstattarget::text ||
              coalesce(' def=' || pg_get_expr(d.adbin, d.adrelid), '') || coalesce(' acl=' || a.attacl::text, '') ||
