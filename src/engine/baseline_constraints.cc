@@ -1,22 +1,11 @@
 // The constraints and indexes half of ReadBaselineTables (engine/baseline_constraints.h).
 #include "engine/baseline_constraints.h"
 
+#include "migration/column_def.h"
 #include "pg/quote.h"
 
 namespace pleat::engine {
-namespace {
-
 using nlohmann::ordered_json;
-
-std::string Action(const std::string& code) {
-  if (code == "r") return "RESTRICT";
-  if (code == "c") return "CASCADE";
-  if (code == "n") return "SET NULL";
-  if (code == "d") return "SET DEFAULT";
-  return "NO ACTION";  // "a"
-}
-
-}  // namespace
 
 const char* const kBaselineConstraintsSql = R"(
 SELECT json_build_object('table', r.relname, 'qualified', format('%I.%I', n.nspname, r.relname), 'name', k.conname,
@@ -85,8 +74,8 @@ void BaselineConstraint(const nlohmann::json& k, std::map<std::string, ordered_j
   }
   if (type == "f") {
     c["references"] = {{"table", k["ref_table"]}, {"columns", k["ref_columns"]}};
-    if (k["on_delete"] != "a") c["references"]["on_delete"] = Action(k["on_delete"]);
-    if (k["on_update"] != "a") c["references"]["on_update"] = Action(k["on_update"]);
+    if (k["on_delete"] != "a") c["references"]["on_delete"] = migration::ReferentialActionName(k["on_delete"]);
+    if (k["on_update"] != "a") c["references"]["on_update"] = migration::ReferentialActionName(k["on_update"]);
     if (k["match"] == "f") c["references"]["match_type"] = "FULL";
   }
   if (k["deferrable"] == true) c["deferrable"] = true;

@@ -89,6 +89,14 @@ Status ParseGenerated(const nlohmann::json& j, const std::string& where, ColumnD
 
 }  // namespace
 
+std::string ReferentialActionName(const std::string& code) {
+  if (code == "r") return "RESTRICT";
+  if (code == "c") return "CASCADE";
+  if (code == "n") return "SET NULL";
+  if (code == "d") return "SET DEFAULT";
+  return "";
+}
+
 Status NormalizeReferentialAction(const std::string& action, const std::string& where, std::string* out) {
   std::string a = Upper(action);
   static const char* kActions[] = {"NO ACTION", "RESTRICT", "CASCADE", "SET NULL", "SET DEFAULT"};

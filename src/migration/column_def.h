@@ -62,6 +62,11 @@ struct ColumnDef {
 // Checks that `action` is a referential action PostgreSQL knows; returns it upper-cased.
 Status NormalizeReferentialAction(const std::string& action, const std::string& where, std::string* out);
 
+// PostgreSQL's one-letter code of a referential action (pg_constraint's
+// confdeltype/confupdtype, libpg_query's fk_del_action/fk_upd_action) as its
+// name; "" for 'a', NO ACTION, the default that files leave out.
+std::string ReferentialActionName(const std::string& code);
+
 }  // namespace pleat::migration
 
 #endif  // PLEAT_MIGRATION_COLUMN_DEF_H_
