@@ -50,6 +50,17 @@ Status Lifecycle::StartLoaded(const std::string& path, std::string* version_sche
   return s.ok() ? StartMigration(path, m, version_schema) : s;
 }
 
+namespace {
+// How a start's input is named in messages, and how to start it again.
+struct StartSource {
+  std::string what, command;
+};
+StartSource SourceOf(const std::string& path, const migration::Migration& m) {
+  if (m.members.empty()) return {"file " + path, "pleat start " + path};
+  return {"the files of the window in " + path, "pleat migrate " + path + " --together"};
+}
+}  // namespace
+
 Status Lifecycle::StartMigration(const std::string& path, const migration::Migration& m, std::string* version_schema) {
   std::optional<MigrationRecord> active;
   Status s = state_->Active(&active);
@@ -68,7 +79,7 @@ Status Lifecycle::StartMigration(const std::string& path, const migration::Migra
     return Status::Invalid("migration \"" + m.name + "\" is " + active->phase,
                            "run `pleat " + std::string(active->phase == "completing" ? "complete" : "rollback") +
                                "` to finish it");
-  if (active && active->file_text != m.text) s = ReplanEdited(path, &active);
+  if (active && active->file_text != m.text) s = ReplanEdited(path, m, &active);
   if (!s.ok()) return s;
   if (!active) {
     bool completed = false;
@@ -80,7 +91,7 @@ Status Lifecycle::StartMigration(const std::string& path, const migration::Migra
     if (s.ok()) s = Preflight(m);
     PlannedMigration planned;
     if (s.ok()) s = PlanMigration(&conn_, options_, m, parent ? parent->version_schema : "", &planned);
-    if (!s.ok()) return s.WithContext("file " + path);
+    if (!s.ok()) return s.WithContext(SourceOf(path, m).what);
     active = MigrationRecord{m.name, planned.version_schema, parent ? parent->version_schema : "", "starting",
                              m.text, planned.plans, ""};
     for (const auto& member : m.members) active->members.push_back({{"name", member.name}, {"text", member.text}});
@@ -102,19 +113,21 @@ Status Lifecycle::StartMigration(const std::string& path, const migration::Migra
 // planned again only when no step of the start ran (a failed first step may
 // still have left an invalid index, so the old plan's rollback runs first);
 // otherwise the edit would be silently ignored: refused.
-Status Lifecycle::ReplanEdited(const std::string& path, std::optional<MigrationRecord>* active) {
+Status Lifecycle::ReplanEdited(const std::string& path, const migration::Migration& m,
+                               std::optional<MigrationRecord>* active) {
+  StartSource source = SourceOf(path, m);
   const MigrationRecord& record = **active;
   std::vector<std::string> done;
   Status s = state_->DoneSteps(record.name, "start", &done);
   if (!s.ok()) return s;
   if (record.phase != "starting" || !done.empty())
-    return Status::Invalid("file " + path + " differs from the file migration \"" + record.name +
-                               "\" was started with, and " +
+    return Status::Invalid(source.what + (m.members.empty() ? " differs from the file" : " differ from the files") +
+                               " migration \"" + record.name + "\" was started with, and " +
                                (record.phase == "starting" ? std::to_string(done.size()) + " step(s) of its start ran"
                                                            : "its start is done") +
                                ": the stored plan would ignore the edit",
-                           "run `pleat rollback` first, then `pleat start " + path +
-                               "` again; or restore the file as it was started");
+                           "run `pleat rollback` first, then `" + source.command +
+                               "` again; or restore what was started");
   options_.log("the file of \"" + record.name + "\" changed and no step of its start ran: planning it again");
   s = RunPhase(record, "rollback");  // what a failed non-transactional step may have left
   if (s.ok()) s = state_->Forget(record.name);

@@ -62,9 +62,9 @@ class Lifecycle {
   Status StartMigration(const std::string& path, const migration::Migration& m, std::string* version_schema);
   // Starts the pending `files` of `dir` as one window, or resumes that window's start.
   Status StartWindow(const std::string& dir, const std::vector<std::string>& files, std::string* version_schema);
-  // `*active` has the name of the file at `path` but other text: plans the
-  // file again (resetting *active) when no start step ran, else refuses.
-  Status ReplanEdited(const std::string& path, std::optional<MigrationRecord>* active);
+  // `*active` has the name of `m` (loaded from `path`) but other text: plans
+  // it again (resetting *active) when no start step ran, else refuses.
+  Status ReplanEdited(const std::string& path, const migration::Migration& m, std::optional<MigrationRecord>* active);
   // Before a fresh start: logs the preflight's and the lint's findings and
   // refuses (changing nothing) on a preflight error unless options_.preflight.force.
   Status Preflight(const migration::Migration& m);

@@ -154,5 +154,23 @@ TEST(MigrateTogether, ErrorsNameTheFile) {
   EXPECT_NE(std::string::npos, s.ToString().find("file 04_bad, operation 1 (rename_column)")) << s.ToString();
 }
 
+// A window whose start ran is bound to its files: an edited member is refused
+// with a message about the window and how to start it again.
+TEST(MigrateTogether, RefusesAnEditedWindowAfterItsStart) {
+  Dir dir;
+  std::string url = NewUsers();
+  std::string vs;
+  ASSERT_TRUE(engine::Lifecycle(OptionsFor(url)).Migrate(dir.path.string(), false, true, &vs).ok());
+  std::ofstream(dir.path / "03_score.yaml") << "operations:\n  - add_column:\n      table: users\n      up: id * 20\n"
+                                               "      column: {name: score, type: int, nullable: true}\n";
+  Status s = engine::Lifecycle(OptionsFor(url)).Migrate(dir.path.string(), false, true, &vs);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(std::string::npos, s.ToString().find("the files of the window in " + dir.path.string() +
+                                                 " differ from the files migration \"03_score\" was started with"))
+      << s.ToString();
+  EXPECT_NE(std::string::npos, s.ToString().find("then `pleat migrate " + dir.path.string() + " --together` again"))
+      << s.ToString();
+}
+
 }  // namespace
 }  // namespace pleat::testing
