@@ -15,6 +15,7 @@ enum class Severity { kWarning, kError };
 struct Finding {
   Severity severity = Severity::kError;
   std::string rule;          // stable id: "not-null-violation", "non-concurrent-index", ...
+  std::string file;          // in a window of files (migrate --together): the file of the operation
   int operation = 0;         // 1-based index in the file; 0 for the file as a whole
   std::string operation_key; // "alter_column"
   std::string object;        // "table \"users\" column \"email\""

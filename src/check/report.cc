@@ -9,7 +9,9 @@ std::string Plural(size_t n, const std::string& word) { return std::to_string(n)
 
 std::string FormatFinding(const Finding& f) {
   std::string where;
-  if (f.operation > 0) where = "operation " + std::to_string(f.operation) + " (" + f.operation_key + ")";
+  if (!f.file.empty()) where = "file " + f.file;
+  if (f.operation > 0)
+    where += std::string(where.empty() ? "" : ", ") + "operation " + std::to_string(f.operation) + " (" + f.operation_key + ")";
   if (!f.object.empty()) where += (where.empty() ? "" : ", ") + f.object;
   std::string text = std::string(f.severity == Severity::kError ? "error" : "warning") + " [" + f.rule + "]: " +
                      (where.empty() ? "" : where + ": ") + f.message + "\n";
@@ -24,6 +26,7 @@ std::string FormatFinding(const Finding& f) {
 nlohmann::json FindingJson(const Finding& f) {
   return {{"severity", f.severity == Severity::kError ? "error" : "warning"},
           {"rule", f.rule},
+          {"file", f.file},
           {"operation", f.operation},
           {"operation_key", f.operation_key},
           {"object", f.object},

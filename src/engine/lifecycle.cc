@@ -135,19 +135,33 @@ Status Lifecycle::ReplanEdited(const std::string& path, const migration::Migrati
   return s;
 }
 
+namespace {
+// A window's findings count operations across its files; name the file and
+// the operation's place in it instead.
+void LocateInWindow(const migration::Migration& m, check::Finding* f) {
+  const migration::Member* member = f->operation > 0 ? migration::MemberOf(m, f->operation - 1) : nullptr;
+  if (!member) return;
+  f->file = member->name;
+  f->operation -= static_cast<int>(member->first_operation);
+}
+}  // namespace
+
 Status Lifecycle::Preflight(const migration::Migration& m) {
   std::vector<check::Finding> findings, lint;
   Status s = check::RunPreflight(&conn_, options_, m, &findings);
   if (s.ok()) s = check::RunLint(&conn_, options_, m, &lint);
   if (!s.ok()) return s;
   for (auto& f : lint) f.severity = check::Severity::kWarning;  // lint advises; only the data blocks a start
+  for (auto* list : {&findings, &lint})
+    for (auto& f : *list) LocateInWindow(m, &f);
   for (const auto& list : {findings, lint})
     for (const auto& f : list) options_.log(check::FormatFinding(f));
   if (!check::HasErrors(findings)) return Status::Ok();
   for (const auto& f : findings)
     if (f.rule == "invalid-expression")  // fails the start's DDL whatever the data: no --force
-      return Status::CheckFailed("operation " + std::to_string(f.operation) + " (" + f.operation_key + "), " +
-                                     f.object + ": " + f.message + "; nothing was changed",
+      return Status::CheckFailed(std::string(f.file.empty() ? "" : "file " + f.file + ", ") + "operation " +
+                                     std::to_string(f.operation) + " (" + f.operation_key + "), " + f.object + ": " +
+                                     f.message + "; nothing was changed",
                                  f.fix);
   for (const auto& f : findings)
     if (check::IsRightsFinding(f))

@@ -172,5 +172,19 @@ TEST(MigrateTogether, RefusesAnEditedWindowAfterItsStart) {
       << s.ToString();
 }
 
+// The preflight's findings name the file and the operation's place in it.
+TEST(MigrateTogether, PreflightFindingsNameTheFile) {
+  Dir dir;
+  std::ofstream(dir.path / "04_bad.yaml") << "operations:\n  - add_column:\n      table: users\n      up: nosuch(id)\n"
+                                             "      column: {name: bad, type: int, nullable: true}\n";
+  std::string url = NewUsers();
+  std::string before = DumpSchema(url, "public");
+  std::string vs;
+  Status s = engine::Lifecycle(OptionsFor(url)).Migrate(dir.path.string(), false, true, &vs);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(std::string::npos, s.ToString().find("file 04_bad, operation 1 (add_column)")) << s.ToString();
+  EXPECT_EQ(before, DumpSchema(url, "public"));
+}
+
 }  // namespace
 }  // namespace pleat::testing
