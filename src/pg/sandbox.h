@@ -2,7 +2,7 @@
 #define PLEAT_PG_SANDBOX_H_
 // The sandbox: one private PostgreSQL per user for trying pleat on one's own
 // files (`pleat sandbox start|status|stop`). It is a ThrowawayServer (initdb
-// into /tmp/pleat-pg.*, Unix socket only, PGTMP_BIN honoured) that outlives the
+// into $TMPDIR (else /tmp)/pleat-pg.*, Unix socket only, PGTMP_BIN honoured) that outlives the
 // pleat process: a state file, $XDG_RUNTIME_DIR/pleat-sandbox/state or else
 // /tmp/pleat-sandbox-$UID/state, records its directory, bin directory, port and
 // URL so later commands find it again. A flock on the state directory's `lock`

@@ -69,8 +69,11 @@ Status ThrowawayServer::Start() {
     return Status::NotFound("no initdb in " + bin_dir_ + " (PGTMP_BIN)",
                             "point PGTMP_BIN at a server's bin directory, e.g. one scripts/install-pg-versions.sh "
                             "prints, or unset it");
-  char tmpl[] = "/tmp/pleat-pg.XXXXXX";
-  if (!mkdtemp(tmpl)) return Status::Database("cannot create a temporary directory", "58000");
+  // $TMPDIR when set (the test suite points it at a tmpfs such as /dev/shm).
+  const char* tmpdir = std::getenv("TMPDIR");
+  std::string tmpl = std::string(tmpdir && *tmpdir ? tmpdir : "/tmp") + "/pleat-pg.XXXXXX";
+  if (!mkdtemp(tmpl.data()))
+    return Status::Database("cannot create a temporary directory " + tmpl, "58000", "check that TMPDIR is writable");
   dir_ = tmpl;
   if (geteuid() == 0 &&
       std::system(("chown postgres: " + dir_ + " && chmod 755 " + dir_).c_str()) != 0)

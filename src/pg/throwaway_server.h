@@ -1,7 +1,7 @@
 #ifndef PLEAT_PG_THROWAWAY_SERVER_H_
 #define PLEAT_PG_THROWAWAY_SERVER_H_
-// ThrowawayServer: a private PostgreSQL cluster in a temporary directory, for
-// tests and `pleat demo`. Start() runs initdb and pg_ctl (as the `postgres`
+// ThrowawayServer: a private PostgreSQL cluster in a temporary directory
+// ($TMPDIR, else /tmp), for tests and `pleat demo`. Start() runs initdb and pg_ctl (as the `postgres`
 // system user when running as root), listening only on a Unix socket in that
 // directory on a free port. The destructor stops the server and deletes the
 // directory, unless Detach() let it outlive this object (`pleat sandbox`);

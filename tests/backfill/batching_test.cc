@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <functional>
 #include <thread>
 
@@ -109,9 +110,11 @@ TEST(Batching, LockTimeoutRetriesSmaller) {
     if (line != "backfill the new columns of existing rows") return;
     Exec(&locker, "BEGIN; SELECT * FROM t WHERE id = 3000 FOR UPDATE");
     releaser = std::thread([&] {
-      std::this_thread::sleep_for(milliseconds(2500));
+      // Released once the smaller retries have done rows up to the locked one.
       pg::Connection watcher = Connect(url);
-      done_while_locked = Value(&watcher, "SELECT rows_done FROM pleat.backfill WHERE table_name = 't'");
+      std::string done = "SELECT rows_done FROM pleat.backfill WHERE table_name = 't'";
+      WaitFor([&] { return std::atoll(Value(&watcher, done).c_str()) >= 2000; }, milliseconds(60000));
+      done_while_locked = Value(&watcher, done);
       Exec(&locker, "COMMIT");
     });
   };

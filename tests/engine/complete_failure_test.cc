@@ -56,14 +56,17 @@ struct FailureCase {
 class CompleteFailure : public ::testing::Test {
  protected:
   // A database with accounts and profiles (50 rows each) made by a completed
-  // migration, so the old version has a version schema of its own.
+  // migration, so the old version has a version schema of its own: made once
+  // per test, then copied (support/test_db.h CopyDatabase).
   std::string Fresh() {
-    std::string url = NewOwnedDatabase();
-    Status s = engine::Lifecycle(OptionsFor(url)).Start(create_.path(), true, &old_vs_);
-    EXPECT_TRUE(s.ok()) << s.ToString();
-    pg::Connection conn = Connect(url);
-    Exec(&conn, kSeed);
-    return url;
+    if (fresh_.empty()) {
+      fresh_ = NewOwnedDatabase();
+      Status s = engine::Lifecycle(OptionsFor(fresh_)).Start(create_.path(), true, &old_vs_);
+      EXPECT_TRUE(s.ok()) << s.ToString();
+      pg::Connection conn = Connect(fresh_);
+      Exec(&conn, kSeed);
+    }
+    return CopyDatabase(fresh_);
   }
   std::string Start(const std::string& url, const MigrationFile& m) {
     std::string vs;
@@ -98,6 +101,7 @@ class CompleteFailure : public ::testing::Test {
 
   MigrationFile create_{"01_accounts", kAccounts};
   std::string old_vs_;
+  std::string fresh_;  // the database Fresh() copies
 };
 
 void CompleteFailure::Run(const FailureCase& c) {

@@ -3,7 +3,8 @@
 // backfill batch (100-row batches here, so several), and once after the last
 // step, one kill per run; then the command is run again (or the
 // migration rolled back) and the schema and every row must be identical to an
-// uninterrupted run, and `verify` must be clean. The kill points come from
+// uninterrupted run, and `verify` must be clean. Each run starts on a copy of one
+// database prepared for it (CREATE DATABASE ... TEMPLATE). The kill points come from
 // Options::before_step, so each run dies at an exact, known point instead of
 // after a guessed delay.
 #include <gtest/gtest.h>
@@ -87,16 +88,26 @@ engine::Options CrashOptions(const std::string& url) {
 
 class CrashPoints : public ::testing::Test {
  protected:
-  // A fresh database with items (300 rows) created by a completed migration.
+  // A fresh database with items (300 rows) created by a completed migration:
+  // made once per test, then copied (support/test_db.h CopyDatabase).
   std::string FreshDatabase() {
-    std::string url = NewOwnedDatabase();
-    std::string vs;
-    Status s = engine::Lifecycle(OptionsFor(url)).Start(create_.path(), /*complete=*/true, &vs);
-    EXPECT_TRUE(s.ok()) << s.ToString();
-    pg::Connection conn = Connect(url);
-    Exec(&conn, "INSERT INTO items (name, price, note) SELECT 'Item ' || g, nullif(g % 7, 0), 'n' || g "
-                "FROM generate_series(1, 300) g");
-    if (!setup_sql_.empty()) Exec(&conn, setup_sql_);
+    if (fresh_.empty()) {
+      fresh_ = NewOwnedDatabase();
+      std::string vs;
+      Status s = engine::Lifecycle(OptionsFor(fresh_)).Start(create_.path(), /*complete=*/true, &vs);
+      EXPECT_TRUE(s.ok()) << s.ToString();
+      pg::Connection conn = Connect(fresh_);
+      Exec(&conn, "INSERT INTO items (name, price, note) SELECT 'Item ' || g, nullif(g % 7, 0), 'n' || g "
+                  "FROM generate_series(1, 300) g");
+      if (!setup_sql_.empty()) Exec(&conn, setup_sql_);
+    }
+    return CopyDatabase(fresh_);
+  }
+
+  // A fresh database after `prepare` ran to its end, to copy for each kill point.
+  std::string PreparedDatabase(const Command& prepare) {
+    std::string url = FreshDatabase();
+    if (prepare) Run(url, prepare);
     return url;
   }
 
@@ -155,10 +166,10 @@ class CrashPoints : public ::testing::Test {
   void EveryKillPoint(const std::string& name, const Command& prepare, const Command& command,
                       const Command& recover, const Snapshot& expected) {
     int points = 0;
+    std::string prepared = PreparedDatabase(prepare);
     for (int kill_at = 0;; ++kill_at) {
       SCOPED_TRACE(name + " killed before hook call " + std::to_string(kill_at));
-      std::string url = FreshDatabase();
-      if (prepare) Run(url, prepare);
+      std::string url = CopyDatabase(prepared);
       if (!RunKilledAt(url, command, kill_at)) break;
       Run(url, recover);
       Snapshot got = Take(url);
@@ -167,6 +178,7 @@ class CrashPoints : public ::testing::Test {
         EXPECT_EQ(0u, Findings(url).size()) << "verify after the recovered start";
       }
       ++points;
+      DropDatabase(url);
     }
     EXPECT_GT(points, 3) << name << " has too few steps for this test to prove anything";
   }
@@ -178,6 +190,7 @@ class CrashPoints : public ::testing::Test {
   MigrationFile reshape_{"02_reshape", kReshape};
   MigrationFile widen_key_{"02_reshape", kWidenKey};
   std::string setup_sql_;  // run on every fresh database after the rows
+  std::string fresh_;      // the fresh database the others are copies of
 };
 
 void CrashPoints::EveryPhase(const MigrationFile& m) {
@@ -220,11 +233,11 @@ TEST_F(CrashPoints, CompleteKilledAnywhereIsRolledBackOrFinished) {
   Run(url, start);
   Run(url, complete);
   Snapshot completed = Take(url);
+  std::string started = PreparedDatabase(start);
   int rolled_back = 0, finished = 0;
   for (int kill_at = 0;; ++kill_at) {
     SCOPED_TRACE("complete killed before hook call " + std::to_string(kill_at));
-    url = FreshDatabase();
-    Run(url, start);
+    url = CopyDatabase(started);
     if (!RunKilledAt(url, complete, kill_at)) break;
     pg::Connection conn = Connect(url);
     bool gone = Value(&conn, "SELECT count(*) FROM pleat.journal WHERE phase = 'complete' AND step_id = "
@@ -240,6 +253,7 @@ TEST_F(CrashPoints, CompleteKilledAnywhereIsRolledBackOrFinished) {
       EXPECT_EQ(before, Take(url));
       ++rolled_back;
     }
+    DropDatabase(url);
   }
   EXPECT_GE(rolled_back, 2) << "kills before the point of no return";
   EXPECT_GE(finished, 3) << "kills after it";

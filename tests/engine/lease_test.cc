@@ -15,6 +15,7 @@
 #include "engine/lease.h"
 #include "engine/lifecycle.h"
 #include "engine/state_store.h"
+#include "pg/quote.h"
 #include "support/migration_file.h"
 #include "support/test_db.h"
 
@@ -59,7 +60,9 @@ TEST(Lease, HeartbeatKeepsItPastItsTtl) {
   engine::Lease a("pleat", "public", milliseconds(300));
   ASSERT_TRUE(a.Acquire(&a_main, Connect(url), "start").ok());
   std::string first = Value(&conn, "SELECT expires_at FROM pleat.lease");
-  std::this_thread::sleep_for(milliseconds(1000));
+  // Until the ttl first granted has run out: by then heartbeats must have renewed it.
+  for (int i = 0; i < 2000 && Value(&conn, "SELECT now() > " + pg::QuoteLiteral(first) + "::timestamptz") != "t"; ++i)
+    std::this_thread::sleep_for(milliseconds(5));
   EXPECT_TRUE(a.Held().ok());
   EXPECT_NE(first, Value(&conn, "SELECT expires_at FROM pleat.lease")) << "renewed";
   engine::Lease b("pleat", "public", milliseconds(300));

@@ -5,10 +5,12 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -125,12 +127,24 @@ TEST(Lifecycle, LockTimeoutWaitsRetriesAndSucceedsOnceTheLockIsFree) {
   MigrationFile file("02_shout", kAddShout);
   pg::Connection locker = Connect(url);
   Exec(&locker, "BEGIN; LOCK TABLE people IN ACCESS SHARE MODE");
-  std::thread release([&locker] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+  // The lock is released once start has said it waits for it (after a lock timeout).
+  std::vector<std::string> log;
+  std::mutex mu;
+  std::condition_variable cv;
+  bool waiting = false;
+  engine::Options options = OptionsFor(url);
+  options.log = [&](const std::string& line) {
+    std::lock_guard<std::mutex> lock(mu);
+    log.push_back(line);
+    waiting |= line.find("waiting for a lock") != std::string::npos;
+    cv.notify_all();
+  };
+  std::thread release([&] {
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait_for(lock, std::chrono::seconds(60), [&] { return waiting; });
+    lock.unlock();
     (void)locker.Exec("COMMIT");
   });
-  std::vector<std::string> log;
-  engine::Options options = OptionsFor(url, &log);
   options.lock_timeout_ms = 100;
   Status s = engine::Lifecycle(options).Start(file.path(), /*complete=*/false, &vs);
   release.join();

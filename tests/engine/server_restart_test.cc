@@ -3,9 +3,9 @@
 // committed batch (not from the beginning) and ends with every row filled.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <future>
-#include <thread>
 
 #include "engine/lifecycle.h"
 #include "support/migration_file.h"
@@ -15,7 +15,9 @@
 namespace pleat::testing {
 namespace {
 
-constexpr int kRows = 500000;
+constexpr int kRows = 20000;
+constexpr int kBatchRows = 500;
+constexpr int kRestartBeforeBatch = 10;  // counted over the backfill's workers
 
 long long RowsDone(const std::string& url) {
   pg::Connection conn = Connect(url);
@@ -33,18 +35,34 @@ TEST(ServerRestart, BackfillResumesFromItsCheckpoint) {
     Exec(&conn, "INSERT INTO big SELECT g, 'name ' || g FROM generate_series(1, " + std::to_string(kRows) +
                     ") g; ANALYZE big");
   }
+  // The backfill stops before one of its batches until the server has restarted:
+  // the restart falls in the middle of it, at a known point, not after a guess.
+  std::promise<void> reached, restarted;
+  std::shared_future<void> restart_done = restarted.get_future().share();
+  std::atomic<int> batches{0};
   auto interrupted = std::async(std::launch::async, [&] {
+    engine::Options options = OptionsFor(url);
+    options.backfill.min_rows = options.backfill.max_rows = kBatchRows;
+    options.before_step = [&](const std::string& phase, const std::string&) {
+      if (phase != "backfill") return;
+      int n = ++batches;
+      if (n == kRestartBeforeBatch) reached.set_value();
+      if (n >= kRestartBeforeBatch) restart_done.wait();
+    };
     std::string ignored;
-    return engine::Lifecycle(OptionsFor(url)).Start(shout.path(), false, &ignored);
+    return engine::Lifecycle(options).Start(shout.path(), false, &ignored);
   });
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (RowsDone(url) < 20000 && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  // Batches commit asynchronously (synchronous_commit off, with their
-  // checkpoints): give the WAL writer (wal_writer_delay 200 ms) time to flush
-  // some, or the immediate shutdown loses every batch and there is nothing to resume.
-  std::this_thread::sleep_for(std::chrono::milliseconds(400));
-  ASSERT_TRUE(ServerHandle::Restart());
+  ASSERT_EQ(std::future_status::ready, reached.get_future().wait_for(std::chrono::seconds(120)))
+      << "the backfill never reached batch " << kRestartBeforeBatch;
+  {
+    // Batches commit asynchronously (synchronous_commit off): a checkpoint
+    // writes their WAL, or the immediate shutdown would lose every one of them.
+    pg::Connection conn = Connect(url);
+    Exec(&conn, "CHECKPOINT");
+  }
+  bool restarted_ok = ServerHandle::Restart();
+  restarted.set_value();
+  ASSERT_TRUE(restarted_ok);
   Status lost = interrupted.get();
   ASSERT_FALSE(lost.ok()) << "the backfill finished before the restart; the test proves nothing";
 

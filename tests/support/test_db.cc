@@ -3,10 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <mutex>
+#include <set>
+#include <thread>
 
 #include "pg/throwaway_server.h"
 
@@ -45,13 +48,55 @@ std::string RunCommand(const std::string& cmd) {
 std::string ServerHandle::Url(const std::string& dbname) { return Server()->Url(dbname); }
 bool ServerHandle::Restart() { return Server()->Restart().ok(); }
 
-std::string NewDatabase() {
+namespace {
+
+std::string NextDatabaseName() {
   static int counter = 0;
-  std::string name = "t" + std::to_string(++counter);
+  return "t" + std::to_string(++counter);
+}
+
+// The database and user of a URL of this server (postgresql://USER@/DB?host=...).
+void NamesOf(const std::string& url, std::string* db, std::string* user) {
+  size_t at = url.find("@/"), query = url.find('?');
+  EXPECT_TRUE(url.rfind("postgresql://", 0) == 0 && at != std::string::npos && query > at) << url;
+  *user = url.substr(13, at - 13);
+  *db = url.substr(at + 2, query - at - 2);
+}
+
+// A new database, CREATE DATABASE with `options`, and its name.
+std::string CreateDatabase(const std::string& options) {
+  std::string name = NextDatabaseName();
   pg::Connection admin = Connect(Server()->Url("postgres"));
   Exec(&admin, "DROP DATABASE IF EXISTS " + name);
-  Exec(&admin, "CREATE DATABASE " + name);
-  return Server()->Url(name);
+  Exec(&admin, "CREATE DATABASE " + name + options);
+  return name;
+}
+
+}  // namespace
+
+std::string NewDatabase() { return Server()->Url(CreateDatabase("")); }
+
+std::string CopyDatabase(const std::string& url) {
+  std::string from, user;
+  NamesOf(url, &from, &user);
+  std::string name = NextDatabaseName();
+  pg::Connection admin = Connect(Server()->Url("postgres"));
+  // A backend whose client has gone may still be exiting; CREATE DATABASE would
+  // then wait 100 ms per retry.
+  for (int i = 0; i < 5000 && Value(&admin, "SELECT count(*) FROM pg_stat_activity WHERE datname = '" + from + "'") != "0";
+       ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  Exec(&admin, "DROP DATABASE IF EXISTS " + name);
+  Exec(&admin, "CREATE DATABASE " + name + " TEMPLATE " + from + " OWNER " +
+                   Value(&admin, "SELECT quote_ident(pg_get_userbyid(datdba)) FROM pg_database WHERE datname = '" + from + "'"));
+  return UrlAs(Server()->Url(name), user);
+}
+
+void DropDatabase(const std::string& url) {
+  std::string db, user;
+  NamesOf(url, &db, &user);
+  pg::Connection admin = Connect(Server()->Url("postgres"));
+  Exec(&admin, "DROP DATABASE " + db + " WITH (FORCE)");
 }
 
 void EnsureRole(const std::string& name, const std::string& attributes) {
@@ -68,12 +113,9 @@ std::string UrlAs(const std::string& url, const std::string& role) {
 }
 
 std::string NewOwnedDatabase(const std::string& owner) {
-  EnsureRole(owner, "LOGIN");
-  std::string url = NewDatabase();
-  pg::Connection admin = Connect(url);
-  std::string db = Value(&admin, "SELECT current_database()");
-  Exec(&admin, "ALTER DATABASE " + db + " OWNER TO \"" + owner + "\"");
-  return UrlAs(url, owner);
+  static std::set<std::string> made;  // roles live as long as this binary's server
+  if (made.insert(owner).second) EnsureRole(owner, "LOGIN");
+  return UrlAs(Server()->Url(CreateDatabase(" OWNER \"" + owner + "\"")), owner);
 }
 
 pg::Connection Connect(const std::string& url) {

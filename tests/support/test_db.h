@@ -22,6 +22,13 @@ std::string UrlAs(const std::string& url, const std::string& role);
 // its URL as that role: pleat runs there as it does in production, as the
 // owner of the schema, not as a superuser.
 std::string NewOwnedDatabase(const std::string& owner = "pleat_owner");
+// A new database made from the one `url` names as its template (schemas, rows,
+// owners and grants; no database-level settings), and its URL as the same user:
+// a state built once (migrations run, rows loaded) that many runs start from.
+// Waits for the template's last sessions to end, as CREATE DATABASE needs.
+std::string CopyDatabase(const std::string& url);
+// Drops the database `url` names (ending its sessions), for tests that make many.
+void DropDatabase(const std::string& url);
 // The server, for crash tests that restart it.
 class ServerHandle {
  public:
