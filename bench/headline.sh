@@ -100,7 +100,12 @@ loaded() {
   q postgres -c "CHECKPOINT"
   rm -f "$WORK"/lat.*
   tp=$EPOCHREALTIME
-  pgbench_run bench_h "$WORK/lat.out" -R "$RATE" -T "$dur" -l --log-prefix="$WORK/lat" &
+  # The app finds `t` through the migration's version schema once start made
+  # it (app v2 deployed at once), the table before: complete drops the old
+  # version, whose writers must be gone by then. Simple protocol, so each
+  # statement looks the name up again.
+  PGOPTIONS="-c search_path=public_headline_$1,public" \
+    pgbench_run bench_h "$WORK/lat.out" -M simple -R "$RATE" -T "$dur" -l --log-prefix="$WORK/lat" &
   pid=$!
   BG_PIDS+=("$pid")
   sleep 5
