@@ -13,8 +13,8 @@
 # computed default" (all); --build-dir: where pleat is built (build/);
 # --pleat: measure this binary instead of building; --unsafe: fsync and
 # synchronous_commit off; --keep: keep the work directory.
-# Duration on this machine (2 cores): about 7 minutes at --rows 1000000, about
-# an hour at the default 10M.
+# Duration on this machine (2 cores, load average 20 from other builds): 23
+# minutes at --rows 1000000; the default 10M takes about 10 times that.
 set -euo pipefail
 
 BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
