@@ -20,32 +20,36 @@ pleat_cmd() {
 
 # 1. The physical reference: one UPDATE over the whole table, no trigger.
 measure_reference() {
-  local r s runs=()
+  local r s a runs=() alters=()
   for ((r = 1; r <= REPEAT; r++)); do
     log "1 reference UPDATE (run $r of $REPEAT)"
     copy_db bench_seed bench_ref
-    q bench_ref -c "ALTER TABLE t ADD COLUMN ab text"
+    a=$(timed bench_ref "ALTER TABLE t ADD COLUMN ab text")
     s=$(timed bench_ref "UPDATE t SET ab = $EXPR")
     check_filled bench_ref "the reference UPDATE"
     drop_db bench_ref
-    runs+=("$s")
+    runs+=("$s"); alters+=("$(calc "$a + $s")")
   done
   record reference.runs_s "[$(IFS=,; echo "${runs[*]}")]"
   record reference.seconds "$(median "${runs[@]}")"
+  record reference.with_alter_runs_s "[$(IFS=,; echo "${alters[*]}")]"
+  record reference.with_alter_s "$(median "${alters[@]}")"
 }
 
 # 2. pleat start on the same table; the backfill is timed from pleat's own log
 # lines ("backfilling" .. the last "backfilled"). The first run's database
 # stays as bench_active, the template of the "migration active" measurements.
 measure_pleat_backfill() {
-  local r db logf s total runs=() totals=()
+  local r db logf s t0 total runs=() totals=() wholes=()
   for ((r = 1; r <= REPEAT; r++)); do
     log "2 pleat backfill (run $r of $REPEAT)"
     db=bench_pleat; [ "$r" = 1 ] && db=bench_active
     copy_db bench_seed "$db"
     q postgres -c "CHECKPOINT" -c "SELECT pg_stat_statements_reset()" >/dev/null
     logf="$WORK/start.$r.log"
+    t0=$EPOCHREALTIME
     pleat_cmd "$db" "$logf" start "$MIG"
+    wholes+=("$(secs "$t0" "$EPOCHREALTIME")")
     s=$(backfill_seconds "$logf")
     total=$(awk 'NR == 1 { s = $1 } { e = $1 } END { printf "%.3f", e - s }' "$logf")
     check_filled "$db" "pleat's backfill"
@@ -57,6 +61,8 @@ measure_pleat_backfill() {
   record pleat_backfill.runs_s "[$(IFS=,; echo "${runs[*]}")]"
   record pleat_backfill.seconds "$(median "${runs[@]}")"
   record pleat_backfill.start_total_s "$(median "${totals[@]}")"
+  record pleat_backfill.whole_start_runs_s "[$(IFS=,; echo "${wholes[*]}")]"
+  record pleat_backfill.whole_start_s "$(median "${wholes[@]}")"
 }
 
 # backfill_seconds LOGFILE: from pleat's first `splitting "t"` or `backfilling [part N of ]"t"`
@@ -73,20 +79,24 @@ backfill_seconds() {
 #      was before batches were sized toward a time target (before/after).
 #  2d: `--jobs 1`: one worker, so the table is not split into key ranges.
 pleat_backfill_variant() {
-  local key=$1 label=$2 r logf runs=()
+  local key=$1 label=$2 r logf t0 runs=() wholes=()
   shift 2
   for ((r = 1; r <= REPEAT; r++)); do
     log "$label (run $r of $REPEAT)"
     copy_db bench_seed bench_variant
     q postgres -c "CHECKPOINT" >/dev/null
     logf="$WORK/start_$key.$r.log"
+    t0=$EPOCHREALTIME
     pleat_cmd bench_variant "$logf" start "$MIG" "$@"
+    wholes+=("$(secs "$t0" "$EPOCHREALTIME")")
     check_filled bench_variant "$label"
     drop_db bench_variant
     runs+=("$(backfill_seconds "$logf")")
   done
   record "$key.runs_s" "[$(IFS=,; echo "${runs[*]}")]"
   record "$key.seconds" "$(median "${runs[@]}")"
+  record "$key.whole_start_runs_s" "[$(IFS=,; echo "${wholes[*]}")]"
+  record "$key.whole_start_s" "$(median "${wholes[@]}")"
 }
 
 # Where the backfill's time goes, by statement (pg_stat_statements, top level).

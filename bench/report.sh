@@ -17,7 +17,24 @@ lat_row() {
   [ "$(jq -r '.service.count // 0' <<<"$j")" = 0 ] || lat_row "  without schedule lag" "$(jq -c .service <<<"$j")"
 }
 
+# The whole `pleat start` (preflight, DDL, triggers, backfill, views: what the
+# user waits for) against ALTER TABLE ADD COLUMN + UPDATE (issue 18).
+whole_rows() {
+  local ref
+  ref=$(get reference.with_alter_s)
+  rate_row "1w reference: ALTER TABLE ADD COLUMN + UPDATE" "$ref" "$ref" ""
+  rate_row "2w whole pleat start, defaults (--jobs 2)" "$(get pleat_backfill.whole_start_s)" "$ref" "target >= 1.00x"
+  rate_row "2dw whole pleat start, --jobs 1" "$(get pleat_backfill_one_job.whole_start_s)" "$ref" ""
+}
+summarize_whole() {
+  local ref
+  ref=$(get reference.with_alter_s)
+  record summary.whole_start_rate_vs_reference "$(calc "$ref / $(get pleat_backfill.whole_start_s)")"
+  record summary.whole_start_one_job_rate_vs_reference "$(calc "$ref / $(get pleat_backfill_one_job.whole_start_s)")"
+}
+
 summarize() {
+  summarize_whole
   local ref s
   ref=$(get reference.seconds)
   record summary.reference_rows_per_s "$(calc "$ROWS / $ref" 0)"
@@ -46,7 +63,7 @@ summarize() {
 
 write_json() {
   mkdir -p "$BENCH/results"
-  JSON_FILE="$BENCH/results/$(date +%Y-%m-%dT%H%M%S).json"
+  JSON_FILE="$BENCH/results/${1:-}$(date +%Y-%m-%dT%H%M%S).json"
   jq -Rn 'reduce (inputs | split("\t")) as $kv ({}; setpath($kv[0] | split("."); $kv[1] | fromjson))' \
     <"$RESULTS" >"$JSON_FILE"
 }
@@ -62,6 +79,7 @@ print_table() {
   rate_row "2 pleat backfill (defaults: --jobs 2)" "$(get pleat_backfill.seconds)" "$ref" "target rate >= 0.90x ref"
   rate_row "2c pleat backfill, fixed 1000-row batches (before)" "$(get pleat_backfill_fixed.seconds)" "$ref" ""
   rate_row "2d pleat backfill, --jobs 1 (one worker, no key ranges)" "$(get pleat_backfill_one_job.seconds)" "$ref" ""
+  whole_rows
   rate_row "3 trigger-touch (pgroll/Reshape), 1000/batch" "$(get touch_backfill.seconds)" "$ref" ""
   for b in 1000 10000 100000 1000_async; do
     rate_row "2b pleat's statements server-side, ${b/_async/ async commit}/batch" "$(get "replay_backfill.batch_$b.seconds")" "$ref" ""
@@ -107,12 +125,14 @@ report_backfill() {
   record summary.reference_rows_per_s "$(calc "$ROWS / $ref" 0)"
   record summary.pleat_backfill_rows_per_s "$(calc "$ROWS / $(get pleat_backfill.seconds)" 0)"
   record summary.pleat_backfill_rate_vs_reference "$(calc "$ref / $(get pleat_backfill.seconds)")"
+  summarize_whole
   write_json
   echo
   echo "pleat bench: $ROWS rows, backfill only, load average $(get machine.loadavg | tr -d '"')"
   rate_row "1 reference: one UPDATE t SET ab = up" "$ref" "$ref" ""
   rate_row "2 pleat backfill (defaults: --jobs 2)" "$(get pleat_backfill.seconds)" "$ref" "target rate >= 0.90x ref"
   rate_row "2d pleat backfill, --jobs 1 (one worker, no key ranges)" "$(get pleat_backfill_one_job.seconds)" "$ref" ""
+  whole_rows
   echo "pleat start peak RSS: $(get pleat_backfill.max_rss_kb) kB"
   echo "results: $JSON_FILE"
 }

@@ -33,13 +33,16 @@ constexpr const char* kLeaves =
 const std::string kBlocksSql =
     std::string("SELECT coalesce(max(pg_relation_size(c.oid)), 0) / current_setting('block_size')::int, count(*)") +
     kLeaves;
-// The size of every leaf, summed (the parent's own size is 0 when partitioned).
-const std::string kSizeSql =
-    std::string("SELECT coalesce(sum(pg_relation_size(c.oid)), 0) / current_setting('block_size')::int") + kLeaves;
 
 constexpr int kBlocksPerBatchDivisor = 50;  // ~50 narrow rows per 8 kB block
-// Up to 128 MB (8 kB blocks) a count(*) takes well under a second; beyond, the planner's estimate.
+// A table never vacuumed or analyzed (reltuples -1, or no pages then) up to
+// 128 MB (8 kB blocks) is counted: well under a second. Otherwise the
+// planner's estimate, which reads no row: the count was a full read of the
+// table at every start (66 ms of a 1M-row start, bench/README.md, issue 18).
 constexpr long long kCountBlocks = 16384;
+const std::string kCountSql =
+    std::string("SELECT coalesce(sum(pg_relation_size(c.oid)), 0) / current_setting('block_size')::int <= ") +
+    std::to_string(kCountBlocks) + " AND bool_or(c.reltuples < 0 OR c.relpages = 0)" + kLeaves;
 
 // Qualified: a bare key name in ORDER BY would mean the select list's text copy
 // of the key (it has the same output name) and sort as text, '100897' < '2'.
@@ -74,12 +77,22 @@ Status TableWalk::Open(pg::Connection* conn, const std::string& schema, const st
   out->key_.clear();
   if (!key_json.empty())
     for (const auto& k : nlohmann::json::parse(key_json)) out->key_.push_back(pg::QuoteIdent(k.get<std::string>()));
-  if (!out->key_.empty()) return Status::Ok();
+  return out->key_.empty() ? out->ReadBlocks(conn) : Status::Ok();
+}
+
+Status TableWalk::OpenByCtid(pg::Connection* conn, const std::string& schema, const std::string& table,
+                             TableWalk* out) {
+  out->qualified_ = pg::QualifiedName(schema, table);
+  out->key_.clear();
+  return out->ReadBlocks(conn);
+}
+
+Status TableWalk::ReadBlocks(pg::Connection* conn) {
   pg::Result res;
-  s = conn->ExecParams(kBlocksSql, {out->qualified_}, &res);
+  Status s = conn->ExecParams(kBlocksSql, {qualified_}, &res);
   if (!s.ok()) return s;
-  out->blocks_ = std::stoll(res.Get(0, 0));
-  out->leaves_ = std::max(1LL, std::stoll(res.Get(0, 1)));
+  blocks_ = std::stoll(res.Get(0, 0));
+  leaves_ = std::max(1LL, std::stoll(res.Get(0, 1)));
   return s;
 }
 
@@ -127,11 +140,11 @@ Status TableWalk::KeyBatch(pg::Connection* conn, const nlohmann::json& checkpoin
 }
 
 Status TableWalk::EstimateRows(pg::Connection* conn, long long* rows) const {
-  std::string blocks;
-  Status s = conn->QueryValue(kSizeSql, &blocks, {qualified_});
+  std::string count;
+  Status s = conn->QueryValue(kCountSql, &count, {qualified_});
   if (!s.ok()) return s;
   std::string value;
-  if (std::stoll(blocks) <= kCountBlocks) {
+  if (count == "t") {
     s = conn->QueryValue("SELECT count(*) FROM " + qualified_, &value);
   } else {
     s = conn->QueryValue("EXPLAIN (FORMAT JSON) SELECT 1 FROM " + qualified_, &value);

@@ -30,15 +30,20 @@ class TableWalk {
  public:
   // Reads the table's key from the catalog.
   static Status Open(pg::Connection* conn, const std::string& schema, const std::string& table, TableWalk* out);
+  // A walk by ctid whatever the key: each batch reads its blocks and nothing
+  // else (no probe of the key index). It meets every row once only inside one
+  // snapshot (a REPEATABLE READ transaction): an update moves a row.
+  static Status OpenByCtid(pg::Connection* conn, const std::string& schema, const std::string& table,
+                           TableWalk* out);
 
   // Finds the range of the next batch of about `rows` rows after `checkpoint`
   // (null: from the start). Sets *where to its WHERE clause and *next to the
   // checkpoint after it; *last is true when the batch reaches the end.
   Status NextBatch(pg::Connection* conn, const nlohmann::json& checkpoint, int rows, std::string* where,
                    nlohmann::json* next, bool* last) const;
-  // About how many rows the table holds: counted when it is small, else the
-  // planner's estimate scaled to its current size (sensible even for a table
-  // never analyzed, whose reltuples is -1 or 0).
+  // About how many rows the table holds: the planner's estimate scaled to its
+  // current size, which reads no row; counted when the table is small and was
+  // never vacuumed or analyzed (reltuples -1 or 0: the estimate is a guess).
   Status EstimateRows(pg::Connection* conn, long long* rows) const;
   // SQL listing the key of every row in `where`, in key order, as text.
   std::string KeysSql(const std::string& where) const;
@@ -57,6 +62,7 @@ class TableWalk {
   Status KeyBatch(pg::Connection* conn, const nlohmann::json& checkpoint, int rows, std::string* where,
                   nlohmann::json* next, bool* last) const;
   std::string KeyList() const;
+  Status ReadBlocks(pg::Connection* conn);
   std::string qualified_;
   std::vector<std::string> key_;  // quoted key columns; empty: walk by ctid
   long long blocks_ = 0;          // table size in blocks when the walk opened (ctid walks; largest leaf)

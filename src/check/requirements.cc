@@ -60,6 +60,14 @@ ImageColumn ImageOf(const Column& c, const Table* catalog) {
   if (c.up) {
     image.sql = Cast(*c.up, c.type);
     image.up = *c.up;
+    migration::Expression e;
+    const Column* copied = IsBareColumn(*c.up) && migration::Expression::Parse(*c.up, &e).ok() && catalog
+                               ? catalog->FindByPhysical(e.column_refs()[0].name)
+                               : nullptr;
+    if (copied) {
+      image.copies = copied->physical;
+      image.copies_same_type = ops::SameType(copied->type, c.type);
+    }
   } else if (c.added) {
     image.sql = c.identity || c.generated ? Cast("NULL", c.type) : Cast(c.default_sql.value_or("NULL"), c.type);
   } else if (const Column* old = catalog ? catalog->FindByPhysical(c.physical) : nullptr;

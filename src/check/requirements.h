@@ -27,6 +27,12 @@ struct ImageColumn {
   std::string sql;       // over the physical table `t`
   std::string up;        // the `up` as the schema holds it ("" when not computed)
   bool computed = false; // set by this operation: must evaluate without raising
+  // `up` is a bare reference to this physical column of the table as it is
+  // ("" otherwise), and `copies_same_type` when that column has the type
+  // `sql` casts to: then `up` cannot raise, and is NULL only where the column
+  // is (check/table_check.cc skips what cannot fail).
+  std::string copies;
+  bool copies_same_type = false;
 };
 
 // A constraint over image columns. check: `expression` is its boolean SQL over

@@ -2,6 +2,10 @@
 
 #include <algorithm>
 
+#include <chrono>
+#include <sstream>
+
+#include "backfill/batch_sizer.h"
 #include "backfill/table_walk.h"
 #include "pg/quote.h"
 
@@ -10,6 +14,11 @@ namespace {
 
 constexpr size_t kExamples = 5;
 constexpr int kProgressEvery = 10;  // batches between progress lines
+// A full scan's batches grow from spec.batch_rows toward this time each (as
+// the backfill's do), so a large table costs a few dozen statements, not one
+// per thousand rows; the cap bounds the rows one batch can return.
+constexpr int kBatchTargetMs = 250;
+constexpr int kMaxBatchRows = 25000;
 constexpr size_t kArgsPerCall = 90;  // num_nulls takes at most 100 arguments
 
 // Errors that depend on a row's values (bad input, overflow, division by
@@ -28,27 +37,42 @@ void Add(Hits* hits, const std::string& ctid, const std::string& message) {
 }
 
 // Each source in num_nulls() first, inside CASE so the planner can neither drop
-// nor reorder it: every value is computed for every row, marked or not.
+// nor reorder it: every value is computed for every row, marked or not. One
+// row back: per probe, how many rows it marked and the first five of them, so
+// a batch costs the same memory whether it marks no row or all of them.
 std::string BatchSql(const ScanSpec& spec, const std::string& where) {
-  std::string force, marks, select;
+  std::string force, marks, select, counts;
   for (size_t i = 0; i < spec.sources.size(); i += kArgsPerCall) {
     std::string args;
     for (size_t j = i; j < std::min(spec.sources.size(), i + kArgsPerCall); ++j)
       args += (args.empty() ? "" : ", ") + spec.sources[j].sql;
     force += (force.empty() ? "" : " + ") + std::string("num_nulls(") + args + ")";
   }
-  for (const auto& p : spec.probes) {
-    select += ", ((" + p.sql + ") IS TRUE)";
-    marks += (marks.empty() ? "" : " OR ") + std::string("(") + p.sql + ") IS TRUE";
+  for (size_t i = 0; i < spec.probes.size(); ++i) {
+    const std::string& p = spec.probes[i].sql;
+    const std::string m = "m" + std::to_string(i);
+    select += ", ((" + p + ") IS TRUE) AS " + m;
+    marks += (marks.empty() ? "" : " OR ") + std::string("(") + p + ") IS TRUE";
+    counts += (counts.empty() ? "" : ", ") + std::string("count(*) FILTER (WHERE ") + m +
+              "), array_to_string((array_agg(c) FILTER (WHERE " + m + "))[1:" + std::to_string(kExamples) + "], ' ')";
   }
-  return "SELECT v.\"_pleat_ctid\"::text" + select + " FROM (" + spec.image + " WHERE " + where + ") v WHERE CASE WHEN " +
-         (force.empty() ? "true" : force + " >= 0") + " THEN " + (marks.empty() ? "false" : marks) + " ELSE false END";
+  std::string rows = "SELECT v.\"_pleat_ctid\"::text AS c" + select + " FROM (" + spec.image + " WHERE " + where +
+                     ") v WHERE CASE WHEN " + (force.empty() ? "true" : force + " >= 0") + " THEN " +
+                     (marks.empty() ? "false" : marks) + " ELSE false END";
+  return counts.empty() ? rows : "SELECT " + counts + " FROM (" + rows + ") marked";
 }
 
 void Record(const ScanSpec& spec, const pg::Result& res, ScanResult* out) {
-  for (int r = 0; r < res.rows(); ++r)
-    for (size_t p = 0; p < spec.probes.size(); ++p)
-      if (res.Get(r, static_cast<int>(p) + 1) == "t") Add(&out->marked[spec.probes[p].id], res.Get(r, 0), "");
+  if (spec.probes.empty() || res.rows() != 1) return;
+  for (size_t p = 0; p < spec.probes.size(); ++p) {
+    long long count = std::stoll(res.Get(0, static_cast<int>(2 * p)));
+    if (count == 0) continue;
+    Hits* hits = &out->marked[spec.probes[p].id];
+    std::istringstream ctids(res.Get(0, static_cast<int>(2 * p + 1)));
+    long long listed = 0;
+    for (std::string ctid; ctids >> ctid; ++listed) Add(hits, ctid, "");
+    hits->count += count - listed;
+  }
 }
 
 // One row that raises: which expression raises on it alone (sources first).
@@ -72,12 +96,19 @@ Status Classify(pg::Connection* conn, const ScanSpec& spec, const std::string& c
 Status RunCtids(pg::Connection* conn, const ScanSpec& spec, const std::vector<std::string>& ctids, const Status& failure,
                 ScanResult* out);
 
-// Runs one batch; a batch that raises is split until the rows that raise are found.
-Status RunWhere(pg::Connection* conn, const ScanSpec& spec, const std::string& where, ScanResult* out) {
+// Runs one batch; a batch that raises is split until the rows that raise are
+// found. With `failed` set, a batch that fails with a server error records
+// nothing and sets *failed instead (the caller runs it again in smaller batches).
+Status RunWhere(pg::Connection* conn, const ScanSpec& spec, const std::string& where, ScanResult* out,
+                bool* failed = nullptr) {
   pg::Result res;
   Status s = Guarded(conn, BatchSql(spec, where), &res);
   if (s.ok()) Record(spec, res, out);
   if (s.ok() || s.sqlstate().empty()) return s;  // no SQLSTATE: the connection itself failed
+  if (failed) {
+    *failed = true;
+    return Status::Ok();
+  }
   if (!IsDataError(s)) {
     out->unavailable = s;
     return Status::Ok();
@@ -104,22 +135,40 @@ Status RunCtids(pg::Connection* conn, const ScanSpec& spec, const std::vector<st
 
 void Progress(const ScanSpec& spec, long long done, double estimate) {
   if (!spec.log || estimate < kProgressEvery * spec.batch_rows) return;
-  spec.log("check: table \"" + spec.table + "\": " + std::to_string(done) + " of about " +
-           std::to_string(static_cast<long long>(estimate)) + " rows");
+  spec.log("check: table \"" + spec.table + "\": " + std::to_string(std::min<long long>(done, estimate)) +
+           " of about " + std::to_string(static_cast<long long>(estimate)) + " rows");
 }
 
+// Batches of blocks (the caller's snapshot keeps every row where it is), in
+// the order the table stores them, sized like the backfill's: from
+// spec.batch_rows up, toward kBatchTargetMs. A batch larger than
+// spec.batch_rows that fails (a row raises, a statement timeout) is run again
+// from the same place at spec.batch_rows, where a raise is bisected down to its rows.
 Status ScanAll(pg::Connection* conn, const ScanSpec& spec, double estimate, ScanResult* out) {
   backfill::TableWalk walk;
-  Status s = backfill::TableWalk::Open(conn, spec.schema, spec.table, &walk);
+  Status s = backfill::TableWalk::OpenByCtid(conn, spec.schema, spec.table, &walk);
+  const int max_rows = std::max(spec.batch_rows, kMaxBatchRows);
+  backfill::BatchSizer sizer(spec.batch_rows, max_rows, kBatchTargetMs);
   nlohmann::json checkpoint;
   bool last = false;
+  long long done = 0;
   for (long long batch = 1; s.ok() && !last && out->unavailable.ok(); ++batch) {
     std::string where;
     nlohmann::json next;
-    s = walk.NextBatch(conn, checkpoint, spec.batch_rows, &where, &next, &last);
-    if (s.ok()) s = RunWhere(conn, spec, where, out);
+    const int rows = sizer.rows();
+    s = walk.NextBatch(conn, checkpoint, rows, &where, &next, &last);
+    bool failed = false;
+    auto t0 = std::chrono::steady_clock::now();
+    if (s.ok()) s = RunWhere(conn, spec, where, out, rows > spec.batch_rows ? &failed : nullptr);
+    if (failed) {
+      sizer = backfill::BatchSizer(spec.batch_rows, max_rows, kBatchTargetMs);
+      last = false;
+      continue;
+    }
+    sizer.Done(rows, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
     checkpoint = next;
-    if (batch % kProgressEvery == 0) Progress(spec, batch * spec.batch_rows, estimate);
+    done += rows;
+    if (batch % kProgressEvery == 0) Progress(spec, done, estimate);
   }
   return s;
 }

@@ -1,12 +1,15 @@
 #ifndef PLEAT_CHECK_SCAN_H_
 #define PLEAT_CHECK_SCAN_H_
 // Scan: evaluates boolean probes ("this row violates X") and expressions that
-// may raise over every row of one table (or a sample), in batches by key
-// (backfill::TableWalk), each batch under a savepoint of the caller's read-only
-// transaction. A batch that raises is bisected by ctid down to the rows that
-// raise, so one bad row neither aborts the scan nor hides the others.
+// may raise over every row of one table (or a sample), in batches of blocks
+// (backfill::TableWalk by ctid: no key index is read), each batch under a
+// savepoint of the caller's read-only transaction. Batches start at batch_rows
+// and grow toward a quarter second each (backfill::BatchSizer), so a table is
+// read once, in a few dozen statements. A large batch that fails runs again in batch_rows batches, and
+// one of those that raises is bisected by ctid down to the rows that raise, so
+// one bad row neither aborts the scan nor hides the others.
 // REQUIRES: the connection is inside a REPEATABLE READ transaction, so ctids
-// stay valid for the whole scan. Not thread-safe; one scan per connection.
+// stay valid and the block walk meets every row once. Not thread-safe; one scan per connection.
 
 #include <functional>
 #include <map>
@@ -32,7 +35,7 @@ struct ScanSpec {
   std::vector<Probe> probes;   // counted per row
   std::vector<Probe> sources;  // evaluated for every row; a raise is counted against its id
   long long sample_rows = 0;   // 0: every row
-  int batch_rows = 1000;
+  int batch_rows = 1000;  // the first and smallest batch, and the size a failed batch is retried at
   std::function<void(const std::string&)> log;  // progress on large tables
 };
 

@@ -48,8 +48,9 @@ ScanSpec TableCheck::Spec() const {
   for (const auto& o : r_.originals) spec.image += ", t." + pg::QuoteIdent(o) + " AS " + pg::QuoteIdent(o);
   spec.image += " FROM " + pg::QualifiedName(options_.schema, r_.physical) + " t";
   for (const auto& c : r_.image)
-    if (c.computed) spec.sources.push_back({"up:" + c.physical, V(c.physical)});
-  for (const auto& p : r_.not_null) spec.probes.push_back({"nn:" + p, V(p) + " IS NULL"});
+    if (c.computed && !settled_.count("up:" + c.physical)) spec.sources.push_back({"up:" + c.physical, V(c.physical)});
+  for (const auto& p : r_.not_null)
+    if (!settled_.count("nn:" + p)) spec.probes.push_back({"nn:" + p, V(p) + " IS NULL"});
   for (const auto& rule : r_.rules) {
     if (rule.type == 'c') spec.probes.push_back({"check:" + rule.name, "NOT " + rule.expression});
     if (rule.type == 'f') spec.probes.push_back({"fk:" + rule.name, ForeignKeySql(rule)});
@@ -206,8 +207,41 @@ Status TableCheck::Unique(const Rule& rule, const ScanResult& scan, std::vector<
   return Status::Ok();
 }
 
+// NOT NULL columns whose constraint is validated (PostgreSQL 18 sets
+// attnotnull for a NOT VALID one too).
+constexpr const char* kNotNullSql = R"(
+SELECT a.attname FROM pg_catalog.pg_attribute a
+WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped AND a.attnotnull
+  AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint k WHERE k.conrelid = a.attrelid AND k.contype = 'n'
+                  AND NOT k.convalidated AND a.attnum = ANY (k.conkey)))";
+
+bool IsConstant(const std::string& up) {
+  migration::Expression e;
+  return migration::Expression::Parse(up, &e).ok() && e.IsConstant();
+}
+
+Status TableCheck::Settle() {
+  pg::Result res;
+  Status s = conn_->ExecParams(kNotNullSql, {pg::QualifiedName(options_.schema, r_.physical)}, &res);
+  std::set<std::string> not_null;
+  for (int r = 0; s.ok() && r < res.rows(); ++r) not_null.insert(res.Get(r, 0));
+  for (const auto& c : r_.image) {
+    if (!s.ok() || !c.computed) continue;
+    if (!c.copies.empty()) {
+      if (c.copies_same_type) settled_.insert("up:" + c.physical);
+      if (c.copies_same_type && not_null.count(c.copies)) settled_.insert("nn:" + c.physical);
+      continue;
+    }
+    if (!IsConstant(c.up) || !Guarded(conn_, "SELECT (" + c.sql + ") IS NULL", &res).ok()) continue;
+    settled_.insert("up:" + c.physical);
+    if (res.Get(0, 0) == "f") settled_.insert("nn:" + c.physical);
+  }
+  return s;
+}
+
 Status TableCheck::Run(std::vector<Finding>* out) {
   Status s = backfill::TableWalk::Open(conn_, options_.schema, r_.physical, &walk_);
+  if (s.ok()) s = Settle();
   ScanSpec spec = Spec();
   ScanResult scan;
   if (s.ok() && (!spec.probes.empty() || !spec.sources.empty() || spec.sample_rows > 0)) s = Scan(conn_, spec, &scan);

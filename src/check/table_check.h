@@ -6,6 +6,7 @@
 // up to five example rows, each named by its key with the values that matter.
 // REQUIRES: the connection is inside the preflight's read-only transaction.
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,12 @@ class TableCheck {
   Status Run(std::vector<Finding>* out);
 
  private:
+  // Finds the checks that cannot fail for their expression, so that the scan
+  // leaves them out (and is not run when nothing is left): `up` that copies a
+  // column of its type cannot raise, nor be NULL when that column is NOT NULL
+  // (a validated constraint); `up` that names no column, function or operator
+  // is one value for every row: it is computed once here.
+  Status Settle();
   ScanSpec Spec() const;
   Status Unique(const Rule& rule, const ScanResult& scan, std::vector<Finding>* out);
   Status Marked(const std::string& id, const Hits& hits, std::vector<Finding>* out);
@@ -42,6 +49,7 @@ class TableCheck {
   const engine::Options& options_;
   const TableRequirements& r_;
   backfill::TableWalk walk_;
+  std::set<std::string> settled_;  // ids of probes and sources that cannot fail (Settle)
 };
 
 }  // namespace pleat::check

@@ -153,6 +153,7 @@ struct Found {
   std::vector<Expression::ColumnRef> refs;
   std::vector<std::pair<int, std::string>> calls;  // location, function name
   Expression::UnqualifiedNames names;
+  bool constant = true;  // no column, call, operator, sub-SELECT or table met
 };
 
 Status AddColumnRef(const std::string& text, const json& ref, bool in_subquery, Found* found) {
@@ -226,6 +227,9 @@ Status Walk(const std::string& text, const json& root, Found* found) {
         if (!s.ok()) return s;
       }
       if (it.key() == "FuncCall") AddCall(it.value(), found);
+      if (it.key() == "ColumnRef" || it.key() == "FuncCall" || it.key() == "A_Expr" || it.key() == "SubLink" ||
+          it.key() == "RangeVar")
+        found->constant = false;
       AddNames(it.key(), it.value(), &found->names);
       // Only the subselect of a SubLink is a subquery; its testexpr (`x` in
       // `x IN (SELECT ...)`) belongs to the outer expression.
@@ -257,6 +261,7 @@ Status Expression::Parse(const std::string& text, Expression* out) {
   out->text_ = text;
   out->refs_ = std::move(found.refs);
   out->names_ = std::move(found.names);
+  out->constant_ = found.constant;
   out->functions_.clear();
   std::set<std::string> seen;
   for (const auto& [location, name] : found.calls) AppendOnce(name, &seen, &out->functions_);

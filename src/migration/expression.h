@@ -48,6 +48,10 @@ class Expression {
   // are not listed), so callers can ask the catalog about their volatility.
   const std::vector<std::string>& FunctionNames() const { return functions_; }
   const UnqualifiedNames& unqualified_names() const { return names_; }
+  // True when the expression names no column (bare or qualified), calls no
+  // function or operator (qualified or not) and holds no sub-SELECT: literals,
+  // casts, CASE/COALESCE/ROW/ARRAY of them. Its value is the same for every row.
+  bool IsConstant() const { return constant_; }
 
   // Returns the text with every column reference (outside sub-SELECTs) whose name is a
   // key of `replacements` replaced by the mapped text, e.g. {"name" -> "NEW.\"name\""}.
@@ -60,6 +64,7 @@ class Expression {
   std::vector<ColumnRef> refs_;
   std::vector<std::string> functions_;
   UnqualifiedNames names_;
+  bool constant_ = false;
 };
 
 }  // namespace pleat::migration

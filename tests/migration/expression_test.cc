@@ -83,6 +83,23 @@ struct RenameCase {
   std::string want;
 };
 
+// The preflight computes a constant `up` once instead of over every row
+// (check/table_check.cc), so anything that could differ per row must say no.
+TEST(ExpressionTest, IsConstantOnlyForLiteralsAndCasts) {
+  for (const char* text : {"0", "'x'", "'2020-01-01'::date", "NULL", "-1.5", "CASE WHEN true THEN 1 END",
+                           "ARRAY[1, 2]", "coalesce(NULL, 'a')", "ROW(1, 'a')"}) {
+    Expression e;
+    ASSERT_TRUE(Expression::Parse(text, &e).ok()) << text;
+    EXPECT_TRUE(e.IsConstant()) << text;
+  }
+  for (const char* text : {"a", "t.a", "now()", "pg_catalog.now()", "1 + 1", "1 OPERATOR(pg_catalog.+) 1",
+                           "(SELECT 1)", "EXISTS (SELECT FROM public.x)", "- '1'::int", "CASE a WHEN 1 THEN 2 END"}) {
+    Expression e;
+    ASSERT_TRUE(Expression::Parse(text, &e).ok()) << text;
+    EXPECT_FALSE(e.IsConstant()) << text;
+  }
+}
+
 TEST(ExpressionTest, RenameColumnsRewritesOnlyReferences) {
   const RenameCase kCases[] = {
       {"name || ' name'", {{"name", "NEW.\"name\""}}, "NEW.\"name\" || ' name'"},
