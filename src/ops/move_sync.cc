@@ -2,6 +2,7 @@
 
 #include <optional>
 
+#include "migration/expression.h"
 #include "ops/move_order.h"
 #include "ops/not_null.h"
 #include "pg/quote.h"
@@ -209,17 +210,32 @@ bool HiddenIn(const schema::VirtualSchema& after, const std::string& table, cons
 
 }  // namespace
 
+// The value a moved column keeps in the source after a new-version insert,
+// whose target row is still to come: its default, or NULL. "" when that
+// cannot be told (a volatile default gives each row its own value).
+std::string LeftByNewInsert(const schema::VirtualSchema& after, const schema::Column& c) {
+  if (!c.default_sql) return "NULL";
+  migration::Expression e;
+  if (!migration::Expression::Parse(*c.default_sql, &e).ok()) return "";
+  for (const auto& fn : e.FunctionNames())
+    if (after.IsVolatileFunction(fn)) return "";
+  return "(" + *c.default_sql + ")";
+}
+
 // What `pleat verify` checks of a split: a source row whose target row holds
 // other values, or that has moved values but no target row (a new-version row
-// whose child is still to come has none). Only for created target rows, whose
-// key is unique; a one-to-many move_column may differ by design.
-nlohmann::json VerifySpec(const Move& m, const MoveNames& n) {
+// whose child is still to come has none, and keeps the moved columns'
+// defaults). Only for created target rows, whose key is unique; a one-to-many
+// move_column may differ by design.
+nlohmann::json VerifySpec(const schema::VirtualSchema& after, const Move& m, const MoveNames& n) {
   std::string differs, any_value;
   for (const MovedColumn& c : m.columns) {
     std::string from = "v." + pg::QuoteIdent(c.from.physical);  // v: the row verify scans
     differs += std::string(differs.empty() ? "" : " OR ") + "t." + pg::QuoteIdent(c.to) + " IS DISTINCT FROM " + from;
-    any_value += std::string(any_value.empty() ? "" : " OR ") + from + " IS NOT NULL";
+    std::string left = LeftByNewInsert(after, c.from);
+    if (!left.empty()) any_value += std::string(any_value.empty() ? "" : " OR ") + from + " IS DISTINCT FROM " + left;
   }
+  if (any_value.empty()) any_value = "false";
   std::string match = "t." + pg::QuoteIdent(m.target_key) + " = v." + pg::QuoteIdent(m.source_key);
   return {{"table", m.source},
           {"probe", "EXISTS (SELECT 1 FROM " + n.target + " t WHERE " + match + " AND (" + differs + ")) OR ((" +
@@ -252,7 +268,7 @@ void PlanMoves(const schema::VirtualSchema& after, const std::string& state_sche
     out->complete.AddSql(id, "remove " + what + " and the moved columns of \"" + m.source + "\"", complete);
     PlanRollback(m, n, after.FindByPhysical(m.source), id, &out->rollback);
     if (m.create_rows) AddBackfill(m, n, &out->backfill);
-    if (m.create_rows) out->verify.push_back(VerifySpec(m, n));
+    if (m.create_rows) out->verify.push_back(VerifySpec(after, m, n));
   }
 }
 
