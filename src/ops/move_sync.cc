@@ -208,6 +208,15 @@ bool HiddenIn(const schema::VirtualSchema& after, const std::string& table, cons
   return false;
 }
 
+// The physical column the new version keeps `column` of physical table `table`
+// in: its shadow when the migration replaces it, else the column itself.
+std::string ShadowOf(const schema::VirtualSchema& after, const std::string& table, const std::string& column) {
+  if (const schema::Table* t = after.FindByPhysical(table))
+    for (const auto& s : t->shadows)
+      if (s.original == column) return s.physical;
+  return column;
+}
+
 }  // namespace
 
 // The value a moved column keeps in the source after a new-version insert,
@@ -250,7 +259,7 @@ void PlanMoves(const schema::VirtualSchema& after, const std::string& state_sche
   for (const Move& m : after.moves()) {
     views->tables[m.source].check_option = true;
     views->tables[m.target].check_option = true;
-    AddLockOrderQual(m, views);
+    AddLockOrderQual(m, ShadowOf(after, m.target, m.target_key), views);
     MoveNames n(m, schema);
     std::string id = "move." + m.source + "." + m.target;
     std::string what = "the triggers that move columns between \"" + m.source + "\" and \"" + m.target + "\"";

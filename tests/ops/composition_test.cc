@@ -172,6 +172,29 @@ operations:
              EXPECT_EQ("0", c.Value("SELECT count(*) FROM pg_attribute WHERE attrelid = 'public.accounts'::regclass "
                                     "AND attname = 'fee' AND NOT attisdropped"));
            }},
+      // The target's key rebuilt on a shadow: the lock-order qual of the
+      // target's view read the original key, so complete could not drop it
+      // (CompositionRandom, seed 1013).
+      {.name = "move_column_then_a_foreign_key_on_the_target_key",
+       .setup_migrations = {kAccounts, kProfiles},
+       .setup_sql = std::string(kSeed) + "; INSERT INTO profiles (account_id, bio) VALUES (1, 'one'), (2, 'two')",
+       .migration = R"yaml(
+operations:
+  - move_column: {table: accounts, column: fee, to: profiles}
+  - create_constraint: {table: profiles, name: profiles_account_fk2, type: foreign_key, columns: [account_id],
+      references: {table: accounts, columns: [id]}, up: {account_id: account_id}, down: {account_id: account_id}}
+)yaml",
+       .before_complete =
+           [](CaseContext& c) {
+             c.Exec("UPDATE " + c.new_schema + ".profiles SET fee = 6 WHERE account_id = 2");
+             EXPECT_EQ("1|1.00\n2|6.00", c.Rows("SELECT id, fee FROM public.accounts ORDER BY id"));
+           },
+       .after_complete =
+           [](CaseContext& c) {
+             EXPECT_EQ("1|1.00\n2|6.00", c.Rows("SELECT account_id, fee FROM " + c.new_schema + ".profiles ORDER BY id"));
+             EXPECT_EQ("FOREIGN KEY (account_id) REFERENCES accounts(id)",
+                       c.Value("SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'profiles_account_fk2'"));
+           }},
       {.name = "rebuilt_primary_key_before_a_split_is_refused",
        .setup_migrations = {kAccounts},
        .migration = R"yaml(
