@@ -4,7 +4,7 @@
 // versions are served, rollback restores the exact dump, and after complete
 // the new version shows what the same change as plain DDL gives on a copy of
 // the data in a second database: tables, columns (order, types, nullability,
-// defaults), constraints, indexes, replica identity and every row.
+// defaults, comments), constraints, indexes, replica identity and every row.
 // PLEAT_RANDOM_SEED and PLEAT_RANDOM_RUNS pick the first seed and the number of
 // runs, run i with seed + i (longer runs: PLEAT_RANDOM_RUNS=200); a failure
 // prints its own seed and the file.
@@ -58,7 +58,8 @@ std::string Describe(pg::Connection* conn, const std::string& view_schema, const
                     Value(conn, "SELECT string_agg(attname || ' ' || format_type(atttypid, atttypmod), ', ' ORDER BY attnum) "
                                 "FROM pg_attribute WHERE attrelid = " + view + " AND attnum > 0 AND NOT attisdropped");
   out += "\ncolumns:\n" +
-         Rows(conn, "SELECT attname, format_type(atttypid, atttypmod), attnotnull, attidentity, pg_get_expr(adbin, adrelid) "
+         Rows(conn, "SELECT attname, format_type(atttypid, atttypmod), attnotnull, attidentity, pg_get_expr(adbin, adrelid), "
+                    "col_description(attrelid, attnum) "
                     "FROM pg_attribute LEFT JOIN pg_attrdef ON adrelid = attrelid AND adnum = attnum WHERE attrelid = " +
                     rel + " AND attnum > 0 AND NOT attisdropped ORDER BY attname");
   out += "\nconstraints:\n" + Rows(conn, "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = " +

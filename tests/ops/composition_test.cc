@@ -206,6 +206,41 @@ operations:
   for (const auto& c : cases) RunOpCase(c);
 }
 
+// A foreign key to a key an earlier operation rebuilds: the check before start
+// read the key's shadow, which does not exist yet, and refused every such file
+// as an expression that does not compile (CompositionRandom, seed 1125); it
+// reads the key as its `up` now, and still finds rows that would break the key.
+// Rollback dropped the key's shadow before the foreign key that references it.
+TEST(Composition, ForeignKeyToAKeyTheFileRebuilds) {
+  auto file = [](const std::string& up) {
+    return R"yaml(
+operations:
+  - alter_column: {table: accounts, column: id, type: bigint}
+  - create_constraint: {table: profiles, name: profiles_account_fk2, type: foreign_key, columns: [account_id],
+      references: {table: accounts, columns: [id]}, up: {account_id: ")yaml" + up + R"yaml("}, down: {account_id: account_id}}
+)yaml";
+  };
+  const OpCase cases[] = {
+      {.name = "fk_to_rebuilt_key",
+       .setup_migrations = {kAccounts, kProfiles},
+       .setup_sql = std::string(kSeed) + "; INSERT INTO profiles (account_id) VALUES (1), (2)",
+       .migration = file("account_id"),
+       .after_complete =
+           [](CaseContext& c) {
+             EXPECT_EQ("FOREIGN KEY (account_id) REFERENCES accounts(id)",
+                       c.Value("SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'profiles_account_fk2'"));
+             EXPECT_EQ("bigint", c.Value("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = "
+                                         "'public.accounts'::regclass AND attname = 'id'"));
+           }},
+      {.name = "fk_to_rebuilt_key_broken_by_up",
+       .setup_migrations = {kAccounts, kProfiles},
+       .setup_sql = std::string(kSeed) + "; INSERT INTO profiles (account_id) VALUES (1), (2)",
+       .migration = file("account_id + 100"),
+       .start_error = "the preflight of \"99_under_test\" found 1 error"},
+  };
+  for (const auto& c : cases) RunOpCase(c);
+}
+
 // An `up` reads the old version's columns: one an earlier operation rebuilt
 // reads as that operation's `up`, never as the shadow old writers leave empty.
 TEST(Composition, UpAfterAShadowReadsTheOldVersion) {

@@ -139,6 +139,18 @@ const std::vector<Entry>& Pool() {
          o.reference += "ALTER TABLE " + m.a + " RENAME COLUMN memo TO remark;\n";
          m.memo_renamed = true;
        }},
+      {"alter_column memo name and comment", [](const Model& m) { return !m.memo_renamed; },
+       [](Model& m, Out& o) {
+         o.yaml += "  - alter_column: {table: " + m.a + ", column: memo, name: remark, comment: a memo}\n";
+         o.reference += "ALTER TABLE " + m.a + " RENAME COLUMN memo TO remark; COMMENT ON COLUMN " + m.a +
+                        ".remark IS 'a memo';\n";
+         m.memo_renamed = true;
+       }},
+      {"alter_column email comment", Always,
+       [](Model& m, Out& o) {
+         o.yaml += "  - alter_column: {table: " + m.a + ", column: email, comment: the address}\n";
+         o.reference += "COMMENT ON COLUMN " + m.a + ".email IS 'the address';\n";
+       }},
       {"rename_table profiles", [](const Model& m) { return m.p == "profiles"; },
        [](Model& m, Out& o) {
          o.yaml += "  - rename_table: {from: profiles, to: members}\n";
@@ -270,6 +282,10 @@ RandomCase GenerateRandomCase(std::mt19937* rng) {
   }
   for (size_t at = out.deferred.find("{A}"); at != std::string::npos; at = out.deferred.find("{A}"))
     out.deferred.replace(at, 3, m.a);
+  if ((*rng)() % 8 == 0) {  // `sql` must be alone in its file: refused as the file is loaded
+    out.yaml += "  - sql: {up: \"SELECT 1\", down: \"SELECT 1\"}\n";
+    out.start_error = "\"sql\" operation must be alone in its migration";
+  }
   rc.migration = out.yaml;
   rc.start_error = out.start_error;
   rc.reference = out.reference + out.deferred;

@@ -3,8 +3,9 @@
 // Random compositions for the property test of issue 12: a seeded random
 // schema (`accounts`, `profiles`, `extras` with random column types,
 // nullability, checks and indexes, rows with NULLs), a random migration file of
-// 2-6 operations over it drawn from a pool that covers every operation kind but
-// `sql` (which must be alone in its file), and the same change as plain SQL:
+// 2-6 operations over it drawn from a pool that covers every operation kind
+// (`sql`, which must be alone in its file, only in files that must be refused),
+// and the same change as plain SQL:
 // the DDL in file order, each `up` as an UPDATE right after its DDL (a column
 // an earlier operation rebuilt reads as its `up`, as pleat composes it), the
 // drops and moves out of a table last (the old version keeps those columns, so
