@@ -1,6 +1,8 @@
 #include "ops/move_sync.h"
 
 #include <optional>
+#include <set>
+#include <utility>
 
 #include "migration/expression.h"
 #include "ops/move_order.h"
@@ -256,6 +258,7 @@ void PlanMoves(const schema::VirtualSchema& after, const std::string& state_sche
                engine::SyncPlans* out) {
   const std::string& schema = after.schema_name();
   const std::string& version_schema = views->version_schema;
+  std::set<std::pair<std::string, std::string>> replaced_keys;  // physical table, key
   for (const Move& m : after.moves()) {
     views->tables[m.source].check_option = true;
     views->tables[m.target].check_option = true;
@@ -270,15 +273,20 @@ void PlanMoves(const schema::VirtualSchema& after, const std::string& state_sche
     std::string drop;
     for (const MovedColumn& c : m.columns)
       drop += std::string(drop.empty() ? "" : ",") + " DROP COLUMN IF EXISTS " + pg::QuoteIdent(c.from.physical);
-    if (HiddenIn(after, m.source, m.source_key)) drop += ", DROP COLUMN IF EXISTS " + pg::QuoteIdent(m.source_key);
     complete.push_back("ALTER TABLE " + n.source + drop);
-    if (HiddenIn(after, m.target, m.target_key))
-      complete.push_back("ALTER TABLE " + n.target + " DROP COLUMN IF EXISTS " + pg::QuoteIdent(m.target_key));
     out->complete.AddSql(id, "remove " + what + " and the moved columns of \"" + m.source + "\"", complete);
+    // Replaced keys go once every move's triggers are gone: two moves out of
+    // one table read the same key.
+    for (const auto& [table, key] : {std::pair{m.source, m.source_key}, std::pair{m.target, m.target_key}})
+      if (HiddenIn(after, table, key)) replaced_keys.insert({table, key});
     PlanRollback(m, n, after.FindByPhysical(m.source), id, &out->rollback);
     if (m.create_rows) AddBackfill(m, n, &out->backfill);
     if (m.create_rows) out->verify.push_back(VerifySpec(after, m, n));
   }
+  std::vector<std::string> drop_keys;
+  for (const auto& [table, key] : replaced_keys)
+    drop_keys.push_back("ALTER TABLE " + pg::QualifiedName(schema, table) + " DROP COLUMN IF EXISTS " + pg::QuoteIdent(key));
+  if (!drop_keys.empty()) out->complete.AddSql("move.keys", "drop the replaced keys the moves read", drop_keys);
 }
 
 }  // namespace pleat::ops

@@ -195,6 +195,25 @@ operations:
              EXPECT_EQ("FOREIGN KEY (account_id) REFERENCES accounts(id)",
                        c.Value("SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'profiles_account_fk2'"));
            }},
+      // Two moves out of one table whose key is rebuilt: the first move's
+      // complete step dropped the key the second one's triggers still read
+      // (CompositionRandom, seed 3056).
+      {.name = "split_and_move_column_of_a_table_whose_key_is_rebuilt",
+       .setup_migrations = {kAccounts, kProfiles},
+       .setup_sql = std::string(kSeed) + "; INSERT INTO profiles (account_id, bio) VALUES (1, 'one'), (2, 'two')",
+       .migration = std::string("operations:") + kSplitFees + R"yaml(
+  - move_column: {table: accounts, column: age, to: profiles}
+  - alter_column: {table: accounts, column: id, type: bigint}
+)yaml",
+       .after_complete =
+           [](CaseContext& c) {
+             EXPECT_EQ("1|1.00\n2|2.00", Fees(c, c.new_schema));
+             EXPECT_EQ("1|30\n2|NULL", c.Rows("SELECT account_id, coalesce(age::text, 'NULL') FROM " + c.new_schema +
+                                              ".profiles ORDER BY id"));
+             EXPECT_EQ("email|id:bigint", c.Value("SELECT string_agg(attname, '|' ORDER BY attname) || ':' || max(format_type("
+                                                  "atttypid, atttypmod)) FILTER (WHERE attname = 'id') FROM pg_attribute WHERE "
+                                                  "attrelid = 'public.accounts'::regclass AND attnum > 0 AND NOT attisdropped"));
+           }},
       {.name = "rebuilt_primary_key_before_a_split_is_refused",
        .setup_migrations = {kAccounts},
        .migration = R"yaml(

@@ -295,9 +295,19 @@ RandomCase GenerateRandomCase(std::mt19937* rng) {
   rc.new_writes_first = {"UPDATE {new}." + m.a + " SET email = 'b2@x' WHERE id = 2", NewInsert(m, 5, "e@x", 7)};
   rc.old_writes = {
       "INSERT INTO {old}.accounts (id, email, age, fee, nick, city, memo) VALUES (6, 'f@x', 50, 9, NULL, 'rio', 'm6')",
-      "UPDATE {old}.accounts SET age = 12, fee = 8, city = NULL, nick = 'y', memo = 'm3' WHERE id = 3"};
+      "UPDATE {old}.accounts SET age = 12, fee = 8, city = NULL, nick = 'y', memo = 'm3' WHERE id = 3",
+      "DELETE FROM {old}.accounts WHERE id = 5"};
   rc.new_writes = {"UPDATE {new}." + m.a + " SET email = 'a2@x' WHERE id = 1", NewInsert(m, 7, "g@x", 9),
-                   "INSERT INTO {new}." + m.p + " (id, account_id) VALUES (10, 7)"};
+                   "INSERT INTO {new}." + m.p + " (id, account_id) VALUES (10, 7)", "DELETE FROM {new}." + m.a + " WHERE id = 4"};
+  if (m.split) {  // through the new tables, which write the source back
+    rc.new_writes_first.push_back("UPDATE {new}.account_fees SET fee = 11 WHERE account_id = 2");
+    rc.new_writes.push_back("UPDATE {new}.account_fees SET fee = 12 WHERE account_id = 1");
+    rc.new_writes.push_back("INSERT INTO {new}.account_fees (account_id, fee) VALUES (7, 13)");
+  }
+  if (m.moved) {
+    rc.new_writes_first.push_back("UPDATE {new}." + m.p + " SET city = 'kyiv' WHERE account_id = 2");
+    rc.new_writes.push_back("UPDATE {new}." + m.p + " SET city = 'graz' WHERE account_id = 1");
+  }
   rc.tables = {m.a, m.p};
   if (!m.extras_dropped) rc.tables.push_back("extras");
   if (m.split) rc.tables.push_back("account_fees");
