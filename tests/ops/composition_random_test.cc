@@ -7,7 +7,7 @@
 // defaults, comments), constraints, indexes, replica identity and every row.
 // PLEAT_RANDOM_SEED and PLEAT_RANDOM_RUNS pick the first seed and the number of
 // runs, run i with seed + i (longer runs: PLEAT_RANDOM_RUNS=200); a failure
-// prints its own seed and the file.
+// prints its own seed and the file, and PLEAT_RANDOM_SEED=<it> runs it alone.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -114,15 +114,23 @@ void RunRandomCase(unsigned seed, const RandomCase& rc) {
                  }});
 }
 
+// Without PLEAT_RANDOM_SEED or PLEAT_RANDOM_RUNS, a fixed set of seeds chosen
+// (with this pool) so that between them every operation kind and the
+// combinations that found bugs run: split, move and foreign keys with a
+// rebuilt primary key, `up`s over rebuilt and dropped columns, the refusals.
 TEST(CompositionRandom, SameAsPlainDdl) {
-  unsigned seed = static_cast<unsigned>(EnvInt("PLEAT_RANDOM_SEED", 20261203));
-  int runs = EnvInt("PLEAT_RANDOM_RUNS", 8);
-  for (int run = 0; run < runs; ++run) {
-    std::mt19937 rng(seed + run);
+  std::vector<unsigned> seeds = {149, 112, 1057, 1510, 1576, 1765, 41};
+  if (std::getenv("PLEAT_RANDOM_SEED") || std::getenv("PLEAT_RANDOM_RUNS")) {
+    seeds.clear();
+    unsigned first = static_cast<unsigned>(EnvInt("PLEAT_RANDOM_SEED", 1));
+    for (int run = 0; run < EnvInt("PLEAT_RANDOM_RUNS", 1); ++run) seeds.push_back(first + run);
+  }
+  for (unsigned seed : seeds) {
+    std::mt19937 rng(seed);
     RandomCase rc = GenerateRandomCase(&rng);
-    SCOPED_TRACE("reproduce with PLEAT_RANDOM_SEED=" + std::to_string(seed + run) + " PLEAT_RANDOM_RUNS=1; setup:\n" +
-                 rc.setup_sql + "file:\n" + rc.migration + "plain DDL:\n" + rc.reference);
-    RunRandomCase(seed + run, rc);
+    SCOPED_TRACE("reproduce with PLEAT_RANDOM_SEED=" + std::to_string(seed) + "; setup:\n" + rc.setup_sql + "file:\n" +
+                 rc.migration + "plain DDL:\n" + rc.reference);
+    RunRandomCase(seed, rc);
   }
 }
 
