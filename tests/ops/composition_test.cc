@@ -195,6 +195,27 @@ operations:
              EXPECT_EQ("FOREIGN KEY (account_id) REFERENCES accounts(id)",
                        c.Value("SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'profiles_account_fk2'"));
            }},
+      // The other order: move_column crashed pleat when the target's key was
+      // already on a shadow (CompositionRandom, seed 4013).
+      {.name = "foreign_key_on_the_target_key_then_move_column",
+       .setup_migrations = {kAccounts, kProfiles},
+       .setup_sql = std::string(kSeed) + "; INSERT INTO profiles (account_id, bio) VALUES (1, 'one'), (2, 'two')",
+       .migration = R"yaml(
+operations:
+  - create_constraint: {table: profiles, name: profiles_account_fk2, type: foreign_key, columns: [account_id],
+      references: {table: accounts, columns: [id]}, up: {account_id: account_id}, down: {account_id: account_id}}
+  - move_column: {table: accounts, column: fee, to: profiles}
+)yaml",
+       .before_complete =
+           [](CaseContext& c) {
+             c.Exec("UPDATE " + c.old_schema + ".accounts SET fee = 5 WHERE id = 1");
+             c.Exec("UPDATE " + c.new_schema + ".profiles SET fee = 6 WHERE account_id = 2");
+             EXPECT_EQ("1|5.00\n2|6.00", c.Rows("SELECT id, fee FROM public.accounts ORDER BY id"));
+           },
+       .after_complete =
+           [](CaseContext& c) {
+             EXPECT_EQ("1|5.00\n2|6.00", c.Rows("SELECT account_id, fee FROM " + c.new_schema + ".profiles ORDER BY id"));
+           }},
       // Two moves out of one table whose key is rebuilt: the first move's
       // complete step dropped the key the second one's triggers still read
       // (CompositionRandom, seed 3056).
