@@ -84,6 +84,17 @@ const std::vector<Entry>& Pool() {
          o.yaml += "  - alter_column: {table: " + m.a + ", column: email, default: \"'none@x'\"}\n";
          o.reference += "ALTER TABLE " + m.a + " ALTER COLUMN email SET DEFAULT 'none@x';\n";
        }},
+      {"alter_column email unique", Always,
+       [](Model& m, Out& o) {
+         o.yaml += "  - alter_column: {table: " + m.a + ", column: email, unique: {name: accounts_email_uq}}\n";
+         o.reference += "ALTER TABLE " + m.a + " ADD CONSTRAINT accounts_email_uq UNIQUE (email);\n";
+       }},
+      {"alter_column email nullable", [](const Model& m) { return !m.email_nullable; },
+       [](Model& m, Out& o) {
+         o.yaml += "  - alter_column: {table: " + m.a + ", column: email, nullable: true}\n";
+         o.reference += "ALTER TABLE " + m.a + " ALTER COLUMN email DROP NOT NULL;\n";
+         m.email_nullable = true;
+       }},
       {"create_constraint unique on email", Always,
        [](Model& m, Out& o) {
          o.yaml += "  - create_constraint: {table: " + m.a +
