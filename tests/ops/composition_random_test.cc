@@ -119,7 +119,7 @@ void RunRandomCase(unsigned seed, const RandomCase& rc) {
 // combinations that found bugs run: split, move and foreign keys with a
 // rebuilt primary key, `up`s over rebuilt and dropped columns, the refusals.
 TEST(CompositionRandom, SameAsPlainDdl) {
-  std::vector<unsigned> seeds = {2957, 309, 669, 1146, 2395, 770, 11, 953, 1124};
+  std::vector<unsigned> seeds = {2957, 309, 669, 1146, 2395, 11, 953};
   if (std::getenv("PLEAT_RANDOM_SEED") || std::getenv("PLEAT_RANDOM_RUNS")) {
     seeds.clear();
     unsigned first = static_cast<unsigned>(EnvInt("PLEAT_RANDOM_SEED", 1));
