@@ -219,8 +219,6 @@ std::string ShadowOf(const schema::VirtualSchema& after, const std::string& tabl
   return column;
 }
 
-}  // namespace
-
 // The value a moved column keeps in the source after a new-version insert,
 // whose target row is still to come: its default, or NULL. "" when that
 // cannot be told (a volatile default gives each row its own value).
@@ -232,6 +230,8 @@ std::string LeftByNewInsert(const schema::VirtualSchema& after, const schema::Co
     if (after.IsVolatileFunction(fn)) return "";
   return "(" + *c.default_sql + ")";
 }
+
+}  // namespace
 
 // What `pleat verify` checks of a split: a source row whose target row holds
 // other values, or that has moved values but no target row (a new-version row
