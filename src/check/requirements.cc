@@ -101,10 +101,24 @@ bool ForeignKeyRule(const schema::Constraint& k, const schema::VirtualSchema& sc
   if (!std::regex_search(k.definition, m, kFk)) return false;
   rule->ref_table = m[2];
   rule->ref_columns = SplitIdents(m[3], /*keep_quotes=*/true);
-  if (!rule->ref_columns.empty()) return true;
-  for (const auto& t : schema.tables())  // no columns named: the referenced table's primary key
-    if (pg::QualifiedName(schema.schema_name(), t.physical) == rule->ref_table)
-      for (const auto& name : t.primary_key) rule->ref_columns.push_back(pg::QuoteIdent(t.FindColumn(name)->physical));
+  const Table* ref = nullptr;
+  for (const auto& t : schema.tables())
+    if (pg::QualifiedName(schema.schema_name(), t.physical) == rule->ref_table) ref = &t;
+  if (rule->ref_columns.empty() && ref)  // no columns named: the referenced table's primary key
+    for (const auto& name : ref->primary_key) rule->ref_columns.push_back(pg::QuoteIdent(ref->FindColumn(name)->physical));
+  // A referenced column the migration rebuilds (a shadow, empty until the
+  // backfill) is read as its `up` of the referenced table's rows.
+  if (!ref) return !rule->ref_columns.empty();
+  std::string image;
+  bool rebuilt = false;
+  for (const auto& quoted : rule->ref_columns) {
+    const Column* c = nullptr;
+    for (const auto& col : ref->columns)
+      if (pg::QuoteIdent(col.physical) == quoted) c = &col;
+    rebuilt = rebuilt || (c && c->up);
+    image += std::string(image.empty() ? "" : ", ") + (c && c->up ? Cast(*c->up, c->type) : quoted) + " AS " + quoted;
+  }
+  if (rebuilt) rule->ref_table = "(SELECT " + image + " FROM " + rule->ref_table + ")";
   return !rule->ref_columns.empty();
 }
 

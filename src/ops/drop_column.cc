@@ -28,6 +28,10 @@ Status DropColumn::CheckDroppable(const schema::Table& table, const schema::Colu
   if (std::find(pk.begin(), pk.end(), column_) != pk.end())
     return Status::Invalid("cannot drop " + what + ": it is part of the primary key",
                            "change the primary key in an earlier migration, or drop the whole table");
+  for (const auto& sh : table.shadows)
+    if (sh.physical == column.physical)
+      return Status::Invalid("cannot drop " + what + ": an earlier operation of this migration rebuilds it",
+                             "leave out the earlier change of the column, or drop it in a later migration");
   if (table.created || column.added)
     return Status::Invalid("cannot drop " + what + ": this migration creates it",
                            "leave it out of the earlier operation instead of dropping it");

@@ -103,6 +103,12 @@ Status MoveColumn::Validate(schema::VirtualSchema* schema) const {
   // target's key: the sync trigger binds it to NEW, the backfill to the row
   // being updated. One of several rows when the source side is the "many".
   const schema::Column* key = target->FindByPhysical(move.target_key);
+  for (const auto& sh : target->shadows)  // a key an earlier operation rebuilds: its name stays
+    if (!key && sh.original == move.target_key) key = target->FindByPhysical(sh.physical);
+  if (!key)
+    return Status::Invalid("cannot move " + column_ + " to \"" + to_ + "\": the new version does not show its key \"" +
+                               move.target_key + "\"",
+                           "move the column in a migration of its own");
   schema::Column added{name, name, from.type, true, from.default_sql};
   added.added = true;
   added.up = "(SELECT s." + pg::QuoteIdent(from.physical) + " FROM (SELECT " + pg::QuoteIdent(key->name) +

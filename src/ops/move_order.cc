@@ -78,12 +78,12 @@ std::vector<std::string> LockOrderStartSql(const Move& m, const std::string& sch
 // per statement (an InitPlan, evaluated at the first row, after the statement
 // triggers): a reading scan pays a parameter test per row, and only a
 // statement that writes the target calls the function, once per row it scans.
-void AddLockOrderQual(const Move& m, engine::ViewSpec* views) {
+void AddLockOrderQual(const Move& m, const std::string& key_column, engine::ViewSpec* views) {
   std::string fn = pg::QualifiedName(views->version_schema, Name(m, "movelock"));
   views->functions.push_back(pg::PlpgsqlFunctionSql(
       fn, "anyelement", "boolean", "", "BEGIN\n" + LockSql(m, views->target_schema, "$1") + "  RETURN true;\nEND"));
   views->tables[m.target].quals.push_back("NOT (SELECT " + SettingIs(kWriting, pg::QuoteLiteral(m.target)) + ") OR " +
-                                          fn + "(" + pg::QuoteIdent(m.target_key) + ")");
+                                          fn + "(" + pg::QuoteIdent(key_column) + ")");
 }
 
 }  // namespace pleat::ops

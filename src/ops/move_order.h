@@ -29,8 +29,11 @@ namespace pleat::ops {
 std::vector<std::string> LockOrderStartSql(const schema::Move& m, const std::string& schema, const std::string& vs);
 // Drops what LockOrderStartSql creates (IF EXISTS).
 std::vector<std::string> LockOrderDropSql(const schema::Move& m, const std::string& schema);
-// The locking function and the qual of the target's view, in the new version's `views`.
-void AddLockOrderQual(const schema::Move& m, engine::ViewSpec* views);
+// The locking function and the qual of the target's view, in the new version's
+// `views`; the qual reads the key from physical column `key_column` (the key's
+// shadow when the migration replaces it: the view may not depend on a column
+// complete drops).
+void AddLockOrderQual(const schema::Move& m, const std::string& key_column, engine::ViewSpec* views);
 
 }  // namespace pleat::ops
 

@@ -1,7 +1,10 @@
 #include "ops/move_sync.h"
 
 #include <optional>
+#include <set>
+#include <utility>
 
+#include "migration/expression.h"
 #include "ops/move_order.h"
 #include "ops/not_null.h"
 #include "pg/quote.h"
@@ -207,19 +210,43 @@ bool HiddenIn(const schema::VirtualSchema& after, const std::string& table, cons
   return false;
 }
 
+// The physical column the new version keeps `column` of physical table `table`
+// in: its shadow when the migration replaces it, else the column itself.
+std::string ShadowOf(const schema::VirtualSchema& after, const std::string& table, const std::string& column) {
+  if (const schema::Table* t = after.FindByPhysical(table))
+    for (const auto& s : t->shadows)
+      if (s.original == column) return s.physical;
+  return column;
+}
+
+// The value a moved column keeps in the source after a new-version insert,
+// whose target row is still to come: its default, or NULL. "" when that
+// cannot be told (a volatile default gives each row its own value).
+std::string LeftByNewInsert(const schema::VirtualSchema& after, const schema::Column& c) {
+  if (!c.default_sql) return "NULL";
+  migration::Expression e;
+  if (!migration::Expression::Parse(*c.default_sql, &e).ok()) return "";
+  for (const auto& fn : e.FunctionNames())
+    if (after.IsVolatileFunction(fn)) return "";
+  return "(" + *c.default_sql + ")";
+}
+
 }  // namespace
 
 // What `pleat verify` checks of a split: a source row whose target row holds
 // other values, or that has moved values but no target row (a new-version row
-// whose child is still to come has none). Only for created target rows, whose
-// key is unique; a one-to-many move_column may differ by design.
-nlohmann::json VerifySpec(const Move& m, const MoveNames& n) {
+// whose child is still to come has none, and keeps the moved columns'
+// defaults). Only for created target rows, whose key is unique; a one-to-many
+// move_column may differ by design.
+nlohmann::json VerifySpec(const schema::VirtualSchema& after, const Move& m, const MoveNames& n) {
   std::string differs, any_value;
   for (const MovedColumn& c : m.columns) {
     std::string from = "v." + pg::QuoteIdent(c.from.physical);  // v: the row verify scans
     differs += std::string(differs.empty() ? "" : " OR ") + "t." + pg::QuoteIdent(c.to) + " IS DISTINCT FROM " + from;
-    any_value += std::string(any_value.empty() ? "" : " OR ") + from + " IS NOT NULL";
+    std::string left = LeftByNewInsert(after, c.from);
+    if (!left.empty()) any_value += std::string(any_value.empty() ? "" : " OR ") + from + " IS DISTINCT FROM " + left;
   }
+  if (any_value.empty()) any_value = "false";
   std::string match = "t." + pg::QuoteIdent(m.target_key) + " = v." + pg::QuoteIdent(m.source_key);
   return {{"table", m.source},
           {"probe", "EXISTS (SELECT 1 FROM " + n.target + " t WHERE " + match + " AND (" + differs + ")) OR ((" +
@@ -231,10 +258,11 @@ void PlanMoves(const schema::VirtualSchema& after, const std::string& state_sche
                engine::SyncPlans* out) {
   const std::string& schema = after.schema_name();
   const std::string& version_schema = views->version_schema;
+  std::set<std::pair<std::string, std::string>> replaced_keys;  // physical table, key
   for (const Move& m : after.moves()) {
     views->tables[m.source].check_option = true;
     views->tables[m.target].check_option = true;
-    AddLockOrderQual(m, views);
+    AddLockOrderQual(m, ShadowOf(after, m.target, m.target_key), views);
     MoveNames n(m, schema);
     std::string id = "move." + m.source + "." + m.target;
     std::string what = "the triggers that move columns between \"" + m.source + "\" and \"" + m.target + "\"";
@@ -245,15 +273,20 @@ void PlanMoves(const schema::VirtualSchema& after, const std::string& state_sche
     std::string drop;
     for (const MovedColumn& c : m.columns)
       drop += std::string(drop.empty() ? "" : ",") + " DROP COLUMN IF EXISTS " + pg::QuoteIdent(c.from.physical);
-    if (HiddenIn(after, m.source, m.source_key)) drop += ", DROP COLUMN IF EXISTS " + pg::QuoteIdent(m.source_key);
     complete.push_back("ALTER TABLE " + n.source + drop);
-    if (HiddenIn(after, m.target, m.target_key))
-      complete.push_back("ALTER TABLE " + n.target + " DROP COLUMN IF EXISTS " + pg::QuoteIdent(m.target_key));
     out->complete.AddSql(id, "remove " + what + " and the moved columns of \"" + m.source + "\"", complete);
+    // Replaced keys go once every move's triggers are gone: two moves out of
+    // one table read the same key.
+    for (const auto& [table, key] : {std::pair{m.source, m.source_key}, std::pair{m.target, m.target_key}})
+      if (HiddenIn(after, table, key)) replaced_keys.insert({table, key});
     PlanRollback(m, n, after.FindByPhysical(m.source), id, &out->rollback);
     if (m.create_rows) AddBackfill(m, n, &out->backfill);
-    if (m.create_rows) out->verify.push_back(VerifySpec(m, n));
+    if (m.create_rows) out->verify.push_back(VerifySpec(after, m, n));
   }
+  std::vector<std::string> drop_keys;
+  for (const auto& [table, key] : replaced_keys)
+    drop_keys.push_back("ALTER TABLE " + pg::QualifiedName(schema, table) + " DROP COLUMN IF EXISTS " + pg::QuoteIdent(key));
+  if (!drop_keys.empty()) out->complete.AddSql("move.keys", "drop the replaced keys the moves read", drop_keys);
 }
 
 }  // namespace pleat::ops

@@ -109,6 +109,18 @@ void PlanNotNull(const ShadowTarget& t, const std::string& column, const std::st
 }
 
 
+// Drops the foreign keys that reference the shadow: only the migration makes
+// them (a key of another table, or another shadow, that an operation of the
+// file points at a key it rebuilds), and the tables they are on may be rolled
+// back after this one.
+std::string DropReferencingKeysSql(const ShadowTarget& t) {
+  return "DO $pleat$ DECLARE r record; BEGIN FOR r IN SELECT k.conrelid::regclass AS tab, k.conname FROM "
+         "pg_constraint k JOIN pg_attribute a ON a.attrelid = k.confrelid AND a.attnum = ANY (k.confkey) "
+         "WHERE k.contype = 'f' AND k.confrelid = to_regclass(" + pg::QuoteLiteral(t.table) + ") AND a.attname = " +
+         pg::QuoteLiteral(t.shadow) + " LOOP EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', r.tab, r.conname); "
+         "END LOOP; END $pleat$";
+}
+
 void AppendSteps(engine::Plan* to, const engine::Plan& from) {
   for (const auto& step : from.steps()) to->Add(step);
 }
@@ -131,7 +143,7 @@ void PlanOne(const schema::Table& old, const schema::Column& col, const schema::
     plans.validate->AddValidate("shadow_validate." + t.key, "validate the constraints of " + what, finish.validate);
   plans.complete->AddSql("shadow_final." + t.key, "make the shadow of " + what + " the column", finish.final_sql);
   plans.rollback->AddSql("shadow." + t.key, "drop the shadow column of " + what,
-                         {SequencesSql(t, t.shadow, t.original),
+                         {SequencesSql(t, t.shadow, t.original), DropReferencingKeysSql(t),
                           "ALTER TABLE IF EXISTS " + t.table + " DROP COLUMN IF EXISTS " + pg::QuoteIdent(t.shadow)});
 }
 

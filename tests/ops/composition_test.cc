@@ -172,6 +172,69 @@ operations:
              EXPECT_EQ("0", c.Value("SELECT count(*) FROM pg_attribute WHERE attrelid = 'public.accounts'::regclass "
                                     "AND attname = 'fee' AND NOT attisdropped"));
            }},
+      // The target's key rebuilt on a shadow: the lock-order qual of the
+      // target's view read the original key, so complete could not drop it
+      // (CompositionRandom, seed 1013).
+      {.name = "move_column_then_a_foreign_key_on_the_target_key",
+       .setup_migrations = {kAccounts, kProfiles},
+       .setup_sql = std::string(kSeed) + "; INSERT INTO profiles (account_id, bio) VALUES (1, 'one'), (2, 'two')",
+       .migration = R"yaml(
+operations:
+  - move_column: {table: accounts, column: fee, to: profiles}
+  - create_constraint: {table: profiles, name: profiles_account_fk2, type: foreign_key, columns: [account_id],
+      references: {table: accounts, columns: [id]}, up: {account_id: account_id}, down: {account_id: account_id}}
+)yaml",
+       .before_complete =
+           [](CaseContext& c) {
+             c.Exec("UPDATE " + c.new_schema + ".profiles SET fee = 6 WHERE account_id = 2");
+             EXPECT_EQ("1|1.00\n2|6.00", c.Rows("SELECT id, fee FROM public.accounts ORDER BY id"));
+           },
+       .after_complete =
+           [](CaseContext& c) {
+             EXPECT_EQ("1|1.00\n2|6.00", c.Rows("SELECT account_id, fee FROM " + c.new_schema + ".profiles ORDER BY id"));
+             EXPECT_EQ("FOREIGN KEY (account_id) REFERENCES accounts(id)",
+                       c.Value("SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'profiles_account_fk2'"));
+           }},
+      // The other order: move_column crashed pleat when the target's key was
+      // already on a shadow (CompositionRandom, seed 4013).
+      {.name = "foreign_key_on_the_target_key_then_move_column",
+       .setup_migrations = {kAccounts, kProfiles},
+       .setup_sql = std::string(kSeed) + "; INSERT INTO profiles (account_id, bio) VALUES (1, 'one'), (2, 'two')",
+       .migration = R"yaml(
+operations:
+  - create_constraint: {table: profiles, name: profiles_account_fk2, type: foreign_key, columns: [account_id],
+      references: {table: accounts, columns: [id]}, up: {account_id: account_id}, down: {account_id: account_id}}
+  - move_column: {table: accounts, column: fee, to: profiles}
+)yaml",
+       .before_complete =
+           [](CaseContext& c) {
+             c.Exec("UPDATE " + c.old_schema + ".accounts SET fee = 5 WHERE id = 1");
+             c.Exec("UPDATE " + c.new_schema + ".profiles SET fee = 6 WHERE account_id = 2");
+             EXPECT_EQ("1|5.00\n2|6.00", c.Rows("SELECT id, fee FROM public.accounts ORDER BY id"));
+           },
+       .after_complete =
+           [](CaseContext& c) {
+             EXPECT_EQ("1|5.00\n2|6.00", c.Rows("SELECT account_id, fee FROM " + c.new_schema + ".profiles ORDER BY id"));
+           }},
+      // Two moves out of one table whose key is rebuilt: the first move's
+      // complete step dropped the key the second one's triggers still read
+      // (CompositionRandom, seed 3056).
+      {.name = "split_and_move_column_of_a_table_whose_key_is_rebuilt",
+       .setup_migrations = {kAccounts, kProfiles},
+       .setup_sql = std::string(kSeed) + "; INSERT INTO profiles (account_id, bio) VALUES (1, 'one'), (2, 'two')",
+       .migration = std::string("operations:") + kSplitFees + R"yaml(
+  - move_column: {table: accounts, column: age, to: profiles}
+  - alter_column: {table: accounts, column: id, type: bigint}
+)yaml",
+       .after_complete =
+           [](CaseContext& c) {
+             EXPECT_EQ("1|1.00\n2|2.00", Fees(c, c.new_schema));
+             EXPECT_EQ("1|30\n2|NULL", c.Rows("SELECT account_id, coalesce(age::text, 'NULL') FROM " + c.new_schema +
+                                              ".profiles ORDER BY id"));
+             EXPECT_EQ("email|id:bigint", c.Value("SELECT string_agg(attname, '|' ORDER BY attname) || ':' || max(format_type("
+                                                  "atttypid, atttypmod)) FILTER (WHERE attname = 'id') FROM pg_attribute WHERE "
+                                                  "attrelid = 'public.accounts'::regclass AND attnum > 0 AND NOT attisdropped"));
+           }},
       {.name = "rebuilt_primary_key_before_a_split_is_refused",
        .setup_migrations = {kAccounts},
        .migration = R"yaml(
@@ -179,6 +242,41 @@ operations:
   - alter_column: {table: accounts, column: id, type: bigint, up: "id", down: "id"}
 )yaml" + std::string(kSplitFees).substr(1),
        .start_error = "put the split_table before the operation that changes the primary key"},
+  };
+  for (const auto& c : cases) RunOpCase(c);
+}
+
+// A foreign key to a key an earlier operation rebuilds: the check before start
+// read the key's shadow, which does not exist yet, and refused every such file
+// as an expression that does not compile (CompositionRandom, seed 1125); it
+// reads the key as its `up` now, and still finds rows that would break the key.
+// Rollback dropped the key's shadow before the foreign key that references it.
+TEST(Composition, ForeignKeyToAKeyTheFileRebuilds) {
+  auto file = [](const std::string& up) {
+    return R"yaml(
+operations:
+  - alter_column: {table: accounts, column: id, type: bigint}
+  - create_constraint: {table: profiles, name: profiles_account_fk2, type: foreign_key, columns: [account_id],
+      references: {table: accounts, columns: [id]}, up: {account_id: ")yaml" + up + R"yaml("}, down: {account_id: account_id}}
+)yaml";
+  };
+  const OpCase cases[] = {
+      {.name = "fk_to_rebuilt_key",
+       .setup_migrations = {kAccounts, kProfiles},
+       .setup_sql = std::string(kSeed) + "; INSERT INTO profiles (account_id) VALUES (1), (2)",
+       .migration = file("account_id"),
+       .after_complete =
+           [](CaseContext& c) {
+             EXPECT_EQ("FOREIGN KEY (account_id) REFERENCES accounts(id)",
+                       c.Value("SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'profiles_account_fk2'"));
+             EXPECT_EQ("bigint", c.Value("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = "
+                                         "'public.accounts'::regclass AND attname = 'id'"));
+           }},
+      {.name = "fk_to_rebuilt_key_broken_by_up",
+       .setup_migrations = {kAccounts, kProfiles},
+       .setup_sql = std::string(kSeed) + "; INSERT INTO profiles (account_id) VALUES (1), (2)",
+       .migration = file("account_id + 100"),
+       .start_error = "the preflight of \"99_under_test\" found 1 error"},
   };
   for (const auto& c : cases) RunOpCase(c);
 }

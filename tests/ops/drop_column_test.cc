@@ -167,6 +167,14 @@ operations:
   - drop_column: {table: orders, column: extra}
 )",
        .start_error = "this migration creates it"},
+      {.name = "column_rebuilt_by_the_same_migration",
+       .setup_migrations = {kOrders},
+       .migration = R"yaml(
+operations:
+  - alter_column: {table: orders, column: note, type: "varchar(80)"}
+  - drop_column: {table: orders, column: note}
+)yaml",
+       .start_error = "cannot drop column \"note\" of table \"orders\": an earlier operation of this migration rebuilds it"},
       {.name = "unknown_key",
        .setup_migrations = {kOrders},
        .migration = "operations:\n  - drop_column: {table: orders, column: note, up: \"1\"}\n",

@@ -4,6 +4,8 @@
 // restore `contracts` exactly with every value either version wrote.
 #include <gtest/gtest.h>
 
+#include "engine/lifecycle.h"
+#include "support/migration_file.h"
 #include "support/op_case.h"
 
 namespace pleat::testing {
@@ -146,6 +148,26 @@ TEST(SplitTable, Cases) {
                                           "AND i.indrelid = 'public.contract_clients'::regclass"));
          EXPECT_EQ("1|10.00", c.Rows("SELECT contract_id, commission_fee_client FROM " + c.new_schema +
                                      ".contract_clients"));
+       }},
+      // A new-version row whose split rows are still to come keeps the moved
+      // columns' defaults (commission_fee_worker's 1) in `contracts`: verify
+      // must not call that a disagreement, or complete is refused (found by
+      // CompositionRandom, seed 20261241).
+      {.name = "new_version_row_before_its_split_rows_verifies_clean",
+       .setup_migrations = {kContracts},
+       .migration = kSplit,
+       .before_complete = [](CaseContext& c) {
+         c.Exec("INSERT INTO " + c.new_schema + ".contracts (title) VALUES ('c3')");
+         EXPECT_EQ("1.00", c.Value("SELECT commission_fee_worker FROM public.contracts WHERE title = 'c3'"));
+         std::vector<check::Finding> findings;
+         ASSERT_TRUE(engine::Lifecycle(OptionsFor(c.url)).Verify(&findings).ok());
+         for (const auto& f : findings) ADD_FAILURE() << f.rule << ": " << f.object << ": " << f.message;
+         c.ExecAsSuperuser("SET session_replication_role = replica; "
+                           "UPDATE public.contracts SET commission_fee_worker = 2 WHERE title = 'c3'");
+         ASSERT_TRUE(engine::Lifecycle(OptionsFor(c.url)).Verify(&findings).ok());
+         EXPECT_EQ(1u, findings.size()) << "a value other than the default with no split row is still found";
+         c.ExecAsSuperuser("SET session_replication_role = replica; "
+                           "UPDATE public.contracts SET commission_fee_worker = 1 WHERE title = 'c3'");
        }},
       {.name = "moving_the_primary_key_is_refused",
        .setup_migrations = {kContracts},

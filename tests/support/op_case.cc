@@ -76,7 +76,11 @@ void RunOpCase(const OpCase& c) {
   EXPECT_EQ("", PleatLeftovers(&conn, "public")) << "after rollback";
   EXPECT_EQ("0", ctx.Value("SELECT count(*) FROM pg_namespace WHERE nspname = '" + ctx.new_schema + "'"));
   if (c.after_rollback) c.after_rollback(ctx);
-  s = StartFile(url, path, /*complete=*/true, &ctx.new_schema);
+  s = StartFile(url, path, /*complete=*/!c.before_complete, &ctx.new_schema);
+  if (s.ok() && c.before_complete) {
+    c.before_complete(ctx);
+    s = engine::Lifecycle(OptionsFor(url)).Complete();
+  }
   ASSERT_TRUE(s.ok()) << "second start + complete: " << s.ToString();
   EXPECT_EQ("", PleatLeftovers(&conn, "public")) << "after complete";
   if (ctx.old_schema != "public") {

@@ -4,8 +4,8 @@
 // runner creates a fresh database, applies the setup migrations (started and
 // completed) and setup SQL, then takes the migration under test through
 //   start -> after_start -> rollback (pg_dump of the schema identical to before,
-//   no _pleat object left) -> after_rollback -> start -> complete ->
-//   after_complete (no _pleat object left).
+//   no _pleat object left) -> after_rollback -> start -> before_complete ->
+//   complete -> after_complete (no _pleat object left).
 // Hooks read and write through both versions with the CaseContext helpers.
 // Everything runs as the database's owner, a role that is not a superuser
 // (support/test_db.h NewOwnedDatabase), as pleat runs in production.
@@ -45,6 +45,7 @@ struct OpCase {
   std::string start_error;
   std::function<void(CaseContext&)> after_start;
   std::function<void(CaseContext&)> after_rollback;
+  std::function<void(CaseContext&)> before_complete;  // both versions served again
   std::function<void(CaseContext&)> after_complete;
 };
 
