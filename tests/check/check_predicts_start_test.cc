@@ -274,7 +274,7 @@ TEST(CheckPredictsStartKnownNames, VolatileDefaultIsNotEvaluated) {
   pg::Connection conn = Connect(url);
   Exec(&conn, std::string(kSetup) + "CREATE SEQUENCE s;");
   MigrationFile file("02_change",
-                     "operations:\n  - add_column:\n      table: plain\n"
+                     "operations:\n  - add_column:\n      table: items\n"
                      "      column: {name: n, type: bigint, nullable: true, default: \"nextval('s') + 1/1\"}\n");
   EXPECT_EQ("", CheckErrors(url, file.path()));
   EXPECT_EQ("1 f", Value(&conn, "SELECT last_value || ' ' || is_called FROM s"));
