@@ -277,7 +277,7 @@ TEST(CheckPredictsStartKnownNames, VolatileDefaultIsNotEvaluated) {
                      "operations:\n  - add_column:\n      table: items\n"
                      "      column: {name: n, type: bigint, nullable: true, default: \"nextval('s') + 1/1\"}\n");
   EXPECT_EQ("", CheckErrors(url, file.path()));
-  EXPECT_EQ("1 f", Value(&conn, "SELECT last_value || ' ' || is_called FROM s"));
+  EXPECT_EQ("1 false", Value(&conn, "SELECT last_value || ' ' || is_called FROM s"));
 }
 
 }  // namespace
