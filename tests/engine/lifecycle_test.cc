@@ -41,7 +41,7 @@ operations:
 
 // The second operation passes validation and check (its default compiles) but
 // fails on the server.
-const char* kSecondOpFails = R"(
+const char* kSecondOpFails = R"yaml(
 operations:
   - add_column:
       table: people
@@ -50,7 +50,7 @@ operations:
   - add_column:
       table: people
       column: {name: broken, type: int, nullable: true, default: "broken_default()"}
-)";
+)yaml";
 
 // broken_default() gives 1 while the file is checked; just before the step that
 // adds its column it is replaced by one that raises, so that step fails at its DDL.
