@@ -100,6 +100,8 @@ bool ForeignKeyRule(const schema::Constraint& k, const schema::VirtualSchema& sc
   std::smatch m;
   if (!std::regex_search(k.definition, m, kFk)) return false;
   rule->ref_table = m[2];
+  for (const auto& t : schema.tables())  // created by the file: no table to read yet, and it starts empty
+    if (t.created && pg::QualifiedName(schema.schema_name(), t.physical) == rule->ref_table) return false;
   rule->ref_columns = SplitIdents(m[3], /*keep_quotes=*/true);
   const Table* ref = nullptr;
   for (const auto& t : schema.tables())
@@ -171,6 +173,7 @@ Status AddColumnRules(const nlohmann::json& body, const Table& after, const sche
   if (def.unique) out->rules.push_back({pg::FitIdentifier(after.physical + "_" + def.name + "_key"), 'u', {def.name}});
   if (def.check) out->rules.push_back({def.check->name, 'c', {}, "(" + OnImage(def.check->constraint, after) + ")"});
   const Table* ref = def.references ? schema.FindTable(def.references->table) : nullptr;
+  if (ref && ref->created) ref = nullptr;  // no table to read yet
   const Column* ref_column = ref ? ref->FindColumn(def.references->column) : nullptr;
   if (ref_column)
     out->rules.push_back({def.references->name, 'f', {def.name}, "", pg::QualifiedName(schema.schema_name(), ref->physical),

@@ -1,9 +1,12 @@
 #include "engine/catalog_names.h"
 
+#include "engine/catalog_keys.h"
+
 #include <functional>
 #include <map>
 #include <set>
 
+#include "migration/expression.h"
 #include "migration/window.h"
 #include "pg/quote.h"
 
@@ -27,14 +30,22 @@ class Resolver {
     return it->second;
   }
 
-  // "" when the default compiles as a value of `type`.
-  std::string Default(const std::string& sql, const std::string& type) {
+  // "" when the default compiles as a value of `type` and raises nothing the
+  // planner sees: EXPLAIN folds the IMMUTABLE calls over constants (`1/0`,
+  // `'abc'::text::int`) and runs nothing else, so no sequence advances. With
+  // `run` the default is also evaluated: only for one that is not VOLATILE
+  // (STABLE functions have no side effects), where ADD COLUMN evaluates it too.
+  std::string Default(const std::string& sql, const std::string& type, bool run) {
     std::string storage = schema::StorageType(type);
-    auto [it, fresh] = defaults_.try_emplace({sql, storage});
+    auto [it, fresh] = defaults_.try_emplace({sql, storage + (run ? " run" : "")});
     if (!fresh) return it->second;
-    Status s = conn_->Exec("PREPARE _pleat_default_check AS SELECT CAST((" + sql + ") AS " + storage + ")");
+    std::string value = "SELECT CAST((" + sql + ") AS " + storage + ")";
+    Status s = conn_->Exec("PREPARE _pleat_default_check AS " + value);
     if (s.ok()) s = conn_->Exec("DEALLOCATE _pleat_default_check");
-    if (!s.ok()) it->second = s.message();
+    if (!s.ok()) return it->second = "does not compile: " + s.message();
+    s = conn_->Exec("EXPLAIN " + value);
+    if (s.ok() && run) s = conn_->Exec(value);
+    if (!s.ok()) it->second = "raises: " + s.message();
     return it->second;
   }
 
@@ -80,6 +91,18 @@ class Resolver {
   std::map<std::pair<std::string, std::string>, std::string> defaults_, opclasses_;
 };
 
+// True for a column ADD COLUMN adds with its default (add_column, not a
+// shadow): PostgreSQL evaluates a default that is not VOLATILE there, once.
+bool AddsWithDefault(const schema::Table& t, const schema::Column& c, const schema::VirtualSchema& after) {
+  for (const auto& sh : t.shadows)
+    if (sh.physical == c.physical) return false;
+  migration::Expression e;
+  if (!migration::Expression::Parse(*c.default_sql, &e).ok()) return false;
+  for (const auto& fn : e.FunctionNames())
+    if (after.IsVolatileFunction(fn)) return false;
+  return true;
+}
+
 Status Unknown(const std::string& what, const std::string& why, const std::string& hint) {
   return Status::Invalid(what + " " + why, hint);
 }
@@ -113,10 +136,10 @@ Status CheckColumns(Resolver* r, const migration::Migration& m, const schema::Vi
                       "(myschema.mytype)");
       }
       if (s.ok() && c.default_sql && !c.identity && !c.generated && (!was || was->default_sql != c.default_sql)) {
-        std::string why = r->Default(*c.default_sql, c.type);
+        std::string why = r->Default(*c.default_sql, c.type, old && !was && AddsWithDefault(t, c, after));
         if (!why.empty())
-          s = Unknown("default of " + what, "does not compile: " + why,
-                      "fix the default: one expression of the column's type, over no columns");
+          s = Unknown("default of " + what, why,
+                      "fix the default: one expression of the column's type, over no columns, that does not raise");
       }
       if (!s.ok()) {
         *op = FirstOperation(m, catalog, [&](const schema::VirtualSchema& vs) {
@@ -159,14 +182,14 @@ Status CheckIndexes(Resolver* r, const migration::Migration& m, const schema::Vi
 }  // namespace
 
 Status CheckCatalogNames(pg::Connection* conn, const migration::Migration& m, const schema::VirtualSchema& catalog,
-                         const schema::VirtualSchema& after) {
+                         const schema::VirtualSchema& after, const ops::CatalogUses& uses) {
   if (m.operations.empty()) return Status::Ok();
   Resolver r(conn);
   size_t op = 0;
   Status s = CheckColumns(&r, m, catalog, after, &op);
   if (s.ok()) s = CheckIndexes(&r, m, catalog, after, &op);
-  if (s.ok()) return s;
-  return s.WithContext(migration::OperationWhere(m, op));
+  if (!s.ok()) return s.WithContext(migration::OperationWhere(m, op));
+  return CheckCatalogKeys(conn, m, catalog, after, uses);
 }
 
 }  // namespace pleat::engine

@@ -7,6 +7,7 @@
 
 #include "engine/catalog_names.h"
 #include "engine/sync_planner.h"
+#include "engine/truncated_names.h"
 #include "engine/user_objects.h"
 #include "engine/view_spec.h"
 #include "migration/window.h"
@@ -99,8 +100,17 @@ Status ValidateMigration(pg::Connection* conn, const Options& options, const mig
   Status s = schema::ReadCatalog(conn, options.schema, catalog);
   if (!s.ok()) return s;
   *after = *catalog;
-  s = ValidateEach(m, after, visit);
-  return s.ok() ? CheckCatalogNames(conn, m, *catalog, *after) : s;
+  ops::CatalogUses uses;
+  auto collect = [&](size_t i, const schema::VirtualSchema& before, const schema::VirtualSchema& now) {
+    size_t indexes = uses.indexes.size(), foreign_keys = uses.foreign_keys.size();
+    m.operations[i]->AddCatalogUses(now, &uses);
+    for (size_t k = indexes; k < uses.indexes.size(); ++k) uses.indexes[k].operation = i;
+    for (size_t k = foreign_keys; k < uses.foreign_keys.size(); ++k) uses.foreign_keys[k].operation = i;
+    return visit ? visit(i, before, now) : Status::Ok();
+  };
+  s = ValidateEach(m, after, collect);
+  if (s.ok()) s = CheckTruncatedNames(m, *catalog, *after);
+  return s.ok() ? CheckCatalogNames(conn, m, *catalog, *after, uses) : s;
 }
 
 Status PlanMigration(pg::Connection* conn, const Options& options, const migration::Migration& m,

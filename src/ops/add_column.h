@@ -28,6 +28,7 @@ class AddColumn final : public Operation {
   Status Start(const schema::VirtualSchema& before, engine::Plan* plan) const override;
   Status Complete(const schema::VirtualSchema& before, engine::Plan* plan) const override;
   Status Rollback(const schema::VirtualSchema& before, engine::Plan* plan) const override;
+  void AddCatalogUses(const schema::VirtualSchema& after, CatalogUses* out) const override;
 
  private:
   // True when the default must be evaluated per row (volatile functions):

@@ -156,4 +156,14 @@ Status AlterColumn::Rollback(const schema::VirtualSchema& before, engine::Plan* 
   return Status::Ok();
 }
 
+
+void AlterColumn::AddCatalogUses(const schema::VirtualSchema& after, CatalogUses* out) const {
+  const schema::Table* t = after.FindTable(table_);
+  const schema::Column* c = t ? t->FindColumn(name_.value_or(column_)) : nullptr;
+  if (!c) return;
+  if (unique_) out->indexes.push_back(UniqueOn("unique constraint", *unique_, *t, {c->name}));
+  if (const auto& ref = constraints_.references)
+    out->foreign_keys.push_back(ForeignKeyTo(ref->name, {c->type}, after, ref->table, {ref->column}));
+}
+
 }  // namespace pleat::ops

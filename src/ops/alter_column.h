@@ -38,6 +38,7 @@ class AlterColumn final : public Operation {
   Status Start(const schema::VirtualSchema& before, engine::Plan* plan) const override;
   Status Complete(const schema::VirtualSchema& before, engine::Plan* plan) const override;
   Status Rollback(const schema::VirtualSchema& before, engine::Plan* plan) const override;
+  void AddCatalogUses(const schema::VirtualSchema& after, CatalogUses* out) const override;
   bool RenamesOnComplete() const override { return true; }
 
  private:

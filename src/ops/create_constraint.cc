@@ -125,4 +125,17 @@ Status CreateConstraint::Rollback(const schema::VirtualSchema& before, engine::P
   return Status::Ok();
 }
 
+
+void CreateConstraint::AddCatalogUses(const schema::VirtualSchema& after, CatalogUses* out) const {
+  const schema::Table* t = after.FindTable(table_);
+  if (!t) return;
+  if (k_.type == "unique" || k_.type == "primary_key")
+    out->indexes.push_back(UniqueOn(k_.type == "unique" ? "unique constraint" : "primary key", k_.name, *t, k_.columns));
+  if (k_.type != "foreign_key") return;
+  std::vector<std::string> types;
+  for (const auto& c : k_.columns)
+    if (const schema::Column* col = t->FindColumn(c)) types.push_back(col->type);
+  out->foreign_keys.push_back(ForeignKeyTo(k_.name, types, after, k_.ref_table, k_.ref_columns));
+}
+
 }  // namespace pleat::ops

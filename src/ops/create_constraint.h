@@ -36,6 +36,7 @@ class CreateConstraint final : public Operation {
   Status Start(const schema::VirtualSchema& before, engine::Plan* plan) const override;
   Status Complete(const schema::VirtualSchema& before, engine::Plan* plan) const override;
   Status Rollback(const schema::VirtualSchema& before, engine::Plan* plan) const override;
+  void AddCatalogUses(const schema::VirtualSchema& after, CatalogUses* out) const override;
 
  private:
   // Checks the constraint against `table` before anything changes.

@@ -174,4 +174,16 @@ Status CreateIndex::Rollback(const schema::VirtualSchema& before, engine::Plan* 
   return Status::Ok();
 }
 
+void CreateIndex::AddCatalogUses(const schema::VirtualSchema& after, CatalogUses* out) const {
+  const schema::Index* index = after.FindIndex(name_);
+  const schema::Table* t = after.FindByPhysical(index ? index->table : "");
+  if (!t) return;
+  IndexUse use{0, "index \"" + name_ + "\"", t->physical, method_, unique_, {}, index->predicate};
+  for (const auto& k : index->keys) {
+    const schema::Column* c = t->FindByPhysical(k.column);
+    if (c) use.keys.push_back({c->name, k.column, c->type, k.opclass, k.collation});
+  }
+  out->indexes.push_back(std::move(use));
+}
+
 }  // namespace pleat::ops

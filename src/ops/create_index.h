@@ -30,6 +30,7 @@ class CreateIndex final : public Operation {
   Status Start(const schema::VirtualSchema& before, engine::Plan* plan) const override;
   Status Complete(const schema::VirtualSchema& before, engine::Plan* plan) const override;
   Status Rollback(const schema::VirtualSchema& before, engine::Plan* plan) const override;
+  void AddCatalogUses(const schema::VirtualSchema& after, CatalogUses* out) const override;
 
  private:
   // Checks the fields once they are read; `where` prefixes errors.

@@ -105,4 +105,32 @@ Status CreateTable::Rollback(const schema::VirtualSchema& before, engine::Plan* 
   return Status::Ok();
 }
 
+
+void CreateTable::AddCatalogUses(const schema::VirtualSchema& after, CatalogUses* out) const {
+  const schema::Table* t = after.FindTable(name_);
+  if (!t) return;
+  std::vector<std::string> pk;
+  for (const auto& c : columns_) {
+    if (c.pk) pk.push_back(c.name);
+    if (c.unique) out->indexes.push_back(UniqueOn("unique constraint", pg::FitIdentifier(name_ + "_" + c.name + "_key"), *t, {c.name}));
+    if (const auto& ref = c.references)
+      out->foreign_keys.push_back(ForeignKeyTo(ref->name, {c.type}, after, ref->table, {ref->column}));
+  }
+  if (!pk.empty()) out->indexes.push_back(UniqueOn("primary key", pg::FitIdentifier(name_ + "_pkey"), *t, pk));
+  std::vector<std::pair<std::string, std::string>> row;
+  for (const auto& c : t->columns) row.emplace_back(c.name, c.type);
+  for (const auto& c : columns_)
+    if (c.check) out->checks.push_back({0, "check \"" + c.check->name + "\" of table \"" + name_ + "\"", row, c.check->constraint});
+  for (const auto& k : constraints_) {
+    if (k.type == "check") out->checks.push_back({0, "check \"" + k.name + "\" of table \"" + name_ + "\"", row, k.check});
+    if (k.type == "unique" || k.type == "primary_key")
+      out->indexes.push_back(UniqueOn(k.type == "unique" ? "unique constraint" : "primary key", k.name, *t, k.columns));
+    if (k.type != "foreign_key") continue;
+    std::vector<std::string> types;
+    for (const auto& c : k.columns)
+      if (const schema::Column* col = t->FindColumn(c)) types.push_back(col->type);
+    out->foreign_keys.push_back(ForeignKeyTo(k.name, types, after, k.ref_table, k.ref_columns));
+  }
+}
+
 }  // namespace pleat::ops

@@ -25,6 +25,7 @@ class CreateTable final : public Operation {
   Status Start(const schema::VirtualSchema& before, engine::Plan* plan) const override;
   Status Complete(const schema::VirtualSchema& before, engine::Plan* plan) const override;
   Status Rollback(const schema::VirtualSchema& before, engine::Plan* plan) const override;
+  void AddCatalogUses(const schema::VirtualSchema& after, CatalogUses* out) const override;
 
  private:
   std::string name_;

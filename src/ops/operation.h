@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "engine/plan.h"
+#include "ops/catalog_uses.h"
 #include "schema/virtual_schema.h"
 #include "status.h"
 
@@ -38,6 +39,9 @@ class Operation {
   // "" when rollback restores everything the operation changed. `rollback` says
   // it, rather than claim the schema is as before.
   virtual std::string LeftByRollback() const { return ""; }
+  // Adds the unique keys and foreign keys the operation builds, as `after` (the
+  // schema its Validate() left) shows them, for the catalog check before any DDL.
+  virtual void AddCatalogUses(const schema::VirtualSchema&, CatalogUses*) const {}
 };
 
 }  // namespace pleat::ops

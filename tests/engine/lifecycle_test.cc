@@ -43,7 +43,7 @@ operations:
 
 // The second operation passes validation and check (its default compiles) but
 // fails on the server.
-const char* kSecondOpFails = R"(
+const char* kSecondOpFails = R"yaml(
 operations:
   - add_column:
       table: people
@@ -51,8 +51,20 @@ operations:
       column: {name: shout, type: text, nullable: true}
   - add_column:
       table: people
-      column: {name: broken, type: int, nullable: true, default: "1 / 0"}
-)";
+      column: {name: broken, type: int, nullable: true, default: "broken_default()"}
+)yaml";
+
+// broken_default() gives 1 while the file is checked; just before the step that
+// adds its column it is replaced by one that raises, so that step fails at its DDL.
+void BreakDefaultBeforeSecondStep(const std::string& url, engine::Options* options) {
+  pg::Connection conn = Connect(url);
+  Exec(&conn, "CREATE FUNCTION broken_default() RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT 1'");
+  options->before_step = [url](const std::string&, const std::string& id) {
+    if (id != "02.add_column.add") return;
+    pg::Connection c = Connect(url);
+    Exec(&c, "CREATE OR REPLACE FUNCTION broken_default() RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT 1 / 0'");
+  };
+}
 
 // A database with people (two rows) created by a completed migration.
 std::string PeopleDatabase(std::string* version_schema) {
@@ -183,8 +195,10 @@ TEST(Lifecycle, FailedStepLeavesStartingAndRollbackRemovesEveryTrace) {
   std::string vs;
   std::string url = PeopleDatabase(&vs);
   MigrationFile file("02_broken", kSecondOpFails);
+  engine::Options breaking = OptionsFor(url);
+  BreakDefaultBeforeSecondStep(url, &breaking);
   std::string before = DumpSchema(url, "public");
-  Status s = engine::Lifecycle(OptionsFor(url)).Start(file.path(), /*complete=*/false, &vs);
+  Status s = engine::Lifecycle(breaking).Start(file.path(), /*complete=*/false, &vs);
   ASSERT_FALSE(s.ok());
   EXPECT_NE(std::string::npos, s.message().find("add column \"people\".\"broken\"")) << s.ToString();
   EXPECT_NE(std::string::npos, s.message().find("division by zero")) << s.ToString();
@@ -197,8 +211,9 @@ TEST(Lifecycle, FailedStepLeavesStartingAndRollbackRemovesEveryTrace) {
   EXPECT_FALSE(AnyLineHas(log, {"add column \"people\".\"shout\""})) << "a journaled step ran again";
   s = engine::Lifecycle(OptionsFor(url)).Rollback();
   ASSERT_TRUE(s.ok()) << s.ToString();
-  EXPECT_EQ(before, DumpSchema(url, "public"));
   pg::Connection conn = Connect(url);
+  Exec(&conn, "CREATE OR REPLACE FUNCTION broken_default() RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT 1'");
+  EXPECT_EQ(before, DumpSchema(url, "public"));
   for (const char* table : {"migrations", "journal", "backfill"}) {
     std::string column = std::string(table) == "migrations" ? "name" : "migration";
     EXPECT_EQ("0", Value(&conn, "SELECT count(*) FROM pleat." + std::string(table) + " WHERE " + column +
