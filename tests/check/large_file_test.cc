@@ -87,8 +87,8 @@ TEST(LargeFile, TwentyThousandCreateTablesCheckInBoundedMemory) {
   EXPECT_LT(usage.ru_maxrss, 1L << 20) << "peak resident KB of the whole test process";
 }
 
-// Twice the operations, about twice the work: linear allocates 2x, a copy of
-// the schema per operation 3x and more at these sizes (and 4x in the limit).
+// Twice the operations, about twice the work: linear allocates 2x; a copy of
+// the table list per operation adds a quadratic term that pushes it toward 4x.
 TEST(LargeFile, CheckWorkGrowsLinearlyWithCreateTables) {
   std::string url = NewOwnedDatabase();
   size_t n = CheckBytes(url, CreateTables(2000), 2000 + 1);
