@@ -198,8 +198,10 @@ const ImageColumn* TableRequirements::FindImage(const std::string& physical) con
 Status DeriveRequirements(const migration::Migration& m, const nlohmann::json& doc, size_t i,
                           const schema::VirtualSchema& catalog, const schema::VirtualSchema& before,
                           const schema::VirtualSchema& after, std::vector<TableRequirements>* out) {
-  for (const auto& table : after.tables()) {
-    if (table.created) continue;
+  for (const auto& physical : after.ChangedTables()) {  // the tables the operation touched, in schema order
+    const Table* changed = after.FindByPhysical(physical);
+    if (!changed || changed->created) continue;
+    const Table& table = *changed;
     const Table* prev = before.FindByPhysical(table.physical);
     if (!prev || prev == &table || prev->created) continue;  // the same object: the operation left it alone
     TableRequirements r{static_cast<int>(i + 1), std::string(m.operations[i]->Key()), table.name, table.physical};

@@ -26,30 +26,14 @@ std::string Shape(const schema::VirtualSchema& vs, const std::string& physical) 
 
 }  // namespace
 
-// Only tables the operation touched are compared: a copy of the schema shares
-// the others with the original (the same object, at the same place unless a
-// table was removed), so the cost follows the operation, not the schema.
+// Only the tables the operation touched (after.ChangedTables()) are compared,
+// so the cost follows the operation, not the schema.
 void NoteChangedTables(const schema::VirtualSchema& catalog, const schema::VirtualSchema& before,
                        const schema::VirtualSchema& after, std::set<std::string>* changed) {
-  bool same_indexes = before.indexes().size() == after.indexes().size();
-  for (auto a = before.indexes().begin(), b = after.indexes().begin(); same_indexes && a != before.indexes().end();
-       ++a, ++b)
-    same_indexes = &*a == &*b;
-  auto note = [&](const std::string& physical) {
+  for (const auto& physical : after.ChangedTables())
     if (!changed->count(physical) && catalog.FindByPhysical(physical) &&
         Shape(before, physical) != Shape(after, physical))
       changed->insert(physical);
-  };
-  if (!same_indexes || after.tables().size() < before.tables().size()) {  // rare: compare every table of the catalog
-    for (const auto& t : catalog.tables()) note(t.physical);
-    return;
-  }
-  auto a = before.tables().begin();
-  for (auto b = after.tables().begin(); a != before.tables().end(); ++a, ++b)
-    if (&*a != &*b) {
-      note(a->physical);
-      note(b->physical);
-    }
 }
 
 namespace {

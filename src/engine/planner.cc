@@ -44,10 +44,12 @@ void Append(Plan* to, const Plan& from) {
 }
 
 // Each operation sees the schema as the operations before it left it. Only two
-// schemas live at a time, and a copy shares what the operation does not
-// change, so the cost follows the size of the file, not its square.
+// schemas live at a time, a copy costs O(1) and shares what the operation does
+// not change, and the visitor finds the tables it changed in
+// after.ChangedTables(), so the cost follows the size of the file, not its square.
 Status ValidateEach(const migration::Migration& m, schema::VirtualSchema* after, const OperationVisitor& visit) {
   for (size_t i = 0; i < m.operations.size(); ++i) {
+    after->ClearChanges();
     schema::VirtualSchema before = *after;
     Status s = m.operations[i]->Validate(after);
     if (!s.ok()) return s.WithContext(migration::OperationWhere(m, i));

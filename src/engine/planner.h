@@ -30,7 +30,8 @@ struct PlannedMigration {
 std::string VersionSchemaName(const std::string& schema, const std::string& suffix);
 
 // Called once per operation, right after it validated, with its index, the
-// virtual schema it saw and the one it left; an error stops the validation.
+// virtual schema it saw and the one it left (whose ChangedTables() are the
+// tables the operation touched); an error stops the validation.
 using OperationVisitor =
     std::function<Status(size_t, const schema::VirtualSchema&, const schema::VirtualSchema&)>;
 

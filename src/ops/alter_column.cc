@@ -63,7 +63,7 @@ Status AlterColumn::Validate(schema::VirtualSchema* schema) const {
     if (ChangesType(*column)) column->type = *type_;  // in place, at complete (engine::PlanMigration)
     if (has_default_) column->default_sql = default_;
   }
-  if (s.ok() && has_comment_ && !FindShadow(table, column_)) table->FindColumn(column_)->comment = comment_;
+  if (s.ok() && has_comment_ && !FindShadow(table, column_)) table->MutableColumn(column_)->comment = comment_;
   if (s.ok() && rename_) s = rename_->Validate(schema);
   return s;
 }
@@ -75,7 +75,7 @@ Status AlterColumn::ApplyToShadow(schema::VirtualSchema* schema, schema::Table* 
   schema::Shadow* shadow = nullptr;
   if (s.ok()) s = ShadowFor(table, column_, &shadow);
   if (!s.ok()) return s;
-  schema::Column* column = table->FindColumn(column_);
+  schema::Column* column = table->MutableColumn(column_);
   std::string self = pg::QuoteIdent(column_);
   bool retype = ChangesType(*column);
   ComposeUp(table, column_, up_.value_or(retype ? self + "::" + *type_ : self));

@@ -8,18 +8,21 @@
 namespace pleat::ops {
 
 Status FindTable(schema::VirtualSchema* schema, const std::string& name, schema::Table** out) {
-  *out = schema->FindTable(name);
-  if (*out) return Status::Ok();
-  return Status::NotFound("table \"" + name + "\" does not exist in schema \"" + schema->schema_name() + "\"",
-                          "fix the table name, or create the table in an earlier operation");
+  const schema::Table* found = nullptr;
+  Status s = FindTable(*schema, name, &found);
+  if (s.ok()) *out = schema->FindTable(name);
+  return s;
 }
 
 Status FindTable(const schema::VirtualSchema& schema, const std::string& name, const schema::Table** out) {
-  return FindTable(const_cast<schema::VirtualSchema*>(&schema), name, const_cast<schema::Table**>(out));
+  *out = schema.FindTable(name);
+  if (*out) return Status::Ok();
+  return Status::NotFound("table \"" + name + "\" does not exist in schema \"" + schema.schema_name() + "\"",
+                          "fix the table name, or create the table in an earlier operation");
 }
 
 Status FindColumn(schema::Table* table, const std::string& name, schema::Column** out) {
-  *out = table->FindColumn(name);
+  *out = table->MutableColumn(name);
   if (*out) return Status::Ok();
   return Status::NotFound("column \"" + name + "\" does not exist in table \"" + table->name + "\"",
                           "fix the column name, or add the column in an earlier operation");

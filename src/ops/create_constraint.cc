@@ -27,9 +27,9 @@ Status CreateConstraint::Shadow(schema::Table* table) const {
   for (const auto& c : k_.columns) {
     schema::Table copy = base;
     ComposeUp(&copy, c, up_.count(c) ? up_.at(c) : pg::QuoteIdent(c));
-    table->FindColumn(c)->up = copy.FindColumn(c)->up;
+    table->MutableColumn(c)->up = copy.FindColumn(c)->up;
     ComposeDown(table, c, down_.count(c) ? down_.at(c) : pg::QuoteIdent(c));
-    if (k_.type == "primary_key") table->FindColumn(c)->nullable = false;
+    if (k_.type == "primary_key") table->MutableColumn(c)->nullable = false;
   }
   return Status::Ok();
 }
@@ -56,7 +56,7 @@ Status CreateConstraint::Validate(schema::VirtualSchema* schema) const {
   table->constraints.push_back({k_.name, k_.type[0], k.columns, Definition(k, *schema), index});
   if (k_.type == "primary_key") table->primary_key = k_.columns;
   for (const auto& c : k_.columns)
-    if (k_.type == "primary_key") table->FindColumn(c)->nullable = false;
+    if (k_.type == "primary_key") table->MutableColumn(c)->nullable = false;
   if (table->created || Indexed()) return Status::Ok();
   // check and foreign key: PlanShadows adds it NOT VALID once every shadow exists (the last one's step).
   schema::Shadow* last = nullptr;

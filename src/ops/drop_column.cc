@@ -53,7 +53,7 @@ Status DropColumn::Validate(schema::VirtualSchema* schema) const {
   if (s.ok()) s = CheckDroppable(*table, *column);
   if (!s.ok()) return s;
   schema::HiddenColumn hidden{column->physical, down_};
-  table->columns.erase(table->columns.begin() + (column - table->columns.data()));
+  table->columns.erase(table->columns.IndexOf(column_));
   if (down_) s = CheckExpressionColumns(*down_, *table, "down of column \"" + column_ + "\"");
   if (!s.ok()) return s;
   table->hidden.push_back(hidden);

@@ -117,7 +117,7 @@ Status MoveColumn::Validate(schema::VirtualSchema* schema) const {
   target->columns.push_back(added);
   move.columns.push_back({from, name, std::nullopt});
   source->hidden.push_back({from.physical, std::nullopt});
-  source->columns.erase(source->columns.begin() + (source->FindColumn(column_) - source->columns.data()));
+  source->columns.erase(source->columns.IndexOf(column_));
   schema->AddMove(move);
   return Status::Ok();
 }

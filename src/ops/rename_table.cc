@@ -20,11 +20,11 @@ Status RenameTable::Parse(const nlohmann::json& body, const std::string& where, 
 }
 
 Status RenameTable::Validate(schema::VirtualSchema* schema) const {
-  schema::Table* table = nullptr;
-  Status s = FindTable(schema, from_, &table);
+  const schema::Table* table = nullptr;
+  Status s = FindTable(*schema, from_, &table);
   if (s.ok()) s = RequireFreeRelationName(*schema, to_);
   if (!s.ok()) return s;
-  table->name = to_;
+  schema->RenameTable(from_, to_);
   return Status::Ok();
 }
 

@@ -60,7 +60,7 @@ void ComposeUp(schema::Table* table, const std::string& column, const std::strin
   for (const auto& ref : e.ReferencedColumns())
     if (const schema::Column* c = table->FindColumn(ref))
       old_value[ref] = c->added && c->up ? "(" + *c->up + ")" : pg::QuoteIdent(c->physical);
-  table->FindColumn(column)->up = e.RenameColumns(old_value);
+  table->MutableColumn(column)->up = e.RenameColumns(old_value);
 }
 
 void ComposeDown(schema::Table* table, const std::string& column, const std::string& down) {

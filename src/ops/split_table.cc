@@ -102,9 +102,9 @@ Status SplitTable::Validate(schema::VirtualSchema* schema) const {
     moves.push_back(move);
   }
   for (const auto& name : moved) {
-    const schema::Column* c = parent->FindColumn(name);
-    parent->hidden.push_back({c->physical, std::nullopt});
-    parent->columns.erase(parent->columns.begin() + (c - parent->columns.data()));
+    size_t c = parent->columns.IndexOf(name);
+    parent->hidden.push_back({parent->columns[c].physical, std::nullopt});
+    parent->columns.erase(c);
   }
   for (auto& child : children) schema->AddTable(std::move(child));
   for (auto& move : moves) schema->AddMove(std::move(move));

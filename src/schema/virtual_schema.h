@@ -6,10 +6,11 @@
 // Validate() applies its change here, so later operations and the engine see
 // the new version. The engine derives views, sync triggers and backfill from
 // the difference between the schema before and after a migration.
-// A value: copy it to keep a "before". A copy is cheap and shares its tables,
-// indexes and names with the original until either changes them (a table is
-// cloned on first mutable access), so validating a file of n operations costs
-// time and memory about linear in n, not n times the schema.
+// A value: copy it to keep a "before". A copy costs O(1) and shares its tables,
+// indexes and names with the original (persistent maps, schema/persistent_map.h)
+// until either changes them: a table is cloned on its first mutable access, and
+// a lookup or change costs O(log n), so validating a file of n operations costs
+// time and memory linear in n (up to a log), not n times the schema.
 
 #include <memory>
 #include <optional>
@@ -18,16 +19,20 @@
 #include <utility>
 #include <vector>
 
+#include "schema/column_list.h"
+#include "schema/persistent_map.h"
+
 namespace pleat::schema {
 
-// A read-only range over shared elements, yielding `const T&`.
+// A read-only range over the elements of a PersistentMap keyed by insertion
+// order, yielding `const T&`.
 template <typename T>
 class SharedRange {
  public:
-  using Items = std::vector<std::shared_ptr<T>>;
+  using Items = PersistentMap<uint64_t, std::shared_ptr<T>>;
   class const_iterator {
    public:
-    explicit const_iterator(typename Items::const_iterator it) : it_(it) {}
+    explicit const_iterator(typename Items::const_iterator it) : it_(std::move(it)) {}
     const T& operator*() const { return **it_; }
     const T* operator->() const { return it_->get(); }
     const_iterator& operator++() { ++it_; return *this; }
@@ -45,29 +50,6 @@ class SharedRange {
 
  private:
   const Items* items_;
-};
-
-// A set that only grows, whose copies share most of their elements: a shared
-// immutable base plus a small own delta, merged into a new base once the delta
-// outgrows the square root of the base (copy and insert: O(sqrt n) amortized).
-template <typename T>
-class GrowingSet {
- public:
-  bool count(const T& value) const { return delta_.count(value) > 0 || (base_ && base_->count(value) > 0); }
-  void insert(const T& value) {
-    if (count(value)) return;
-    delta_.insert(value);
-    size_t base = base_ ? base_->size() : 0;
-    if (delta_.size() * delta_.size() <= base + 64) return;
-    auto merged = base_ ? std::make_shared<std::set<T>>(*base_) : std::make_shared<std::set<T>>();
-    merged->insert(delta_.begin(), delta_.end());
-    base_ = std::move(merged);
-    delta_.clear();
-  }
-
- private:
-  std::shared_ptr<const std::set<T>> base_;
-  std::set<T> delta_;
 };
 
 struct Column {
@@ -175,7 +157,7 @@ struct Table {
   std::string name;      // as this version sees it
   std::string physical;  // the table in the target schema
   bool created = false;  // created by the active migration
-  std::vector<Column> columns;
+  ColumnList<Column> columns;  // shared with copies of the table (schema/column_list.h)
   std::vector<std::string> primary_key;  // visible column names, in key order
   std::vector<HiddenColumn> hidden;
   std::vector<Constraint> constraints;
@@ -185,8 +167,9 @@ struct Table {
   bool partitioned = false;            // PARTITION BY
   std::vector<Partition> partitions;   // every level, shallowest first
 
-  Column* FindColumn(const std::string& name);
   const Column* FindColumn(const std::string& name) const;
+  // For a change (of its name too): copies the columns first when a copy of the table shares them.
+  Column* MutableColumn(const std::string& name);
   // The visible column stored in physical column `physical`, or null.
   const Column* FindByPhysical(const std::string& physical) const;
 };
@@ -196,17 +179,22 @@ class VirtualSchema {
   explicit VirtualSchema(std::string schema_name = "public") : schema_name_(std::move(schema_name)) {}
 
   const std::string& schema_name() const { return schema_name_; }
+  // In the order the tables were added.
   SharedRange<Table> tables() const { return SharedRange<Table>(&tables_); }
 
+  // For a change: clones the table first when a copy of the schema shares it.
   Table* FindTable(const std::string& name);
   const Table* FindTable(const std::string& name) const;
   const Table* FindByPhysical(const std::string& physical) const;
-  void AddTable(Table table) { tables_.push_back(std::make_shared<Table>(std::move(table))); }
+  // By name and physical name, the first table added wins.
+  void AddTable(Table table);
+  // The one way to change a table's name (the schema looks tables up by name).
+  void RenameTable(const std::string& from, const std::string& to);
   // Removes the table from this version; its physical table is hidden until complete.
   void RemoveTable(const std::string& name);
-  const std::set<std::string>& hidden_tables() const { return hidden_tables_; }
+  std::set<std::string> hidden_tables() const;
   // Columns the migration moves between tables, for the cross-table sync (ops/move_sync.h).
-  const std::vector<Move>& moves() const { return moves_; }
+  const std::vector<Move>& moves() const { return *moves_; }
   // A move between the tables of an earlier one joins it: one pair of sync
   // triggers carries all their columns.
   // REQUIRES: !LinksOtherwise(move).
@@ -218,6 +206,7 @@ class VirtualSchema {
   // rebuilding indexes of replaced columns.
   bool HasIndex(const std::string& name) const;
   const Index* FindIndex(const std::string& name) const;
+  // In the order the indexes were added.
   SharedRange<const Index> indexes() const { return SharedRange<const Index>(&indexes_); }
   void AddIndex(Index index);
   void AddIndex(const std::string& name, const std::string& physical_table) { AddIndex(Index{name, physical_table}); }
@@ -238,15 +227,32 @@ class VirtualSchema {
   bool IsVolatileFunction(const std::string& name) const { return volatile_functions_->count(name) > 0; }
   void AddVolatileFunction(const std::string& name);
 
+  // The physical tables that may differ from what they were at the last
+  // ClearChanges(): handed out by FindTable for a change, added, renamed,
+  // removed, or given or losing an index; in the order they were added. So a
+  // caller comparing the schemas before and after one operation looks at the
+  // tables it touched, not at all of them.
+  std::vector<std::string> ChangedTables() const;
+  void ClearChanges() { changed_ = {}; }
+
  private:
+  void NoteChange(uint64_t seq, const std::string& physical) { changed_.Insert(seq, physical); }
+
   std::string schema_name_;
-  std::vector<std::shared_ptr<Table>> tables_;  // shared with copies; cloned by FindTable (mutable)
-  std::set<std::string> hidden_tables_;
-  std::vector<Move> moves_;
-  std::vector<std::shared_ptr<const Index>> indexes_;
-  GrowingSet<std::string> relation_names_;
-  GrowingSet<std::pair<std::string, std::string>> constraint_names_;  // (physical table, name)
+  // Tables by the order they were added (a sequence number), with their names
+  // and physical names pointing at that number. A table is shared with copies
+  // of the schema until FindTable (for a change) clones it.
+  PersistentMap<uint64_t, std::shared_ptr<Table>> tables_;
+  PersistentMap<std::string, uint64_t> table_names_, table_physicals_;
+  PersistentSet<std::string> hidden_tables_;
+  std::shared_ptr<const std::vector<Move>> moves_ = std::make_shared<const std::vector<Move>>();
+  PersistentMap<uint64_t, std::shared_ptr<const Index>> indexes_;
+  PersistentMap<std::string, uint64_t> index_names_;
+  uint64_t next_seq_ = 0;  // for tables and indexes alike
+  PersistentSet<std::string> relation_names_;
+  PersistentSet<std::pair<std::string, std::string>> constraint_names_;  // (physical table, name)
   std::shared_ptr<std::set<std::string>> volatile_functions_ = std::make_shared<std::set<std::string>>();
+  PersistentMap<uint64_t, std::string> changed_;  // table sequence number -> physical table
 };
 
 // The type a column declared as `type` has once created: serial types exist
