@@ -215,8 +215,11 @@ std::vector<std::string> DropSql(const TableSync& t, const std::string& table, c
 
 // The row triggers with their functions, and the statement trigger that
 // clears the writer markers before the statement's view qual and defaults set
-// them (see state_store.cc). The statement trigger enters PL/pgSQL only when
-// a marker is set: clearing nothing is what an old writer's statements need.
+// them (see state_store.cc). Every reader of a marker compares it with a key
+// that ends in this statement's timestamp, so a marker set by an earlier
+// statement (another timestamp) already reads as unset: the statement trigger
+// enters PL/pgSQL only for a marker with this statement's timestamp, set by a
+// statement sent in the same message or run by the same function.
 std::vector<std::string> TriggerSql(const TableSync& t, const std::string& table, const std::vector<RowTrigger>& rows,
                                     const std::string& state_schema) {
   std::vector<std::string> sql;
@@ -231,8 +234,8 @@ std::vector<std::string> TriggerSql(const TableSync& t, const std::string& table
   }
   std::string set;
   for (const char* marker : {"pleat.writer", "pleat.old_insert", "pleat.new_insert"})
-    set += std::string(set.empty() ? "" : " OR ") + "pg_catalog.current_setting('" + marker +
-           "', true) OPERATOR(pg_catalog.<>) ''";
+    set += std::string(set.empty() ? "" : " OR ") + "pg_catalog.split_part(pg_catalog.current_setting('" + marker +
+           "', true), '@', -1) OPERATOR(pg_catalog.=) pg_catalog.statement_timestamp()::pg_catalog.text";
   std::string stmt_trigger = pg::QuoteIdent(StatementTrigger(t));
   sql.push_back("DROP TRIGGER IF EXISTS " + stmt_trigger + " ON " + table);
   sql.push_back("CREATE TRIGGER " + stmt_trigger + " BEFORE INSERT" + (of.empty() ? "" : " OR UPDATE" + of) + " ON " +

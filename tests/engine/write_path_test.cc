@@ -5,6 +5,9 @@
 // new writer's UPDATE has nothing to compute and an old writer's one has `up`.
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 #include "engine/lifecycle.h"
 #include "pg/quote.h"
 #include "support/migration_file.h"
@@ -36,16 +39,17 @@ Status StartYaml(const std::string& url, const std::string& name, const std::str
   return engine::Lifecycle(OptionsFor(url)).Start(file.path(), complete, vs);
 }
 
-// The functions `sql` called, in its own transaction, as "name=calls,...".
+// The functions `statements` (each sent as one message) called, in one
+// transaction of their own, as "name=calls,...".
 // The view shows the session's counts not yet reported (they build up over
 // transactions until the idle session reports them), so this takes the
 // difference within the one transaction, where nothing is reported.
-std::string Calls(pg::Connection* conn, const std::string& sql) {
+std::string Calls(pg::Connection* conn, const std::vector<std::string>& statements) {
   const char* counts = "SELECT funcname, calls FROM pg_stat_xact_user_functions";
   Exec(conn, "BEGIN");
   Exec(conn, "SET LOCAL track_functions = 'pl'");
   Exec(conn, std::string("CREATE TEMP TABLE calls_before ON COMMIT DROP AS ") + counts);
-  Exec(conn, sql);
+  for (const auto& sql : statements) Exec(conn, sql);
   std::string calls = Value(conn, std::string("SELECT coalesce(string_agg(a.funcname || '=' || (a.calls - "
                                               "coalesce(b.calls, 0)), ',' ORDER BY a.funcname), '') FROM (") +
                                       counts + ") a LEFT JOIN calls_before b USING (funcname) "
@@ -66,19 +70,23 @@ TEST(WritePath, PlpgsqlRunsOnlyForRowsWithSomethingToCompute) {
   std::string people = pg::QualifiedName(new_vs, "people");
 
   // An old writer: the row function with only the assignment, once per row; no statement function.
-  EXPECT_EQ("_pleat_syncold_people=3", Calls(&conn, "UPDATE public.people SET name = name || 'x'"));
+  EXPECT_EQ("_pleat_syncold_people=3", Calls(&conn, {"UPDATE public.people SET name = name || 'x'"}));
   EXPECT_EQ("alicex|ALICEX\nbobx|BOBX\ncarolx|CAROLX", Rows(&conn, "SELECT name, display FROM people ORDER BY id"));
   // A new writer through its view: the view's qual once per statement, nothing per row.
-  EXPECT_EQ("mark=1", Calls(&conn, "UPDATE " + people + " SET name = 'zoe', display = 'Mine' WHERE id <= 2"));
+  EXPECT_EQ("mark=1", Calls(&conn, {"UPDATE " + people + " SET name = 'zoe', display = 'Mine' WHERE id <= 2"}));
   EXPECT_EQ("zoe|Mine\nzoe|Mine\ncarolx|CAROLX", Rows(&conn, "SELECT name, display FROM people ORDER BY id"));
-  // The markers it left are cleared, once, by the next statement (here an old writer's).
-  EXPECT_EQ("_pleat_syncold_people=1,mark=1,statement_start=1",
-            Calls(&conn, "SELECT count(*) FROM " + people + "; UPDATE public.people SET name = 'ann' WHERE id = 1"));
+  // The markers it left read as unset in a later statement (they carry its timestamp): nothing
+  // to clear. A statement sent in the same message shares the timestamp: the statement trigger clears.
+  EXPECT_EQ("_pleat_syncold_people=1,mark=1",
+            Calls(&conn, {"SELECT count(*) FROM " + people, "UPDATE public.people SET name = 'ann' WHERE id = 1"}));
   EXPECT_EQ("ann|ANN", Rows(&conn, "SELECT name, display FROM people WHERE id = 1"));
+  EXPECT_EQ("_pleat_syncold_people=1,mark=1,statement_start=1",
+            Calls(&conn, {"SELECT count(*) FROM " + people + "; UPDATE public.people SET name = 'bo' WHERE id = 2"}));
+  EXPECT_EQ("bo|BO", Rows(&conn, "SELECT name, display FROM people WHERE id = 2"));
   // INSERTs: the marker default is inlined (no call); the row function decides the writer.
-  EXPECT_EQ("_pleat_sync_people=1", Calls(&conn, "INSERT INTO public.people (id, name) VALUES (10, 'dan')"));
+  EXPECT_EQ("_pleat_sync_people=1", Calls(&conn, {"INSERT INTO public.people (id, name) VALUES (10, 'dan')"}));
   EXPECT_EQ("_pleat_sync_people=1",
-            Calls(&conn, "INSERT INTO " + people + " (id, name, display) VALUES (11, 'eve', 'Mine')"));
+            Calls(&conn, {"INSERT INTO " + people + " (id, name, display) VALUES (11, 'eve', 'Mine')"}));
   EXPECT_EQ("dan|DAN\neve|Mine", Rows(&conn, "SELECT name, display FROM people WHERE id >= 10 ORDER BY id"));
 }
 
