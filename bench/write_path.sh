@@ -6,13 +6,13 @@
 # Not a test: nothing here runs under ctest. Method: bench/README.md, "Issue 18".
 #
 #   bench/write_path.sh [--rows N] [--repeat R] [--seconds S] [--clients C]
-#                       [--build-dir DIR] [--server-include DIR] [--unsafe]
+#                       [--build-dir DIR] [--server-include DIR] [--unsafe] [--tps-only]
 # --rows: table size (1000000); --repeat: rounds, medians reported (3);
 # --seconds: each pgbench run (10); --clients: pgbench clients (4);
 # --build-dir: where pleat is built (build/); --server-include: PostgreSQL
 # server headers for the C triggers of bench/c/ (default: pg_config's, then
 # /usr/include/postgresql/<major>/server; without them those rows are skipped);
-# --unsafe: fsync and synchronous_commit off.
+# --unsafe: fsync and synchronous_commit off; --tps-only: only the pgbench part.
 # About 12 minutes at the defaults on a quiet 2-core machine.
 set -euo pipefail
 
@@ -29,7 +29,7 @@ MIG="$BENCH/migrations/01_add_ab.yaml"
 VIEW=public_01_add_ab.t
 
 usage() {
-  sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
   exit "${1:-2}"
 }
 
@@ -42,6 +42,7 @@ while [ $# -gt 0 ]; do
     --build-dir) BUILD_DIR=$2; shift 2 ;;
     --server-include) SERVER_INCLUDE=$2; shift 2 ;;
     --unsafe) UNSAFE=unsafe; shift ;;
+    --tps-only) TPS_ONLY=1; shift ;;
     -h|--help) usage 0 ;;
     *) echo "bench/write_path.sh: unknown argument \"$1\"; see --help" >&2; exit 2 ;;
   esac
@@ -169,7 +170,7 @@ ratio() { awk -v a="$(median $(runs "$1" "$2"))" -v b="$(median $(runs "$1" none
 
 report() {
   local v
-  printf '\n%-16s %-44s %8s %7s   %s\n' "bulk UPDATE" "(UPDATE t SET a = a + 1, $ROWS rows)" "median s" "ratio" "runs"
+  [ ${#BULK[@]} -gt 0 ] && printf '\n%-16s %-44s %8s %7s   %s\n' "bulk UPDATE" "(UPDATE t SET a = a + 1, $ROWS rows)" "median s" "ratio" "runs"
   for v in "${BULK[@]}"; do
     # shellcheck disable=SC2046
     printf '%-16s %-44s %8s %6sx   %s\n' "$v" "${LABEL[$v]}" "$(median $(runs bulk "$v"))" "$(ratio bulk "$v")" \
@@ -205,6 +206,7 @@ main() {
     [c_ab]="C trigger computing ab (bench/c)")
   BULK=(none pleat_old pleat_new before_old before_new plpgsql_empty plpgsql_assign c_builtin)
   [ -n "${C_TRIGGERS:-}" ] && BULK+=(c_empty c_ab)
+  [ -n "${TPS_ONLY:-}" ] && BULK=()
   TPS=(none pleat_old pleat_new before_old before_new)
   # The variants take turns within each round, so a change in the machine's load hits all alike.
   for ((r = 1; r <= REPEAT; r++)); do
