@@ -77,6 +77,8 @@ build_pleat() {
   cmake -S "$REPO" -B "$BUILD_DIR" "${type[@]}" >"$WORK/cmake.log" || { cat "$WORK/cmake.log" >&2; exit 1; }
   ninja -C "$BUILD_DIR" -j2 pleat >"$WORK/ninja.log" || { cat "$WORK/ninja.log" >&2; exit 1; }
   cp "$BUILD_DIR/pleat" "$WORK/pleat"  # a rebuild during the run cannot change what is measured
+  COMMIT="$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+  [ -z "$(git -C "$REPO" status --porcelain -- src 2>/dev/null)" ] || COMMIT+="+changes"
   PLEAT="$WORK/pleat"
 }
 
@@ -225,7 +227,7 @@ main() {
   mkdir -p "$BENCH/results"
   out="$BENCH/results/write_path-$(date +%Y-%m-%dT%H%M%S).tsv"
   { printf '# rows=%s repeat=%s seconds=%s clients=%s commit=%s durability=%s\n' "$ROWS" "$REPEAT" "$SECONDS_PER_RUN" \
-      "$CLIENTS" "$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)" "${UNSAFE:-durable}"
+      "$CLIENTS" "$COMMIT" "${UNSAFE:-durable}"
     sed 's/^/# /' "$WORK/report.txt"
     cat "$RESULTS"; } >"$out"
   log "wrote $out"
