@@ -3,6 +3,9 @@
 # writes (issue 18), before and after that issue's changes, in one run.
 # Starts a throwaway server, builds pleat if needed, prints ratios against the
 # same statement with no trigger, and writes bench/results/write_path-<date>.tsv.
+# Besides wall time and TPS it reports the server's CPU time (the backends',
+# read from the postmaster's reaped-children counters), which other work on a
+# shared machine disturbs much less than wall time.
 # Not a test: nothing here runs under ctest. Method: bench/README.md, "Issue 18".
 #
 #   bench/write_path.sh [--rows N] [--repeat R] [--seconds S] [--clients C]
@@ -29,7 +32,7 @@ MIG="$BENCH/migrations/01_add_ab.yaml"
 VIEW=public_01_add_ab.t
 
 usage() {
-  sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
   exit "${1:-2}"
 }
 
@@ -69,6 +72,12 @@ median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 
 # record KIND VARIANT VALUE: one run's number (seconds or TPS).
 record() { printf '%s\t%s\t%s\n' "$1" "$2" "$3" >>"$RESULTS"; }
 runs() { awk -F'\t' -v k="$1" -v v="$2" '$1 == k && $2 == v { print $3 }' "$RESULTS"; }
+# backends_cpu: CPU seconds of the server's exited backends so far (the postmaster's
+# cutime + cstime); waits a little first, so the backends of a finished client are reaped.
+backends_cpu() {
+  sleep 0.5
+  awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($16 + $17) / hz }' "/proc/$(head -1 "$BENCH_PGDIR/data/postmaster.pid")/stat"
+}
 
 build_pleat() {
   local type=()
@@ -118,17 +127,20 @@ template() {
   esac
 }
 
-# bulk_once VARIANT: one `UPDATE ... SET a = a + 1` of every row on a fresh copy; prints seconds.
+# bulk_once VARIANT: one `UPDATE ... SET a = a + 1` of every row on a fresh copy; records
+# its wall seconds (bulk) and its backend's CPU seconds (bulk_cpu).
 bulk_once() {
-  local variant=$1 target=t setup t0 t1
+  local variant=$1 target=t setup t0 t1 c0 c1
   case $variant in *_new) target=$VIEW ;; esac
   copy_db "$(template "$variant")" bench_bulk
   setup=$(setup_sql "$variant")
   [ -n "$setup" ] && q bench_bulk -c "$setup" >/dev/null
   q postgres -c "CHECKPOINT"
+  c0=$(backends_cpu)
   t0=$EPOCHREALTIME
   q bench_bulk -c "UPDATE $target SET a = a + 1" >/dev/null
   t1=$EPOCHREALTIME
+  c1=$(backends_cpu)
   if [ "$variant" != none ] && [ "$variant" != plpgsql_empty ] && [ "$variant" != c_builtin ] && [ "$variant" != c_empty ] &&
      [ "$variant" != pleat_new ] && [ "$variant" != before_new ]; then
     local bad
@@ -136,19 +148,24 @@ bulk_once() {
     [ "$bad" = 0 ] || { echo "bench/write_path.sh: $variant left $bad rows with a wrong ab" >&2; exit 1; }
   fi
   drop_db bench_bulk
-  awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }'
+  record bulk "$variant" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')"
+  record bulk_cpu "$variant" "$(awk -v a="$c0" -v b="$c1" 'BEGIN { printf "%.2f", b - a }')"
 }
 
-# tps_once VARIANT: pgbench's app script (sql/app.pgbench) on a fresh copy; prints TPS.
+# tps_once VARIANT: pgbench's app script (sql/app.pgbench) on a fresh copy; records TPS
+# (tps) and the backends' CPU microseconds per transaction (tx_cpu_us).
 tps_once() {
-  local variant=$1 out="$WORK/tps.out" options=""
+  local variant=$1 out="$WORK/tps.out" options="" c0 c1
   case $variant in *_new) options="-c search_path=public_01_add_ab" ;; esac
   copy_db "$(template "$variant")" bench_tps
   q postgres -c "CHECKPOINT"
+  c0=$(backends_cpu)
   PGOPTIONS="$options" pgbench -n -M prepared -c "$CLIENTS" -j 2 -D rows="$ROWS" -f "$BENCH/sql/app.pgbench" \
     -T "$SECONDS_PER_RUN" bench_tps >"$out" 2>&1 || { cat "$out" >&2; exit 1; }
+  c1=$(backends_cpu)
   drop_db bench_tps
-  awk '/^tps = / { print $3 }' "$out"
+  record tps "$variant" "$(awk '/^tps = / { printf "%.0f", $3 }' "$out")"
+  record tx_cpu_us "$variant" "$(awk -v a="$c0" -v b="$c1" '/actually processed/ { printf "%.1f", (b - a) * 1e6 / $NF }' "$out")"
 }
 
 make_templates() {
@@ -170,20 +187,22 @@ make_templates() {
 # ratio KIND VARIANT: the variant's median over the no-trigger median (TPS: variant / none; time: the same).
 ratio() { awk -v a="$(median $(runs "$1" "$2"))" -v b="$(median $(runs "$1" none))" 'BEGIN { printf "%.2f", a / b }'; }
 
+# row KIND CPU-KIND VARIANT: one line of the report (medians, ratios, the runs).
+row() {
+  # shellcheck disable=SC2046
+  printf '%-15s %-42s %8s %6sx %8s %6sx   %s\n' "$3" "${LABEL[$3]}" "$(median $(runs "$1" "$3"))" "$(ratio "$1" "$3")" \
+    "$(median $(runs "$2" "$3"))" "$(ratio "$2" "$3")" "$(runs "$1" "$3" | tr '\n' ' ')"
+}
+
 report() {
   local v
-  [ ${#BULK[@]} -gt 0 ] && printf '\n%-16s %-44s %8s %7s   %s\n' "bulk UPDATE" "(UPDATE t SET a = a + 1, $ROWS rows)" "median s" "ratio" "runs"
-  for v in "${BULK[@]}"; do
-    # shellcheck disable=SC2046
-    printf '%-16s %-44s %8s %6sx   %s\n' "$v" "${LABEL[$v]}" "$(median $(runs bulk "$v"))" "$(ratio bulk "$v")" \
-      "$(runs bulk "$v" | tr '\n' ' ')"
-  done
-  printf '\n%-16s %-44s %8s %7s   %s\n' "pgbench" "(sql/app.pgbench, ${CLIENTS} clients, ${SECONDS_PER_RUN}s)" "median" "ratio" "runs"
-  for v in "${TPS[@]}"; do
-    # shellcheck disable=SC2046
-    printf '%-16s %-44s %8.0f %6sx   %s\n' "$v" "${LABEL[$v]}" "$(median $(runs tps "$v"))" "$(ratio tps "$v")" \
-      "$(runs tps "$v" | tr '\n' ' ')"
-  done
+  if [ ${#BULK[@]} -gt 0 ]; then
+    printf '\nbulk UPDATE t SET a = a + 1, %s rows: wall s, ratio; backend CPU s, ratio; wall runs\n' "$ROWS"
+    for v in "${BULK[@]}"; do row bulk bulk_cpu "$v"; done
+  fi
+  printf '\npgbench sql/app.pgbench, %s clients, %ss: TPS, ratio; CPU us per transaction, ratio; TPS runs\n' \
+    "$CLIENTS" "$SECONDS_PER_RUN"
+  for v in "${TPS[@]}"; do row tps tx_cpu_us "$v"; done
   printf '\nload average: %s at start, %s at end\n' "$LOAD0" "$(cut -d' ' -f1-3 /proc/loadavg)"
 }
 
@@ -214,13 +233,13 @@ main() {
   for ((r = 1; r <= REPEAT; r++)); do
     for v in "${BULK[@]}"; do
       log "bulk UPDATE, $v (round $r of $REPEAT)"
-      record bulk "$v" "$(bulk_once "$v")"
+      bulk_once "$v"
     done
   done
   for ((r = 1; r <= REPEAT; r++)); do
     for v in "${TPS[@]}"; do
       log "pgbench, $v (round $r of $REPEAT, ${SECONDS_PER_RUN}s)"
-      record tps "$v" "$(tps_once "$v")"
+      tps_once "$v"
     done
   done
   report | tee "$WORK/report.txt"
