@@ -5,8 +5,8 @@
 -- PERFORM (a full executor run, not a simple expression); PL/pgSQL marker
 -- defaults. write_path.sh applies it to a copy of bench_active, so "before"
 -- and "after" are measured in the same run.
-DROP TRIGGER "~_pleat_syncold_t" ON t;
-DROP FUNCTION _pleat_syncold_t();
+DROP TRIGGER "~_pleat_syncupd_t" ON t;
+DROP FUNCTION _pleat_syncupd_t();
 DROP TRIGGER "~_pleat_sync_t" ON t;
 DROP TRIGGER _pleat_syncstmt_t ON t;
 CREATE OR REPLACE FUNCTION public._pleat_sync_t() RETURNS trigger LANGUAGE plpgsql AS $f$

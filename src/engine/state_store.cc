@@ -19,8 +19,7 @@ namespace {
 //    an INSERT records which version it came from while its defaults are filled.
 //  - statement_start: a BEFORE ... FOR EACH STATEMENT trigger on every synced
 //    table clears all three before the statement computes any row (the view
-//    qual and the defaults run after it, the row triggers later still). Its
-//    WHEN skips it unless a marker carries this statement's timestamp.
+//    qual and the defaults run after it, the row triggers later still).
 // Each value is tied to statement_timestamp(), so it cannot leak into a later
 // statement of the same transaction; but statements sent in one simple-query
 // message, or run by one DO block or function, share that timestamp, and only

@@ -101,24 +101,28 @@ std::string WriterKey(const std::string& vs) {
   return "pg_catalog.concat(" + pg::QuoteLiteral(vs + "@") + ", pg_catalog.statement_timestamp())";
 }
 
-// The WHEN of the UPDATE triggers: "this statement went through the new
-// version's views". An empty or unset marker (an old writer's statement:
-// statement_start cleared it, or nothing ever set it) matches no key, so the
-// key, a timestamp formatted per row, is built only when a marker is set.
-// A trigger's WHEN is stored parsed, so no search_path changes it.
+// "This UPDATE went through the new version's views". An empty or unset
+// marker (an old writer's statement: statement_start cleared it, or nothing
+// ever set it) matches no key, so the key, a timestamp formatted per row, is
+// built only when a marker is set.
 std::string NewWriterUpdate(const std::string& vs) {
   return "CASE WHEN pg_catalog.current_setting('pleat.writer', true) OPERATOR(pg_catalog.<>) '' THEN "
          "pg_catalog.current_setting('pleat.writer', true) OPERATOR(pg_catalog.=) " + WriterKey(vs) +
          " ELSE false END";
 }
 
-// A trigger function that only assigns `list` (the UPDATE triggers: their WHEN
-// decided the writer before PL/pgSQL was entered). Its search_path is pinned
-// (a per-call cost, see search_path_check.h) only when `up` or `down` need it.
-std::string AssignFunctionSql(const TableSync& t, const std::string& schema, const std::string& fn,
-                              const std::vector<Assignment>& list) {
+// The UPDATE trigger's function: the writer test, then only that writer's
+// assignments (no TG_OP test: INSERT has its own function). Not a WHEN on the
+// trigger: PostgreSQL rebuilds a WHEN for every statement, which cost a
+// one-row UPDATE more than the PL/pgSQL call it saves (bench/README.md, "Issue
+// 18"). Its search_path is pinned (a per-call cost, see search_path_check.h)
+// only when `up` or `down` need it.
+std::string UpdateFunctionSql(const TableSync& t, const std::string& schema, const std::string& vs,
+                              const std::string& fn) {
+  std::string body = "BEGIN\n  IF (" + NewWriterUpdate(vs) + ") THEN\n" + Assignments(t.downs) + "    NULL;\n  ELSE\n" +
+                     Assignments(t.ups) + "    NULL;\n  END IF;\n  RETURN NEW;\nEND";
   return pg::PlpgsqlFunctionSql(fn, "", "trigger", t.pin_search_path ? "pg_catalog, " + pg::QuoteIdent(schema) : "",
-                                "BEGIN\n" + Assignments(list) + "  RETURN NEW;\nEND");
+                                body);
 }
 
 // The INSERT trigger's body decides the writer once per row from the
@@ -156,32 +160,23 @@ struct RowTrigger {
   std::string fn;            // qualified
   std::string function_sql;  // CREATE OR REPLACE FUNCTION fn
   std::string event;         // "INSERT" or "UPDATE OF ..."
-  std::string when;          // empty: none
 };
 
-// The row triggers: on INSERT, one that decides the writer in PL/pgSQL (the
-// decision needs the insert markers, and records it for an upsert's UPDATE);
-// on UPDATE, one per side, each entered only when its WHEN says the statement
-// is that side's writer, so an UPDATE by the writer that has nothing to
-// compute (a new writer when no column is hidden, an old one when none is
-// added) never enters PL/pgSQL. A table whose expressions read no column gets
-// no UPDATE trigger: an UPDATE cannot change what they compute.
+// The row triggers, one per event, so neither function tests TG_OP: on
+// INSERT, the writer is decided from the insert markers (and recorded for an
+// upsert's UPDATE half); on UPDATE, from the view's marker. A table whose
+// expressions read no column gets no UPDATE trigger: an UPDATE cannot change
+// what they compute.
 std::vector<RowTrigger> RowTriggers(const TableSync& t, const std::string& schema, const std::string& vs) {
   std::string physical = t.after->physical;
   std::string fn = pg::QualifiedName(schema, pg::PleatName("sync", physical));
-  std::vector<RowTrigger> out = {
-      {SyncTriggerName("sync", physical), fn, InsertFunctionSql(t, schema, vs, fn), "INSERT", ""}};
+  std::vector<RowTrigger> out = {{SyncTriggerName("sync", physical), fn, InsertFunctionSql(t, schema, vs, fn), "INSERT"}};
   std::string of;
   for (const auto& c : t.update_of) of += (of.empty() ? " OF " : ", ") + pg::QuoteIdent(c);
   if (of.empty()) return out;
-  auto add = [&](const char* kind, const std::vector<Assignment>& list, const std::string& when) {
-    if (list.empty()) return;
-    std::string side_fn = pg::QualifiedName(schema, pg::PleatName(kind, physical));
-    out.push_back({SyncTriggerName(kind, physical), side_fn, AssignFunctionSql(t, schema, side_fn, list),
-                   "UPDATE" + of, when});
-  };
-  add("syncold", t.ups, "NOT (" + NewWriterUpdate(vs) + ")");
-  add("syncnew", t.downs, NewWriterUpdate(vs));
+  std::string update_fn = pg::QualifiedName(schema, pg::PleatName("syncupd", physical));
+  out.push_back({SyncTriggerName("syncupd", physical), update_fn, UpdateFunctionSql(t, schema, vs, update_fn),
+                 "UPDATE" + of});
   return out;
 }
 
@@ -215,11 +210,7 @@ std::vector<std::string> DropSql(const TableSync& t, const std::string& table, c
 
 // The row triggers with their functions, and the statement trigger that
 // clears the writer markers before the statement's view qual and defaults set
-// them (see state_store.cc). Every reader of a marker compares it with a key
-// that ends in this statement's timestamp, so a marker set by an earlier
-// statement (another timestamp) already reads as unset: the statement trigger
-// enters PL/pgSQL only for a marker with this statement's timestamp, set by a
-// statement sent in the same message or run by the same function.
+// them (see state_store.cc).
 std::vector<std::string> TriggerSql(const TableSync& t, const std::string& table, const std::vector<RowTrigger>& rows,
                                     const std::string& state_schema) {
   std::vector<std::string> sql;
@@ -229,18 +220,13 @@ std::vector<std::string> TriggerSql(const TableSync& t, const std::string& table
     sql.push_back(r.function_sql);
     sql.push_back("DROP TRIGGER IF EXISTS " + pg::QuoteIdent(r.name) + " ON " + table);
     sql.push_back("CREATE TRIGGER " + pg::QuoteIdent(r.name) + " BEFORE " + r.event + " ON " + table +
-                  " FOR EACH ROW" + (r.when.empty() ? "" : " WHEN (" + r.when + ")") + " EXECUTE FUNCTION " + r.fn +
-                  "()");
+                  " FOR EACH ROW EXECUTE FUNCTION " + r.fn + "()");
   }
-  std::string set;
-  for (const char* marker : {"pleat.writer", "pleat.old_insert", "pleat.new_insert"})
-    set += std::string(set.empty() ? "" : " OR ") + "pg_catalog.split_part(pg_catalog.current_setting('" + marker +
-           "', true), '@', -1) OPERATOR(pg_catalog.=) pg_catalog.statement_timestamp()::pg_catalog.text";
   std::string stmt_trigger = pg::QuoteIdent(StatementTrigger(t));
   sql.push_back("DROP TRIGGER IF EXISTS " + stmt_trigger + " ON " + table);
   sql.push_back("CREATE TRIGGER " + stmt_trigger + " BEFORE INSERT" + (of.empty() ? "" : " OR UPDATE" + of) + " ON " +
-                table + " FOR EACH STATEMENT WHEN (" + set + ") EXECUTE FUNCTION " +
-                pg::QualifiedName(state_schema, "statement_start") + "()");
+                table + " FOR EACH STATEMENT EXECUTE FUNCTION " + pg::QualifiedName(state_schema, "statement_start") +
+                "()");
   return sql;
 }
 

@@ -1,8 +1,8 @@
 // What the dual-write machinery runs inside an application's writes (issue 18):
-// PL/pgSQL only where a row has something to compute. Counted with
+// one PL/pgSQL call per row and one per statement, no call for the marker
+// defaults (inlined SQL functions). Counted with
 // track_functions = 'pl' (pg_stat_xact_user_functions counts PL/pgSQL and SQL
-// functions that were called rather than inlined), during an add_column, so a
-// new writer's UPDATE has nothing to compute and an old writer's one has `up`.
+// functions that were called rather than inlined), during an add_column.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -58,7 +58,7 @@ std::string Calls(pg::Connection* conn, const std::vector<std::string>& statemen
   return calls;
 }
 
-TEST(WritePath, PlpgsqlRunsOnlyForRowsWithSomethingToCompute) {
+TEST(WritePath, OneCallPerRowAndStatementAndNoneForMarkerDefaults) {
   std::string url = NewDatabase();  // a superuser's: track_functions is a superuser setting
   std::string old_vs, new_vs;
   Status s = StartYaml(url, "01_people", kCreatePeople, /*complete=*/true, &old_vs);
@@ -69,23 +69,17 @@ TEST(WritePath, PlpgsqlRunsOnlyForRowsWithSomethingToCompute) {
   ASSERT_TRUE(s.ok()) << s.ToString();
   std::string people = pg::QualifiedName(new_vs, "people");
 
-  // An old writer: the row function with only the assignment, once per row; no statement function.
-  EXPECT_EQ("_pleat_syncold_people=3", Calls(&conn, {"UPDATE public.people SET name = name || 'x'"}));
+  // UPDATEs: one call of the UPDATE function per row and of statement_start per statement;
+  // through the view, also the view's qual once.
+  EXPECT_EQ("_pleat_syncupd_people=3,statement_start=1", Calls(&conn, {"UPDATE public.people SET name = name || 'x'"}));
   EXPECT_EQ("alicex|ALICEX\nbobx|BOBX\ncarolx|CAROLX", Rows(&conn, "SELECT name, display FROM people ORDER BY id"));
-  // A new writer through its view: the view's qual once per statement, nothing per row.
-  EXPECT_EQ("mark=1", Calls(&conn, {"UPDATE " + people + " SET name = 'zoe', display = 'Mine' WHERE id <= 2"}));
+  EXPECT_EQ("_pleat_syncupd_people=2,mark=1,statement_start=1",
+            Calls(&conn, {"UPDATE " + people + " SET name = 'zoe', display = 'Mine' WHERE id <= 2"}));
   EXPECT_EQ("zoe|Mine\nzoe|Mine\ncarolx|CAROLX", Rows(&conn, "SELECT name, display FROM people ORDER BY id"));
-  // The markers it left read as unset in a later statement (they carry its timestamp): nothing
-  // to clear. A statement sent in the same message shares the timestamp: the statement trigger clears.
-  EXPECT_EQ("_pleat_syncold_people=1,mark=1",
-            Calls(&conn, {"SELECT count(*) FROM " + people, "UPDATE public.people SET name = 'ann' WHERE id = 1"}));
-  EXPECT_EQ("ann|ANN", Rows(&conn, "SELECT name, display FROM people WHERE id = 1"));
-  EXPECT_EQ("_pleat_syncold_people=1,mark=1,statement_start=1",
-            Calls(&conn, {"SELECT count(*) FROM " + people + "; UPDATE public.people SET name = 'bo' WHERE id = 2"}));
-  EXPECT_EQ("bo|BO", Rows(&conn, "SELECT name, display FROM people WHERE id = 2"));
-  // INSERTs: the marker default is inlined (no call); the row function decides the writer.
-  EXPECT_EQ("_pleat_sync_people=1", Calls(&conn, {"INSERT INTO public.people (id, name) VALUES (10, 'dan')"}));
-  EXPECT_EQ("_pleat_sync_people=1",
+  // INSERTs: the marker default is inlined into the INSERT (no call); the INSERT function decides the writer.
+  EXPECT_EQ("_pleat_sync_people=1,statement_start=1",
+            Calls(&conn, {"INSERT INTO public.people (id, name) VALUES (10, 'dan')"}));
+  EXPECT_EQ("_pleat_sync_people=1,statement_start=1",
             Calls(&conn, {"INSERT INTO " + people + " (id, name, display) VALUES (11, 'eve', 'Mine')"}));
   EXPECT_EQ("dan|DAN\neve|Mine", Rows(&conn, "SELECT name, display FROM people WHERE id >= 10 ORDER BY id"));
 }
