@@ -141,27 +141,24 @@ BEGIN
   RETURN true;
 END $f$;
 CREATE OR REPLACE FUNCTION {0}.old_writer_default(version text, value anyelement) RETURNS anyelement
-  LANGUAGE plpgsql VOLATILE AS $f$
-BEGIN
-  PERFORM pg_catalog.set_config('pleat.old_insert', pg_catalog.concat(version, '@', pg_catalog.statement_timestamp()),
-                                true);
-  RETURN value;
-END $f$;
+  LANGUAGE sql VOLATILE AS $f$
+SELECT CASE WHEN pg_catalog.set_config('pleat.old_insert', pg_catalog.concat(version, '@', pg_catalog.statement_timestamp()),
+                                      true) IS NULL THEN NULL ELSE value END
+$f$;
 CREATE OR REPLACE FUNCTION {0}.statement_start() RETURNS trigger LANGUAGE plpgsql AS $f$
 BEGIN
   IF pg_catalog.pg_trigger_depth() OPERATOR(pg_catalog.=) 1 THEN
-    PERFORM pg_catalog.set_config('pleat.writer', '', true), pg_catalog.set_config('pleat.old_insert', '', true),
-            pg_catalog.set_config('pleat.new_insert', '', true);
+    PERFORM pg_catalog.set_config('pleat.writer', '', true);
+    PERFORM pg_catalog.set_config('pleat.old_insert', '', true);
+    PERFORM pg_catalog.set_config('pleat.new_insert', '', true);
   END IF;
   RETURN NULL;
 END $f$;
 CREATE OR REPLACE FUNCTION {0}.new_writer_default(version text, value anyelement) RETURNS anyelement
-  LANGUAGE plpgsql VOLATILE AS $f$
-BEGIN
-  PERFORM pg_catalog.set_config('pleat.new_insert', pg_catalog.concat(version, '@', pg_catalog.statement_timestamp()),
-                                true);
-  RETURN value;
-END $f$;
+  LANGUAGE sql VOLATILE AS $f$
+SELECT CASE WHEN pg_catalog.set_config('pleat.new_insert', pg_catalog.concat(version, '@', pg_catalog.statement_timestamp()),
+                                      true) IS NULL THEN NULL ELSE value END
+$f$;
 )";
 
 // Read through to_jsonb so that `status` and `check`, which do not run Init,

@@ -96,50 +96,99 @@ std::string MarkerIs(const char* name) {
   return std::string("COALESCE(pg_catalog.current_setting('") + name + "', true) OPERATOR(pg_catalog.=) stmt, false)";
 }
 
-// The trigger body decides the writer once per row from the statement-tied
-// markers (see state_store.cc), then computes only the other side's columns.
-// Its own code names every object with its schema; the search_path is pinned
-// (a per-call cost, see search_path_check.h) only when `up` or `down` need it.
-std::string FunctionSql(const TableSync& t, const std::string& schema, const std::string& vs, const std::string& fn) {
+// The writer key of this statement: what mark() and the writer defaults store (state_store.cc).
+std::string WriterKey(const std::string& vs) {
+  return "pg_catalog.concat(" + pg::QuoteLiteral(vs + "@") + ", pg_catalog.statement_timestamp())";
+}
+
+// "This UPDATE went through the new version's views". An empty or unset
+// marker (an old writer's statement: statement_start cleared it, or nothing
+// ever set it) matches no key, so the key, a timestamp formatted per row, is
+// built only when a marker is set.
+std::string NewWriterUpdate(const std::string& vs) {
+  return "CASE WHEN pg_catalog.current_setting('pleat.writer', true) OPERATOR(pg_catalog.<>) '' THEN "
+         "pg_catalog.current_setting('pleat.writer', true) OPERATOR(pg_catalog.=) " + WriterKey(vs) +
+         " ELSE false END";
+}
+
+// The UPDATE trigger's function: the writer test, then only that writer's
+// assignments (no TG_OP test: INSERT has its own function). Not a WHEN on the
+// trigger: PostgreSQL rebuilds a WHEN for every statement, which cost a
+// one-row UPDATE more than the PL/pgSQL call it saves (bench/README.md, "Issue
+// 18"). Its search_path is pinned (a per-call cost, see search_path_check.h)
+// only when `up` or `down` need it.
+std::string UpdateFunctionSql(const TableSync& t, const std::string& schema, const std::string& vs,
+                              const std::string& fn) {
+  std::string body = "BEGIN\n  IF (" + NewWriterUpdate(vs) + ") THEN\n" + Assignments(t.downs) + "    NULL;\n  ELSE\n" +
+                     Assignments(t.ups) + "    NULL;\n  END IF;\n  RETURN NEW;\nEND";
+  return pg::PlpgsqlFunctionSql(fn, "", "trigger", t.pin_search_path ? "pg_catalog, " + pg::QuoteIdent(schema) : "",
+                                body);
+}
+
+// The INSERT trigger's body decides the writer once per row from the
+// statement-tied markers (see state_store.cc), then computes only the other
+// side's columns. Its own code names every object with its schema.
+std::string InsertFunctionSql(const TableSync& t, const std::string& schema, const std::string& vs,
+                              const std::string& fn) {
   bool has_added = std::any_of(t.after->columns.begin(), t.after->columns.end(), [](const Column& c) { return c.added; });
-  std::string key = "pg_catalog.concat(" + pg::QuoteLiteral(vs + "@") + ", pg_catalog.statement_timestamp())";
   std::string body =
-      "DECLARE\n  stmt text;\n  is_new boolean := false;\n"
-      "BEGIN\n  IF TG_OP OPERATOR(pg_catalog.=) 'INSERT' THEN\n    stmt := " + key + ";\n"
-      "    is_new := NOT " + MarkerIs("pleat.old_insert") + " AND (" + std::string(has_added ? "true" : "false") +
-      " OR " + MarkerIs("pleat.new_insert") + ");\n"
+      "DECLARE\n  stmt text := " + WriterKey(vs) + ";\n  is_new boolean := NOT " + MarkerIs("pleat.old_insert") +
+      " AND (" + std::string(has_added ? "true" : "false") + " OR " + MarkerIs("pleat.new_insert") + ");\n"
       // An upsert's UPDATE half evaluates no view qual: the INSERT half tells it.
-      "    IF is_new THEN PERFORM pg_catalog.set_config('pleat.writer', stmt, true); END IF;\n"
-      // An empty or unset marker (an old writer's statement: statement_start
-      // cleared it) matches no key, so the key, a timestamp formatted per row,
-      // is built only when a marker is set.
-      "  ELSIF pg_catalog.current_setting('pleat.writer', true) OPERATOR(pg_catalog.<>) '' THEN\n"
-      "    stmt := " + key + ";\n    is_new := " + MarkerIs("pleat.writer") + ";\n  END IF;\n"
-      "  IF is_new THEN\n" + Assignments(t.downs) + "    NULL;\n  ELSE\n" + Assignments(t.ups) +
-      "    NULL;\n  END IF;\n  RETURN NEW;\nEND";
+      "BEGIN\n  IF is_new THEN\n    PERFORM pg_catalog.set_config('pleat.writer', stmt, true);\n" + Assignments(t.downs) +
+      "  ELSE\n" + Assignments(t.ups) + "    NULL;\n  END IF;\n  RETURN NEW;\nEND";
   return pg::PlpgsqlFunctionSql(fn, "", "trigger", t.pin_search_path ? "pg_catalog, " + pg::QuoteIdent(schema) : "",
                                 body);
 }
 
 // Row triggers of one event fire in the byte order of their names, and the
-// sync trigger must see the row as the user's BEFORE triggers leave it (a
+// sync triggers must see the row as the user's BEFORE triggers leave it (a
 // trigger that normalises a value would otherwise change the old column after
 // `up` copied it, and the versions would disagree). '~' sorts after every ASCII
 // letter, digit and '_', so only a user trigger whose name starts with '~' or a
 // non-ASCII character runs later; engine::RefuseUserObjects refuses those.
-std::string SyncTriggerName(const std::string& table) { return pg::FitIdentifier("~" + pg::PleatName("sync", table)); }
+std::string SyncTriggerName(const char* kind, const std::string& table) {
+  return pg::FitIdentifier("~" + pg::PleatName(kind, table));
+}
 
 // The statement trigger that clears the writer markers (see state_store.cc).
 std::string StatementTrigger(const TableSync& t) { return pg::PleatName("syncstmt", t.after->physical); }
 
+// One row trigger of a table's sync and its function.
+struct RowTrigger {
+  std::string name;
+  std::string fn;            // qualified
+  std::string function_sql;  // CREATE OR REPLACE FUNCTION fn
+  std::string event;         // "INSERT" or "UPDATE OF ..."
+};
+
+// The row triggers, one per event, so neither function tests TG_OP: on
+// INSERT, the writer is decided from the insert markers (and recorded for an
+// upsert's UPDATE half); on UPDATE, from the view's marker. A table whose
+// expressions read no column gets no UPDATE trigger: an UPDATE cannot change
+// what they compute.
+std::vector<RowTrigger> RowTriggers(const TableSync& t, const std::string& schema, const std::string& vs) {
+  std::string physical = t.after->physical;
+  std::string fn = pg::QualifiedName(schema, pg::PleatName("sync", physical));
+  std::vector<RowTrigger> out = {{SyncTriggerName("sync", physical), fn, InsertFunctionSql(t, schema, vs, fn), "INSERT"}};
+  std::string of;
+  for (const auto& c : t.update_of) of += (of.empty() ? " OF " : ", ") + pg::QuoteIdent(c);
+  if (of.empty()) return out;
+  std::string update_fn = pg::QualifiedName(schema, pg::PleatName("syncupd", physical));
+  out.push_back({SyncTriggerName("syncupd", physical), update_fn, UpdateFunctionSql(t, schema, vs, update_fn),
+                 "UPDATE" + of});
+  return out;
+}
+
 // At complete (`completing`), the hidden columns go in the same transaction as
 // the trigger that filled them: between the two, a new-version INSERT would
 // get neither `down` nor a usable default. At rollback their defaults come back.
-std::vector<std::string> DropSql(const TableSync& t, const std::string& table, const std::string& trigger,
-                                 const std::string& fn, bool completing) {
-  std::vector<std::string> sql = {"DROP TRIGGER IF EXISTS " + pg::QuoteIdent(trigger) + " ON " + table,
-                                  "DROP TRIGGER IF EXISTS " + pg::QuoteIdent(StatementTrigger(t)) + " ON " + table,
-                                  "DROP FUNCTION IF EXISTS " + fn + "()"};
+std::vector<std::string> DropSql(const TableSync& t, const std::string& table, const std::vector<RowTrigger>& rows,
+                                 bool completing) {
+  std::vector<std::string> sql;
+  for (const auto& r : rows) sql.push_back("DROP TRIGGER IF EXISTS " + pg::QuoteIdent(r.name) + " ON " + table);
+  sql.push_back("DROP TRIGGER IF EXISTS " + pg::QuoteIdent(StatementTrigger(t)) + " ON " + table);
+  for (const auto& r : rows) sql.push_back("DROP FUNCTION IF EXISTS " + r.fn + "()");
   std::string alter;
   auto restore = [&](const Column& c) {
     if (c.identity || c.generated) return;
@@ -159,27 +208,33 @@ std::vector<std::string> DropSql(const TableSync& t, const std::string& table, c
   return sql;
 }
 
-// The row trigger, and the statement trigger that clears the writer markers
-// before the statement's view qual and defaults set them (see state_store.cc).
-std::vector<std::string> TriggerSql(const TableSync& t, const std::string& table, const std::string& trigger,
-                                    const std::string& fn, const std::string& state_schema) {
+// The row triggers with their functions, and the statement trigger that
+// clears the writer markers before the statement's view qual and defaults set
+// them (see state_store.cc).
+std::vector<std::string> TriggerSql(const TableSync& t, const std::string& table, const std::vector<RowTrigger>& rows,
+                                    const std::string& state_schema) {
+  std::vector<std::string> sql;
   std::string of;
   for (const auto& c : t.update_of) of += (of.empty() ? " OF " : ", ") + pg::QuoteIdent(c);
-  std::string events = " BEFORE INSERT" + (of.empty() ? "" : " OR UPDATE" + of) + " ON " + table;
+  for (const auto& r : rows) {
+    sql.push_back(r.function_sql);
+    sql.push_back("DROP TRIGGER IF EXISTS " + pg::QuoteIdent(r.name) + " ON " + table);
+    sql.push_back("CREATE TRIGGER " + pg::QuoteIdent(r.name) + " BEFORE " + r.event + " ON " + table +
+                  " FOR EACH ROW EXECUTE FUNCTION " + r.fn + "()");
+  }
   std::string stmt_trigger = pg::QuoteIdent(StatementTrigger(t));
-  return {"DROP TRIGGER IF EXISTS " + pg::QuoteIdent(trigger) + " ON " + table,
-          "CREATE TRIGGER " + pg::QuoteIdent(trigger) + events + " FOR EACH ROW EXECUTE FUNCTION " + fn + "()",
-          "DROP TRIGGER IF EXISTS " + stmt_trigger + " ON " + table,
-          "CREATE TRIGGER " + stmt_trigger + events + " FOR EACH STATEMENT EXECUTE FUNCTION " +
-              pg::QualifiedName(state_schema, "statement_start") + "()"};
+  sql.push_back("DROP TRIGGER IF EXISTS " + stmt_trigger + " ON " + table);
+  sql.push_back("CREATE TRIGGER " + stmt_trigger + " BEFORE INSERT" + (of.empty() ? "" : " OR UPDATE" + of) + " ON " +
+                table + " FOR EACH STATEMENT EXECUTE FUNCTION " + pg::QualifiedName(state_schema, "statement_start") +
+                "()");
+  return sql;
 }
 
 void PlanTable(const TableSync& t, const std::string& schema, const std::string& state_schema, ViewSpec* views,
                SyncPlans* out) {
   const std::string& vs = views->version_schema;
   std::string table = pg::QualifiedName(schema, t.after->physical);
-  std::string fn = pg::QualifiedName(schema, pg::PleatName("sync", t.after->physical));
-  std::string trigger = SyncTriggerName(t.after->physical);
+  std::vector<RowTrigger> rows = RowTriggers(t, schema, vs);
   std::string alter;
   auto mark = [&](const Column& c, const char* base_fn) {
     if (c.identity || c.generated) return;
@@ -196,14 +251,13 @@ void PlanTable(const TableSync& t, const std::string& schema, const std::string&
     if (const Column* c = t.before->FindByPhysical(h.physical)) mark(*c, "new_writer_default");
   std::vector<std::string> sql;
   if (!alter.empty()) sql.push_back("ALTER TABLE " + table + alter);
-  sql.push_back(FunctionSql(t, schema, vs, fn));
-  for (auto& statement : TriggerSql(t, table, trigger, fn, state_schema)) sql.push_back(std::move(statement));
+  for (auto& statement : TriggerSql(t, table, rows, state_schema)) sql.push_back(std::move(statement));
   std::string id = "sync." + t.after->physical;
-  std::string what = "dual-write trigger on \"" + t.after->physical + "\"";
+  std::string what = "dual-write triggers on \"" + t.after->physical + "\"";
   out->start.AddSql(id, "install " + what, sql);
   out->complete.AddSql(id, "remove " + what + " and the columns only the old version had",
-                       DropSql(t, table, trigger, fn, /*completing=*/true));
-  out->rollback.AddUndo(id, "remove " + what, DropSql(t, table, trigger, fn, /*completing=*/false), id);
+                       DropSql(t, table, rows, /*completing=*/true));
+  out->rollback.AddUndo(id, "remove " + what, DropSql(t, table, rows, /*completing=*/false), id);
 }
 
 nlohmann::json BackfillSpec(const TableSync& t) {

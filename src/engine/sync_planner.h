@@ -5,8 +5,10 @@
 // (columns the new version adds) or a `down` (columns it hides):
 //  - writer-marking base defaults on those columns, and matching view defaults,
 //    so an INSERT tells its trigger which version it came from;
-//  - one BEFORE INSERT OR UPDATE OF <referenced columns> row trigger that
-//    computes the new columns for old writers and the hidden ones for new writers;
+//  - row triggers that compute the new columns for old writers and the hidden
+//    ones for new writers: one BEFORE INSERT, one BEFORE UPDATE OF <referenced
+//    columns> (docs/architecture.md, "The shape of the sync triggers");
+//  - a statement trigger that clears the writer markers;
 //  - the backfill spec for the added columns of existing rows;
 //  - their removal at complete and at rollback.
 // Pure planning: no SQL runs here.
