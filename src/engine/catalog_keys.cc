@@ -190,9 +190,11 @@ Status CheckForeignKey(KeyResolver* r, const ops::ForeignKeyUse& fk, const ops::
   bool unique = BuiltUnique(uses, fk.ref_table, fk.ref_columns);
   Status s;
   if (const schema::Table* old = catalog.FindByPhysical(fk.ref_table); old && !unique) {
-    unique = true;  // a column the file rebuilds (a shadow) is not judged here
-    for (const auto& c : fk.ref_columns) unique = unique && old->FindByPhysical(c);
-    if (unique) s = r->HasUniqueIndex(pg::QualifiedName(catalog.schema_name(), fk.ref_table), fk.ref_columns, &unique);
+    bool existing = true;  // a column the file rebuilds (a shadow) is not judged here
+    for (const auto& c : fk.ref_columns) existing = existing && old->FindByPhysical(c);
+    unique = !existing;
+    if (existing)
+      s = r->HasUniqueIndex(pg::QualifiedName(catalog.schema_name(), fk.ref_table), fk.ref_columns, &unique);
   }
   if (s.ok() && !unique)
     return Refuse(fk.what + ": no primary key or unique constraint of table \"" + (ref ? ref->name : fk.ref_table) +
