@@ -5,6 +5,8 @@
 // tuning from the first batch.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <condition_variable>
 #include <map>
 #include <mutex>
 #include <set>
@@ -78,14 +80,22 @@ TEST(LiveJobs, LoweredJobsStopExtraWorkersAfterTheirTable) {
   std::set<std::thread::id> seen;
   bool tuned = false;
   Status tune;
+  std::condition_variable all_on_a_table;
   options.before_step = [&](const std::string& phase, const std::string& id) {
     if (phase != "backfill") return;
-    std::lock_guard<std::mutex> lock(mu);
+    std::unique_lock<std::mutex> lock(mu);
     std::string table = id.substr(0, id.find(' '));
     if (!ran.count(table)) started.push_back(table);
     ran[table].insert(std::this_thread::get_id());
     seen.insert(std::this_thread::get_id());
-    if (tuned || seen.size() < 3) return;  // lowered once all three workers are on a table
+    // Each worker's first batch waits until all three are on a table; the last
+    // to arrive lowers --jobs, which every worker reads before its next batch.
+    if (seen.size() < 3) {
+      all_on_a_table.wait_for(lock, std::chrono::seconds(60), [&] { return seen.size() >= 3; });
+      return;
+    }
+    all_on_a_table.notify_all();
+    if (tuned) return;
     tuned = true;
     nlohmann::json row;
     tune = engine::ChangeControl(OptionsFor(url), {.jobs = 1}, &row);
