@@ -3,7 +3,8 @@
 // CheckCatalogNames: resolves, in the live catalog, the names a migration's
 // operations bring in that the virtual schema cannot judge: column types (also
 // array, schema-qualified, domain and enum types), column defaults (compiled
-// with PREPARE, never run), and the operator classes and collations of new
+// with PREPARE and EXPLAINed; an add_column default that is not VOLATILE is
+// also evaluated once, as ADD COLUMN would), and the operator classes and collations of new
 // indexes; then what catalog_keys.h checks of the keys the file builds. Runs in
 // `check` and in `start` before any DDL, so a file `check` accepts does not
 // fail `start` on an unknown name. Reads only.
