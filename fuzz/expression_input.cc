@@ -2,8 +2,8 @@
 
 #include <map>
 
-#include "migration/expression.h"
-#include "migration/typed_text.h"
+#include "parse/expression.h"
+#include "parse/typed_text.h"
 
 namespace pleat::fuzz {
 
@@ -11,12 +11,12 @@ std::string RunExpressionInput(const std::string& data) {
   if (data.empty()) return "";
   std::string text = data.substr(1);
   switch (data[0]) {
-    case 'T': (void)migration::ParseTypeName(text); return "";
-    case 'S': (void)migration::ParseSequenceOptions(text); return "";
-    case 'C': (void)migration::CheckNoOpenLineComment(text); return "";
+    case 'T': (void)parse::ParseTypeName(text); return "";
+    case 'S': (void)parse::ParseSequenceOptions(text); return "";
+    case 'C': (void)parse::CheckNoOpenLineComment(text); return "";
   }
-  migration::Expression e;
-  if (!migration::Expression::Parse(text, &e).ok()) return "";
+  parse::Expression e;
+  if (!parse::Expression::Parse(text, &e).ok()) return "";
   // What the triggers do with an `up` or `down`: every column becomes NEW."column".
   std::map<std::string, std::string> renames;
   for (const auto& ref : e.column_refs()) {
@@ -26,8 +26,8 @@ std::string RunExpressionInput(const std::string& data) {
   (void)e.ReferencedColumns();
   for (bool subqueries : {false, true}) {
     std::string renamed = e.RenameColumns(renames, subqueries);
-    migration::Expression again;
-    Status s = migration::Expression::Parse(renamed, &again);
+    parse::Expression again;
+    Status s = parse::Expression::Parse(renamed, &again);
     if (!s.ok()) return "the renamed expression `" + renamed + "` does not parse: " + s.message();
   }
   return "";

@@ -12,7 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "migration/document.h"
+#include "parse/document.h"
 
 namespace {
 
@@ -48,7 +48,7 @@ int main(int argc, char** argv) {
     text << std::ifstream(argv[i], std::ios::binary).rdbuf();
     nlohmann::json doc;
     Write(argv[1], files++, text.str());
-    if (!pleat::migration::ParseDocument(argv[i], text.str(), &doc).ok()) continue;
+    if (!pleat::parse::ParseDocument(argv[i], text.str(), &doc).ok()) continue;
     Write(argv[1], files++, doc.dump(1));
     Strings(doc, "", &fields);
   }

@@ -16,7 +16,7 @@
 #include "backfill/table_split.h"
 #include "backfill/table_walk.h"
 #include "backfill/worker_pool.h"
-#include "engine/session.h"
+#include "state/session.h"
 
 namespace pleat::backfill {
 namespace {
@@ -43,10 +43,10 @@ struct Table {
 
 // What every worker of one backfill run shares.
 struct Shared {
-  Shared(const engine::StateStore& st, const engine::Options& o, const std::string& migration)
+  Shared(const state::StateStore& st, const Options& o, const std::string& migration)
       : state(st), options(o), store(st, migration), progress(o), pacer(st, o, &progress) {}
-  const engine::StateStore& state;
-  const engine::Options& options;
+  const state::StateStore& state;
+  const Options& options;
   CheckpointStore store;
   Progress progress;
   Pacer pacer;  // after progress, which it logs to
@@ -140,7 +140,7 @@ Status PartBackfill::RunBatch(Batch* b, int batch_rows) {
   // resumed backfill redoes those batches. It saves a WAL flush per batch.
   Status s = conn_->Exec("BEGIN; SET LOCAL lock_timeout = " + std::to_string(sh_.options.lock_timeout_ms) +
                          "; SET LOCAL synchronous_commit = off"
-                         // The user's triggers skip the backfill's writes (engine/user_objects.h).
+                         // The user's triggers skip the backfill's writes (planner/user_objects.h).
                          "; SET LOCAL pleat.backfill = 'on'");
   if (s.ok()) s = conn_->Exec(BatchSql(*table_.spec, table_.walk.qualified(), b->where), &res);
   if (s.ok()) {
@@ -193,7 +193,7 @@ Status PartBackfill::Batches(BatchSizer* sizer, long long* batches, long long* r
 Status PartBackfill::Run() {
   sh_.progress.Log("  backfilling " + name_ + (part_.rows_done ? " from its checkpoint (" +
                    std::to_string(part_.rows_done) + " rows done)" : ""));
-  const engine::BackfillOptions& o = sh_.options.backfill;
+  const BackfillOptions& o = sh_.options.backfill;
   BatchSizer sizer(o.min_rows, o.max_rows, std::min(o.target_ms, sh_.options.lock_timeout_ms));
   table_.tally->PartStarted();
   auto t0 = Clock::now();
@@ -214,7 +214,7 @@ Status PartBackfill::Run() {
 Status CreateCheckpoints(pg::Connection* conn, Shared* sh, int tables_left, Table* t) {
   long long rows = 0;
   Status s = t->walk.EstimateRows(conn, &rows);
-  const engine::BackfillOptions& o = sh->options.backfill;
+  const BackfillOptions& o = sh->options.backfill;
   int parts = PartsFor(rows, sh->pacer.current().jobs, tables_left, o.max_rows);
   std::vector<nlohmann::json> starts;
   if (s.ok() && parts > 1) s = SplitTable(conn, t->walk, parts, rows, &starts);
@@ -266,7 +266,7 @@ std::vector<std::pair<Table*, Part>> Work(std::deque<Table>* tables) {
 
 }  // namespace
 
-Status Run(pg::Connection* conn, const engine::StateStore& state, const engine::Options& options,
+Status Run(pg::Connection* conn, const state::StateStore& state, const Options& options,
            const std::string& migration, const nlohmann::json& spec) {
   Shared shared(state, options, migration);
   // Paused before it began (`pleat pause` during the steps before the
@@ -284,7 +284,7 @@ Status Run(pg::Connection* conn, const engine::StateStore& state, const engine::
   // Worker 0 uses the command's own connection; the others open their own.
   auto worker = [&](int id) {
     pg::Connection own;
-    Status s = id == 0 ? Status::Ok() : engine::OpenSession(options, &own);
+    Status s = id == 0 ? Status::Ok() : state::OpenSession(options, &own);
     for (size_t i; s.ok() && !shared.stop && pool->Keep(id) && (i = next++) < work.size();)
       s = PartBackfill(id == 0 ? conn : &own, &shared, work[i].first, work[i].second).Run();
     if (s.ok()) return;

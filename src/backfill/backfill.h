@@ -20,15 +20,15 @@
 
 #include <nlohmann/json.hpp>
 
-#include "engine/options.h"
-#include "engine/state_store.h"
+#include "options.h"
 #include "pg/connection.h"
+#include "state/state_store.h"
 #include "status.h"
 
 namespace pleat::backfill {
 
 // `spec` is the array PlanSync produced: [{table, set: [{column, expression, name}]}].
-Status Run(pg::Connection* conn, const engine::StateStore& state, const engine::Options& options,
+Status Run(pg::Connection* conn, const state::StateStore& state, const Options& options,
            const std::string& migration, const nlohmann::json& spec);
 
 }  // namespace pleat::backfill

@@ -11,7 +11,7 @@ namespace {
 // meanwhile is read as committed, and an old writer's trigger (which locks the
 // parent before any child) cannot deadlock with the batch. Child rows the sync
 // triggers created first win (DO NOTHING). The guard keeps the child table's sync trigger from copying the
-// values back onto the parent (ops/move_sync.h).
+// values back onto the parent (planner/move_sync.h).
 std::string ChildInsert(const nlohmann::json& child, const std::string& qualified_table, const std::string& where) {
   std::string key = pg::QuoteIdent(child.at("key").get<std::string>());
   std::string columns = key, values = "p." + pg::QuoteIdent(child.at("source_key").get<std::string>());

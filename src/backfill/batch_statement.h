@@ -7,7 +7,7 @@
 // An entry may carry two kinds of work, done by one batch (one transaction):
 //  - set: values of the table's added columns (an UPDATE of the range);
 //  - children: rows of other tables created for each row of the range
-//    (INSERT ... SELECT ... ON CONFLICT DO NOTHING, see ops/move_sync.h).
+//    (INSERT ... SELECT ... ON CONFLICT DO NOTHING, see planner/move_sync.h).
 
 #include <string>
 #include <utility>

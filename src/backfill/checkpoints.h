@@ -16,8 +16,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "engine/state_store.h"
 #include "pg/connection.h"
+#include "state/state_store.h"
 #include "status.h"
 
 namespace pleat::backfill {
@@ -46,7 +46,7 @@ struct BatchFigures {
 
 class CheckpointStore {
  public:
-  CheckpointStore(const engine::StateStore& state, std::string migration)
+  CheckpointStore(const state::StateStore& state, std::string migration)
       : state_(state), migration_(std::move(migration)) {}
 
   // Reads a table's row and parts; *found is false when the table has none yet.
@@ -70,7 +70,7 @@ class CheckpointStore {
   }
   Status LoadParts(pg::Connection* conn, const std::string& table, TableCheckpoints* out) const;
 
-  const engine::StateStore& state_;
+  const state::StateStore& state_;
   std::string migration_;
 };
 

@@ -3,7 +3,7 @@
 #include <chrono>
 #include <thread>
 
-#include "engine/control.h"
+#include "state/control.h"
 
 namespace pleat::backfill {
 namespace {
@@ -22,7 +22,7 @@ nlohmann::json Json(const Settings& s) {
 
 }  // namespace
 
-Pacer::Pacer(const engine::StateStore& state, const engine::Options& options, Progress* progress)
+Pacer::Pacer(const state::StateStore& state, const Options& options, Progress* progress)
     : state_(state), options_(options), progress_(progress), throttle_(options.backfill) {
   current_ = {false, options.backfill.target_ms, options.backfill.max_replica_lag_ms,
               std::max(1, options.backfill.jobs), ""};
@@ -49,10 +49,10 @@ void Pacer::LogChange(const Settings& before, const Settings& after) const {
 // The flags, overridden by the control row; a change is logged and recorded
 // once, by whichever worker sees it first.
 Status Pacer::Refresh(pg::Connection* conn, Settings* out) {
-  engine::ControlRow row;
-  Status s = engine::ReadControlFor(conn, state_, &row);
+  state::ControlRow row;
+  Status s = state::ReadControlFor(conn, state_, &row);
   if (!s.ok()) return s;
-  const engine::BackfillOptions& o = options_.backfill;
+  const BackfillOptions& o = options_.backfill;
   Settings now{row.paused, row.backfill_target_ms.value_or(o.target_ms),
                row.max_replica_lag_ms.value_or(o.max_replica_lag_ms), std::max(1, row.jobs.value_or(o.jobs)),
                row.changed_by};
@@ -62,7 +62,7 @@ Status Pacer::Refresh(pg::Connection* conn, Settings* out) {
   LogChange(current_, now);
   current_ = now;
   recorded_ = true;
-  return engine::AcknowledgeControl(conn, state_, Json(now));
+  return state::AcknowledgeControl(conn, state_, Json(now));
 }
 
 Status Pacer::Wait(pg::Connection* conn, const std::atomic<bool>& stop, bool replicas,

@@ -3,7 +3,7 @@
 // Pacer: when a backfill worker may run its next batch, and with which
 // settings. The settings are the command's flags (--backfill-target,
 // --max-replica-lag, --jobs) overridden by the live control row that `pleat
-// pause`, `resume` and `tune` change from another terminal (engine/control.h),
+// pause`, `resume` and `tune` change from another terminal (state/control.h),
 // read again before every batch, so a change takes effect at the next batch of
 // each worker. A change is logged once and recorded in the row for `status`.
 // While paused or while a replica lags, a worker waits between batches: no
@@ -19,9 +19,9 @@
 
 #include "backfill/progress.h"
 #include "backfill/throttle.h"
-#include "engine/options.h"
-#include "engine/state_store.h"
+#include "options.h"
 #include "pg/connection.h"
+#include "state/state_store.h"
 #include "status.h"
 
 namespace pleat::backfill {
@@ -41,7 +41,7 @@ struct Settings {
 
 class Pacer {
  public:
-  Pacer(const engine::StateStore& state, const engine::Options& options, Progress* progress);
+  Pacer(const state::StateStore& state, const Options& options, Progress* progress);
 
   // Waits until a batch may run and sets *out to the settings it runs with;
   // `replicas` false waits only while paused (before the tables are loaded).
@@ -58,8 +58,8 @@ class Pacer {
   Status Refresh(pg::Connection* conn, Settings* out);
   void LogChange(const Settings& before, const Settings& after) const;
 
-  const engine::StateStore& state_;
-  const engine::Options& options_;
+  const state::StateStore& state_;
+  const Options& options_;
   Progress* progress_;
   Throttle throttle_;
   mutable std::mutex mu_;

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/options.h"
+#include "options.h"
 
 namespace pleat::backfill {
 
@@ -62,7 +62,7 @@ class TableTally {
 
 class Progress {
  public:
-  explicit Progress(const engine::Options& options) : options_(options) {}
+  explicit Progress(const Options& options) : options_(options) {}
 
   void Log(const std::string& line);
   // Records a table's numbers; shows them when due.
@@ -73,7 +73,7 @@ class Progress {
  private:
   void ShowLocked(bool now);
   std::mutex mu_;
-  const engine::Options& options_;
+  const Options& options_;
   std::vector<TableProgress> tables_;
   std::chrono::steady_clock::time_point last_shown_{};
 };

@@ -10,7 +10,7 @@
 #include <functional>
 #include <string>
 
-#include "engine/options.h"
+#include "options.h"
 #include "pg/connection.h"
 #include "status.h"
 
@@ -18,7 +18,7 @@ namespace pleat::backfill {
 
 class Throttle {
  public:
-  explicit Throttle(const engine::BackfillOptions& options) : options_(options) {}
+  explicit Throttle(const BackfillOptions& options) : options_(options) {}
 
   // Sets *reason to why the backfill must wait, e.g. `replica "r1" replays 7.2 s
   // behind (--max-replica-lag 5 s)`, or to "" when it may go on (always "" when
@@ -28,7 +28,7 @@ class Throttle {
                std::string* reason);
 
  private:
-  const engine::BackfillOptions& options_;
+  const BackfillOptions& options_;
   std::atomic<bool> warned_{false};
 };
 

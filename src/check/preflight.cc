@@ -5,15 +5,15 @@
 #include "check/requirements.h"
 #include "check/rights.h"
 #include "check/table_check.h"
-#include "engine/planner.h"
 #include "lint/lint.h"
-#include "migration/document.h"
 #include "migration/window.h"
+#include "parse/document.h"
+#include "planner/planner.h"
 
 namespace pleat::check {
 namespace {
 
-Status CheckAll(pg::Connection* conn, const engine::Options& options, const migration::Migration& m,
+Status CheckAll(pg::Connection* conn, const Options& options, const migration::Migration& m,
                 std::vector<Finding>* out) {
   nlohmann::json doc;
   Status s = migration::ParseJoinedDocument(m, &doc);
@@ -24,7 +24,7 @@ Status CheckAll(pg::Connection* conn, const engine::Options& options, const migr
     NoteChangedTables(catalog, before, next, &changed);
     return DeriveRequirements(m, doc, i, catalog, before, next, &requirements);
   };
-  if (s.ok()) s = engine::ValidateMigration(conn, options, m, visit, &catalog, &after);
+  if (s.ok()) s = planner::ValidateMigration(conn, options, m, visit, &catalog, &after);
   size_t before = out->size();
   if (s.ok()) s = CheckRights(conn, options, catalog, changed, after, out);
   // Without the rights, reading the rows would fail or see too few of them.
@@ -48,7 +48,7 @@ Status CheckAll(pg::Connection* conn, const engine::Options& options, const migr
 
 }  // namespace
 
-Status RunPreflight(pg::Connection* conn, const engine::Options& options, const migration::Migration& m,
+Status RunPreflight(pg::Connection* conn, const Options& options, const migration::Migration& m,
                     std::vector<Finding>* out) {
   Status s = conn->Exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL statement_timeout = " +
                         std::to_string(options.preflight.statement_timeout_ms));
@@ -58,7 +58,7 @@ Status RunPreflight(pg::Connection* conn, const engine::Options& options, const 
   return s.ok() ? end : s;  // a validation error reads as the planner's would
 }
 
-Status RunLint(pg::Connection* conn, const engine::Options& options, const migration::Migration& m,
+Status RunLint(pg::Connection* conn, const Options& options, const migration::Migration& m,
                std::vector<Finding>* out) {
   pg::Result res;
   Status s = conn->ExecParams(

@@ -14,9 +14,9 @@
 
 #include <vector>
 
-#include "check/finding.h"
-#include "engine/options.h"
+#include "finding.h"
 #include "migration/migration.h"
+#include "options.h"
 #include "pg/connection.h"
 #include "status.h"
 
@@ -25,11 +25,11 @@ namespace pleat::check {
 // Appends the findings to *out. Fails when the migration does not validate
 // against the catalog or the connection fails; never for what the data holds.
 // REQUIRES: `conn` is open and not inside a transaction.
-Status RunPreflight(pg::Connection* conn, const engine::Options& options, const migration::Migration& m,
+Status RunPreflight(pg::Connection* conn, const Options& options, const migration::Migration& m,
                     std::vector<Finding>* out);
 
 // Runs lint::Lint with the catalog's row estimates of options.schema's tables.
-Status RunLint(pg::Connection* conn, const engine::Options& options, const migration::Migration& m,
+Status RunLint(pg::Connection* conn, const Options& options, const migration::Migration& m,
                std::vector<Finding>* out);
 
 // True when some finding has severity kError.

@@ -9,7 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "check/finding.h"
+#include "finding.h"
 
 namespace pleat::check {
 

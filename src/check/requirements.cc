@@ -6,10 +6,10 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "migration/column_def.h"
-#include "migration/document.h"
-#include "migration/expression.h"
 #include "ops/type_change.h"
+#include "parse/column_def.h"
+#include "parse/document.h"
+#include "parse/expression.h"
 #include "pg/quote.h"
 
 namespace pleat::check {
@@ -38,8 +38,8 @@ std::vector<std::string> SplitIdents(const std::string& list, bool keep_quotes) 
 
 // `text` with each column the table shows replaced by its image (physical) name.
 std::string OnImage(const std::string& text, const Table& table) {
-  migration::Expression e;
-  if (!migration::Expression::Parse(text, &e).ok()) return text;
+  parse::Expression e;
+  if (!parse::Expression::Parse(text, &e).ok()) return text;
   std::map<std::string, std::string> names;
   for (const auto& c : table.columns) names[c.name] = pg::QuoteIdent(c.physical);
   return e.RenameColumns(names, /*include_subqueries=*/true);
@@ -47,8 +47,8 @@ std::string OnImage(const std::string& text, const Table& table) {
 
 // True when `text` is just a reference to a column: a down that copies a value back.
 bool IsBareColumn(const std::string& text) {
-  migration::Expression e;
-  if (!migration::Expression::Parse(text, &e).ok() || e.column_refs().size() != 1) return false;
+  parse::Expression e;
+  if (!parse::Expression::Parse(text, &e).ok() || e.column_refs().size() != 1) return false;
   std::string rest;
   for (char ch : text)
     if (ch != '(' && ch != ')' && ch != ' ') rest += ch;
@@ -60,8 +60,8 @@ ImageColumn ImageOf(const Column& c, const Table* catalog) {
   if (c.up) {
     image.sql = Cast(*c.up, c.type);
     image.up = *c.up;
-    migration::Expression e;
-    const Column* copied = IsBareColumn(*c.up) && migration::Expression::Parse(*c.up, &e).ok() && catalog
+    parse::Expression e;
+    const Column* copied = IsBareColumn(*c.up) && parse::Expression::Parse(*c.up, &e).ok() && catalog
                                ? catalog->FindByPhysical(e.column_refs()[0].name)
                                : nullptr;
     if (copied) {
@@ -166,9 +166,9 @@ void AddDowns(const Table& after, const Table& before, const Table* catalog, Tab
 // virtual schema; read them from the operation as the file wrote it.
 Status AddColumnRules(const nlohmann::json& body, const Table& after, const schema::VirtualSchema& schema,
                       TableRequirements* out) {
-  migration::ColumnDef def;
+  parse::ColumnDef def;
   if (!body.is_object() || !body.contains("column")) return Status::Ok();
-  Status s = migration::ColumnDef::Parse(body["column"], "add_column column", &def);
+  Status s = parse::ColumnDef::Parse(body["column"], "add_column column", &def);
   if (!s.ok()) return s;
   if (def.unique) out->rules.push_back({pg::FitIdentifier(after.physical + "_" + def.name + "_key"), 'u', {def.name}});
   if (def.check) out->rules.push_back({def.check->name, 'c', {}, "(" + OnImage(def.check->constraint, after) + ")"});

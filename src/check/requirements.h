@@ -2,7 +2,7 @@
 #define PLEAT_CHECK_REQUIREMENTS_H_
 // Requirements: what the existing rows of each table must satisfy for one
 // operation to succeed, derived from the virtual schemas before and after it
-// (engine::ValidateMigration) rather than from each operation: columns whose
+// (planner::ValidateMigration) rather than from each operation: columns whose
 // `up` it sets, columns it makes NOT NULL, check / unique / foreign key
 // constraints it adds, and hidden columns whose `down` it sets. add_column's own
 // column constraints are not in the virtual schema; they come from the file.
@@ -72,8 +72,8 @@ struct TableRequirements {
 };
 
 // What operation `index` of `m` requires, from the schemas before and after it
-// (engine::ValidateMigration's visitor) and the catalog's. `doc` is the file
-// parsed (migration::ParseDocument). Tables the migration creates hold no rows
+// (planner::ValidateMigration's visitor) and the catalog's. `doc` is the file
+// parsed (parse::ParseDocument). Tables the migration creates hold no rows
 // and are skipped.
 Status DeriveRequirements(const migration::Migration& m, const nlohmann::json& doc, size_t index,
                           const schema::VirtualSchema& catalog, const schema::VirtualSchema& before,

@@ -49,7 +49,7 @@ Finding RightsFinding(const std::string& rule, const std::string& object, const 
   return f;
 }
 
-Status CheckTables(pg::Connection* conn, const engine::Options& options, const std::set<std::string>& tables,
+Status CheckTables(pg::Connection* conn, const Options& options, const std::set<std::string>& tables,
                    std::vector<Finding>* out) {
   if (tables.empty()) return Status::Ok();
   nlohmann::json names = std::vector<std::string>(tables.begin(), tables.end());
@@ -82,7 +82,7 @@ Status CheckTables(pg::Connection* conn, const engine::Options& options, const s
   return s;
 }
 
-Status CheckCreate(pg::Connection* conn, const engine::Options& options, std::vector<Finding>* out) {
+Status CheckCreate(pg::Connection* conn, const Options& options, std::vector<Finding>* out) {
   pg::Result res;
   Status s = conn->ExecParams(
       "SELECT pg_catalog.has_schema_privilege($1, 'CREATE'), "
@@ -105,7 +105,7 @@ Status CheckCreate(pg::Connection* conn, const engine::Options& options, std::ve
 // A column moved into an existing table is read under that table's policies:
 // from a table with row-level security into one without, every role that may
 // read the target would read the values the source's policies hide.
-Status CheckMoves(pg::Connection* conn, const engine::Options& options, const schema::VirtualSchema& after,
+Status CheckMoves(pg::Connection* conn, const Options& options, const schema::VirtualSchema& after,
                   std::vector<Finding>* out) {
   for (const auto& m : after.moves()) {
     if (m.create_rows) continue;  // a split's new tables follow the source's policies (ops/grants.h)
@@ -128,7 +128,7 @@ Status CheckMoves(pg::Connection* conn, const engine::Options& options, const sc
 
 }  // namespace
 
-Status CheckRights(pg::Connection* conn, const engine::Options& options, const schema::VirtualSchema& catalog,
+Status CheckRights(pg::Connection* conn, const Options& options, const schema::VirtualSchema& catalog,
                    std::set<std::string> changed, const schema::VirtualSchema& after, std::vector<Finding>* out) {
   Status s = CheckCreate(conn, options, out);
   if (!s.ok()) return s;

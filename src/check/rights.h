@@ -19,8 +19,8 @@
 
 #include <vector>
 
-#include "check/finding.h"
-#include "engine/options.h"
+#include "finding.h"
+#include "options.h"
 #include "pg/connection.h"
 #include "schema/virtual_schema.h"
 #include "status.h"
@@ -34,7 +34,7 @@ void NoteChangedTables(const schema::VirtualSchema& catalog, const schema::Virtu
 
 // `changed`: NoteChangedTables over every operation; `catalog` and `after`: the
 // schemas before and after the migration. Appends findings to *out.
-Status CheckRights(pg::Connection* conn, const engine::Options& options, const schema::VirtualSchema& catalog,
+Status CheckRights(pg::Connection* conn, const Options& options, const schema::VirtualSchema& catalog,
                    std::set<std::string> changed, const schema::VirtualSchema& after, std::vector<Finding>* out);
 
 // True for a finding CheckRights makes.

@@ -2,7 +2,7 @@
 
 #include <sstream>
 
-#include "migration/expression.h"
+#include "parse/expression.h"
 #include "pg/quote.h"
 
 namespace pleat::check {
@@ -11,8 +11,8 @@ namespace {
 std::string V(const std::string& name) { return "v." + pg::QuoteIdent(name); }
 
 std::vector<std::string> Referenced(const std::string& sql) {
-  migration::Expression e;
-  return migration::Expression::Parse(sql, &e).ok() ? e.ReferencedColumns() : std::vector<std::string>{};
+  parse::Expression e;
+  return parse::Expression::Parse(sql, &e).ok() ? e.ReferencedColumns() : std::vector<std::string>{};
 }
 
 std::string Rows(long long n) { return std::to_string(n) + (n == 1 ? " row" : " rows"); }
@@ -216,8 +216,8 @@ WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped AND a.at
                   AND NOT k.convalidated AND a.attnum = ANY (k.conkey)))";
 
 bool IsConstant(const std::string& up) {
-  migration::Expression e;
-  return migration::Expression::Parse(up, &e).ok() && e.IsConstant();
+  parse::Expression e;
+  return parse::Expression::Parse(up, &e).ok() && e.IsConstant();
 }
 
 Status TableCheck::Settle() {

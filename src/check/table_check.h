@@ -11,10 +11,10 @@
 #include <vector>
 
 #include "backfill/table_walk.h"
-#include "check/finding.h"
 #include "check/requirements.h"
 #include "check/scan.h"
-#include "engine/options.h"
+#include "finding.h"
+#include "options.h"
 #include "pg/connection.h"
 #include "status.h"
 
@@ -22,7 +22,7 @@ namespace pleat::check {
 
 class TableCheck {
  public:
-  TableCheck(pg::Connection* conn, const engine::Options& options, const TableRequirements& r)
+  TableCheck(pg::Connection* conn, const Options& options, const TableRequirements& r)
       : conn_(conn), options_(options), r_(r) {}
 
   // Appends its findings; fails only when the connection does.
@@ -46,7 +46,7 @@ class TableCheck {
   Finding Incomplete(const std::string& object, const std::string& what, const Status& why) const;
 
   pg::Connection* conn_;
-  const engine::Options& options_;
+  const Options& options_;
   const TableRequirements& r_;
   backfill::TableWalk walk_;
   std::set<std::string> settled_;  // ids of probes and sources that cannot fail (Settle)

@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/context.h"
-#include "engine/baseline.h"
+#include "history/baseline.h"
 
 namespace pleat::cli {
 
@@ -22,7 +22,7 @@ void AddBaselineCommand(CLI::App* app, CliContext* ctx) {
     if (!ctx->result.ok()) return;
     std::vector<std::string> files;
     std::string version_schema;
-    ctx->result = engine::Baseline(ctx->options, name, dir, &files, &version_schema);
+    ctx->result = history::Baseline(ctx->options, name, dir, &files, &version_schema);
     if (!ctx->result.ok()) return;
     for (const auto& f : files) ctx->options.log("wrote " + f + " (recorded as completed)");
     if (ctx->json)

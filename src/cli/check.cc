@@ -27,7 +27,7 @@ void PrintPlan(const nlohmann::json& plans, bool sql) {
   }
 }
 
-void PrintText(const std::string& file, const std::vector<check::Finding>& findings, const nlohmann::json& plans,
+void PrintText(const std::string& file, const std::vector<Finding>& findings, const nlohmann::json& plans,
                bool sql) {
   std::cout << "check of " << file << ": " << (findings.empty() ? "no findings" : check::Summary(findings)) << "\n";
   for (const auto& f : findings) std::cout << "\n" << check::FormatFinding(f) << "\n";
@@ -52,7 +52,7 @@ void AddCheckCommand(CLI::App* app, CliContext* ctx) {
     if (!ctx->result.ok()) return;
     if (timeout_s > 0) ctx->options.preflight.statement_timeout_ms = timeout_s * 1000;
     engine::Lifecycle lifecycle(ctx->options);
-    std::vector<check::Finding> findings;
+    std::vector<Finding> findings;
     nlohmann::json plans;
     ctx->result = lifecycle.Check(file, &findings, &plans);
     if (!ctx->result.ok()) return;

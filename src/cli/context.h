@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "engine/options.h"
+#include "options.h"
 #include "status.h"
 
 namespace CLI {
@@ -16,7 +16,7 @@ class App;
 namespace pleat::cli {
 
 struct CliContext {
-  engine::Options options;
+  Options options;
   std::string url;           // --url / --postgres-url
   std::string lock_timeout;  // --lock-timeout as written ("500ms", "2s")
   std::string backfill_target, backfill_batch_size, max_replica_lag;  // as written

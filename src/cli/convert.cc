@@ -10,9 +10,9 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/context.h"
+#include "convert/column_types.h"
 #include "convert/convert.h"
 #include "convert/infer.h"
-#include "engine/column_types.h"
 
 namespace pleat::cli {
 namespace {
@@ -42,7 +42,7 @@ Status RunConvert(const CliContext& ctx, const std::string& input, const std::st
   if (!s.ok()) return s.WithContext("file " + input).WithHint("fix the SQL");
   if (!ctx.url.empty()) {  // only when asked: convert otherwise needs no database
     convert::ColumnTypes types;
-    s = engine::ReadColumnTypes(ctx.options, &types);
+    s = convert::ReadColumnTypes(ctx.options, &types);
     if (!s.ok()) return s;
     int filled = convert::InferTypeChanges(types, &parts);
     if (filled) ctx.options.log("filled in up/down of " + std::to_string(filled) + " widening type change(s) from " +

@@ -34,7 +34,7 @@ Status ParseDuration(const std::string& flag, const std::string& text, int* ms) 
 }
 
 // "MIN:MAX" rows, or "N" for fixed batches of N rows.
-Status ParseBatchSize(const std::string& text, engine::BackfillOptions* out) {
+Status ParseBatchSize(const std::string& text, BackfillOptions* out) {
   std::smatch m;
   static const std::regex kRange(R"(^\s*(\d{1,9})\s*(?::\s*(\d{1,9})\s*)?$)");
   if (!std::regex_match(text, m, kRange) || std::stoi(m[1]) < 1 ||
@@ -64,7 +64,7 @@ void DrawBars(const std::vector<std::string>& lines) {
 }
 
 Status ResolveBackfillOptions(CliContext* ctx) {
-  engine::BackfillOptions& b = ctx->options.backfill;
+  BackfillOptions& b = ctx->options.backfill;
   Status s;
   if (!ctx->backfill_target.empty()) s = ParseDuration("--backfill-target", ctx->backfill_target, &b.target_ms);
   if (s.ok() && b.target_ms < 1) s = Status::Usage("--backfill-target must be at least 1ms", "write it as 200ms or 1s");

@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/context.h"
-#include "engine/history.h"
+#include "history/history.h"
 #include "pg/conninfo_options.h"
 
 namespace pleat::cli {
@@ -26,9 +26,9 @@ void AddLatestCommand(CLI::App* app, CliContext* ctx) {
     (void)schema;
     ctx->result = ResolveOptions(ctx);
     if (!ctx->result.ok()) return;
-    engine::LatestMigration latest;
-    ctx->result = local.empty() ? engine::DatabaseLatest(ctx->options, &latest)
-                                : engine::LocalLatest(local, ctx->options.schema, &latest);
+    history::LatestMigration latest;
+    ctx->result = local.empty() ? history::DatabaseLatest(ctx->options, &latest)
+                                : history::LocalLatest(local, ctx->options.schema, &latest);
     if (!ctx->result.ok()) return;
     if (latest.name.empty()) {
       ctx->result = Status::NotFound("no migration has been started in schema \"" + ctx->options.schema + "\"",

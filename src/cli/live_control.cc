@@ -1,13 +1,13 @@
 // `pleat pause`, `pleat resume` and `pleat tune`: change the backfill of the
 // running `start` (or `migrate`) from another terminal, through the control row
-// of the state schema (engine/control.h). It applies them before its next batch.
+// of the state schema (state/control.h). It applies them before its next batch.
 #include <iostream>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include "cli/context.h"
-#include "engine/control.h"
+#include "state/control.h"
 
 namespace pleat::cli {
 namespace {
@@ -28,9 +28,9 @@ std::string Describe(const nlohmann::json& c) {
 }
 
 // REQUIRES: ResolveOptions(ctx) succeeded.
-void Apply(CliContext* ctx, const engine::ControlChange& change) {
+void Apply(CliContext* ctx, const state::ControlChange& change) {
   nlohmann::json row;
-  ctx->result = engine::ChangeControl(ctx->options, change, &row);
+  ctx->result = state::ChangeControl(ctx->options, change, &row);
   if (!ctx->result.ok()) return;
   std::cout << (ctx->json ? row.dump() : "backfill on schema \"" + ctx->options.schema + "\": " + Describe(row))
             << std::endl;
@@ -68,8 +68,8 @@ void AddTuneCommand(CLI::App* app, CliContext* ctx) {
     }
     ctx->result = ResolveOptions(ctx);
     if (!ctx->result.ok()) return;
-    const engine::BackfillOptions& b = ctx->options.backfill;
-    engine::ControlChange change;
+    const BackfillOptions& b = ctx->options.backfill;
+    state::ControlChange change;
     if (target) change.backfill_target_ms = b.target_ms;
     if (lag) change.max_replica_lag_ms = b.max_replica_lag_ms;
     if (jobs) change.jobs = b.jobs;

@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/context.h"
-#include "engine/history.h"
+#include "history/history.h"
 
 namespace pleat::cli {
 
@@ -17,7 +17,7 @@ void AddPullCommand(CLI::App* app, CliContext* ctx) {
     ctx->result = ResolveOptions(ctx);
     if (!ctx->result.ok()) return;
     std::vector<std::string> written, unchanged;
-    ctx->result = engine::Pull(ctx->options, dir, &written, &unchanged);
+    ctx->result = history::Pull(ctx->options, dir, &written, &unchanged);
     if (!ctx->result.ok()) return;
     if (ctx->json) {
       std::cout << nlohmann::json{{"written", written}, {"unchanged", unchanged}}.dump() << std::endl;

@@ -16,13 +16,13 @@ void AddVerifyCommand(CLI::App* app, CliContext* ctx) {
     ctx->result = ResolveOptions(ctx);
     if (!ctx->result.ok()) return;
     engine::Lifecycle lifecycle(ctx->options);
-    std::vector<check::Finding> findings;
+    std::vector<Finding> findings;
     ctx->result = lifecycle.Verify(&findings);
     if (!ctx->result.ok()) return;
     size_t errors = 0;
     nlohmann::json list = nlohmann::json::array();
     for (const auto& f : findings) {
-      errors += f.severity == check::Severity::kError;
+      errors += f.severity == Severity::kError;
       list.push_back(check::FindingJson(f));
     }
     if (ctx->json) {

@@ -5,7 +5,7 @@
 // NULL, a NOT NULL column without a default), the field is a placeholder.
 #include "convert/converters.h"
 #include "convert/sql_text.h"
-#include "migration/expression.h"
+#include "parse/expression.h"
 
 namespace pleat::convert {
 namespace {
@@ -94,8 +94,8 @@ bool AddConstraint(const Cmd& c, std::vector<ConvertedOperation>* out) {
   ordered_json k;
   if (con.contains("indexname") || !TableConstraintObject(c.st.text, c.table, con, &k)) return false;
   if (k["type"] == "check") {  // create_constraint rebuilds the columns the check reads
-    migration::Expression e;
-    if (!migration::Expression::Parse(k["check"].get<std::string>(), &e).ok() || e.ReferencedColumns().empty()) return false;
+    parse::Expression e;
+    if (!parse::Expression::Parse(k["check"].get<std::string>(), &e).ok() || e.ReferencedColumns().empty()) return false;
     ordered_json body = {{"name", k["name"]}, {"type", "check"}, {"columns", e.ReferencedColumns()}, {"check", k["check"]}};
     k = body;
   }

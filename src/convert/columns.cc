@@ -4,7 +4,7 @@
 // operations name every constraint.
 #include "convert/converters.h"
 #include "convert/sql_text.h"
-#include "migration/column_def.h"
+#include "parse/column_def.h"
 #include "pg/quote.h"
 
 namespace pleat::convert {
@@ -27,8 +27,8 @@ std::string ConstraintName(const json& con, const std::string& table, const std:
 bool References(const json& con, ordered_json* out) {
   if (con.contains("fk_del_set_cols") || con.value("fk_matchtype", "s") == "p") return false;
   (*out)["table"] = RelationName(con.value("pktable", json::object()));
-  std::string del = migration::ReferentialActionName(con.value("fk_del_action", "a")),
-              upd = migration::ReferentialActionName(con.value("fk_upd_action", "a"));
+  std::string del = parse::ReferentialActionName(con.value("fk_del_action", "a")),
+              upd = parse::ReferentialActionName(con.value("fk_upd_action", "a"));
   if (!del.empty()) (*out)["on_delete"] = del;
   if (!upd.empty()) (*out)["on_update"] = upd;
   if (con.value("fk_matchtype", "s") == "f") (*out)["match_type"] = "FULL";

@@ -5,7 +5,7 @@
 #include <filesystem>
 
 #include "convert/converters.h"
-#include "migration/statements.h"
+#include "parse/statements.h"
 
 namespace pleat::convert {
 namespace {
@@ -26,8 +26,8 @@ std::string WithoutLeadingComments(const std::string& text) {
 // Converts one statement, parsed again on its own so that locations in its
 // tree are offsets into `text`; false keeps it as raw SQL.
 bool ConvertStatement(const std::string& text, std::vector<ConvertedOperation>* out) {
-  migration::Statements alone;
-  if (!migration::Statements::Parse(text, &alone).ok() || alone.statements().size() != 1) return false;
+  parse::Statements alone;
+  if (!parse::Statements::Parse(text, &alone).ok() || alone.statements().size() != 1) return false;
   const auto& parsed = alone.statements()[0];
   Statement st{text, parsed.tree};
   if (parsed.kind == "CreateStmt") return ConvertCreateTable(st, out);
@@ -57,8 +57,8 @@ void AppendRaw(const std::string& text, std::vector<ConvertedMigration>* parts) 
 }  // namespace
 
 Status Convert(const std::string& sql, std::vector<ConvertedMigration>* out) {
-  migration::Statements all;
-  Status s = migration::Statements::Parse(sql, &all);
+  parse::Statements all;
+  Status s = parse::Statements::Parse(sql, &all);
   if (!s.ok()) return s;
   std::vector<ConvertedMigration> parts;
   for (const auto& statement : all.statements()) {

@@ -4,8 +4,8 @@
 #include <cctype>
 #include <limits>
 
-#include "migration/expression.h"
-#include "migration/statements.h"
+#include "parse/expression.h"
+#include "parse/statements.h"
 #include "pg/quote.h"
 
 namespace pleat::convert {
@@ -96,8 +96,8 @@ std::string Trim(const std::string& s) {
 }
 
 bool IsExpression(const std::string& text) {
-  migration::Expression e;
-  return !text.empty() && migration::Expression::Parse(text, &e).ok();
+  parse::Expression e;
+  return !text.empty() && parse::Expression::Parse(text, &e).ok();
 }
 
 }  // namespace
@@ -108,8 +108,8 @@ std::string SqlName(const std::string& name) {
                  return std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) ||
                         c == '_';
                });
-  migration::Statements probe;  // a reserved word ("user", "order") must be quoted
-  if (plain && migration::Statements::Parse("SELECT NULL::" + name, &probe).ok()) return name;
+  parse::Statements probe;  // a reserved word ("user", "order") must be quoted
+  if (plain && parse::Statements::Parse("SELECT NULL::" + name, &probe).ok()) return name;
   return pg::QuoteIdent(name);
 }
 

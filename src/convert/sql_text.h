@@ -20,7 +20,7 @@ bool TypeText(const nlohmann::json& type_name, std::string* out);
 
 // The expression `node` as written in `text` (the statement it was parsed
 // from), ending before byte `bound` at the latest. The result parses as one
-// expression (checked with migration::Expression).
+// expression (checked with parse::Expression).
 bool ExpressionText(const std::string& text, const nlohmann::json& node, size_t bound, std::string* out);
 
 // The text inside the parentheses of a CHECK whose expression is `node`.

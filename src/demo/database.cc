@@ -1,8 +1,8 @@
 #include "demo/database.h"
 
-#include "engine/planner.h"
 #include "pg/connection.h"
 #include "pg/quote.h"
+#include "planner/planner.h"
 
 namespace pleat::demo {
 namespace {
@@ -15,7 +15,7 @@ constexpr const char* kMarker = "created by pleat demo; safe to drop";
 }  // namespace
 
 std::string DemoDatabase::VersionSchema(const std::string& name) const {
-  return engine::VersionSchemaName(schema_, name);
+  return planner::VersionSchemaName(schema_, name);
 }
 
 Status DemoDatabase::Open(const std::string& url, const std::vector<std::string>& migrations) {

@@ -46,7 +46,7 @@ class Scenario {
   Status ShowFinalShape();
   Status Summary();
   Status Closing();
-  engine::Options EngineOptions(std::vector<StepNote> notes);
+  Options EngineOptions(std::vector<StepNote> notes);
   std::string Failed() const;
 
   const DemoOptions& options_;
@@ -72,8 +72,8 @@ Status Scenario::Run() {
   return Status::Ok();
 }
 
-engine::Options Scenario::EngineOptions(std::vector<StepNote> notes) {
-  engine::Options o = options_.engine;
+Options Scenario::EngineOptions(std::vector<StepNote> notes) {
+  Options o = options_.engine;
   o.conninfo = db_.conninfo();
   o.schema = db_.schema();
   o.state_schema = db_.state_schema();

@@ -15,7 +15,7 @@
 
 #include <ostream>
 
-#include "engine/options.h"
+#include "options.h"
 #include "status.h"
 
 namespace pleat::demo {
@@ -23,7 +23,7 @@ namespace pleat::demo {
 struct DemoOptions {
   // Lock timeout and retries as for every command; conninfo "" starts a private
   // server. The demo sets schema, state_schema and log itself.
-  engine::Options engine;
+  Options engine;
   long long rows = 5000;  // contracts seeded before the migration
   std::ostream* out = nullptr;  // the story; REQUIRES: not null
 };

@@ -2,7 +2,7 @@
 #define PLEAT_DEMO_NARRATOR_H_
 // Narrator: the printed story of `pleat demo`, line by line as it happens
 // (flushed at once, so it reads well through a pipe). Sections are numbered
-// headings; pleat's own progress lines (engine::Options::log) are indented
+// headings; pleat's own progress lines (Options::log) are indented
 // under the demo's sentences, and each kind of step gets a plain-words note
 // the first time one of its lines appears. Main thread only.
 
@@ -29,7 +29,7 @@ class Narrator {
   void Say(const std::string& text);
   // An indented detail under the last sentence.
   void Detail(const std::string& line);
-  // A log function for engine::Options::log that prints pleat's lines under
+  // A log function for Options::log that prints pleat's lines under
   // the notes of `notes`. The Narrator must outlive it.
   std::function<void(const std::string&)> PleatLog(std::vector<StepNote> notes);
 

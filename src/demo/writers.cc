@@ -86,7 +86,7 @@ void AppWriter::Loop() {
     bool insert = config_.update_ids <= 0 || rng() % 5 < 2;
     long long id = pick_id(rng), n = pick_n(rng);
     // No retry: v1 changing a contract's fees and v2 its worker's fee both lock
-    // the contract first (ops/move_order.h) and wait for each other instead of
+    // the contract first (planner/move_order.h) and wait for each other instead of
     // deadlocking, so any failed write is one the summary must report.
     Status s = insert ? Insert(n) : Update(id, n);
     if (s.ok()) {

@@ -6,14 +6,14 @@
 #include "check/preflight.h"
 #include "check/report.h"
 #include "check/rights.h"
-#include "engine/planner.h"
-#include "engine/pooler_check.h"
-#include "engine/session.h"
 #include "engine/step_runner.h"
 #include "engine/verifier.h"
 #include "migration/directory.h"
 #include "migration/migration.h"
 #include "migration/window.h"
+#include "planner/planner.h"
+#include "state/pooler_check.h"
+#include "state/session.h"
 
 namespace pleat::engine {
 
@@ -22,13 +22,13 @@ namespace pleat::engine {
 // connection is the second connection the pooler check needs.
 Status Lifecycle::Connect(const std::string& command) {
   if (conn_.is_open()) return Status::Ok();
-  Status s = OpenSession(options_, &conn_);
+  Status s = state::OpenSession(options_, &conn_);
   if (!s.ok()) return s;
-  state_ = std::make_unique<StateStore>(&conn_, options_.state_schema, options_.schema);
+  state_ = std::make_unique<state::StateStore>(&conn_, options_.state_schema, options_.schema);
   if (command.empty()) return Status::Ok();
   pg::Connection heartbeat;
-  s = OpenSession(options_, &heartbeat);
-  if (s.ok()) s = RefuseTransactionPooler(&conn_, &heartbeat);
+  s = state::OpenSession(options_, &heartbeat);
+  if (s.ok()) s = state::RefuseTransactionPooler(&conn_, &heartbeat);
   if (s.ok()) s = state_->Init();
   return s.ok() ? state_->Lock(command, std::move(heartbeat)) : s;
 }
@@ -37,9 +37,9 @@ Status Lifecycle::Init() { return Connect("init"); }
 
 // A step that failed because the lease was lost (the heartbeat cancels the
 // running statement) says so rather than "canceling statement due to user request".
-Status Lifecycle::RunPhase(const MigrationRecord& record, const std::string& phase) {
+Status Lifecycle::RunPhase(const state::MigrationRecord& record, const std::string& phase) {
   StepRunner runner(&conn_, state_.get(), options_, record.name);
-  Status s = runner.Run(phase, Plan::FromJson(record.plans.at(phase)));
+  Status s = runner.Run(phase, plan::Plan::FromJson(record.plans.at(phase)));
   Status held = state_->LeaseHeld();
   return s.ok() || held.ok() ? s : held;
 }
@@ -62,7 +62,7 @@ StartSource SourceOf(const std::string& path, const migration::Migration& m) {
 }  // namespace
 
 Status Lifecycle::StartMigration(const std::string& path, const migration::Migration& m, std::string* version_schema) {
-  std::optional<MigrationRecord> active;
+  std::optional<state::MigrationRecord> active;
   Status s = state_->Active(&active);
   if (!s.ok()) return s;
   migration_ = m.name;
@@ -83,16 +83,16 @@ Status Lifecycle::StartMigration(const std::string& path, const migration::Migra
   if (!s.ok()) return s;
   if (!active) {
     bool completed = false;
-    std::optional<MigrationRecord> parent;
+    std::optional<state::MigrationRecord> parent;
     s = state_->IsCompleted(m.name, &completed);
     if (s.ok() && completed)
       return Status::Invalid("migration \"" + m.name + "\" was already completed", "give a new migration a new name");
     if (s.ok()) s = state_->LastCompleted(&parent);
     if (s.ok()) s = Preflight(m);
-    PlannedMigration planned;
-    if (s.ok()) s = PlanMigration(&conn_, options_, m, parent ? parent->version_schema : "", &planned);
+    planner::PlannedMigration planned;
+    if (s.ok()) s = planner::PlanMigration(&conn_, options_, m, parent ? parent->version_schema : "", &planned);
     if (!s.ok()) return s.WithContext(SourceOf(path, m).what);
-    active = MigrationRecord{m.name, planned.version_schema, parent ? parent->version_schema : "", "starting",
+    active = state::MigrationRecord{m.name, planned.version_schema, parent ? parent->version_schema : "", "starting",
                              m.text, planned.plans, ""};
     for (const auto& member : m.members) active->members.push_back({{"name", member.name}, {"text", member.text}});
     version_schema_ = active->version_schema;
@@ -114,9 +114,9 @@ Status Lifecycle::StartMigration(const std::string& path, const migration::Migra
 // still have left an invalid index, so the old plan's rollback runs first);
 // otherwise the edit would be silently ignored: refused.
 Status Lifecycle::ReplanEdited(const std::string& path, const migration::Migration& m,
-                               std::optional<MigrationRecord>* active) {
+                               std::optional<state::MigrationRecord>* active) {
   StartSource source = SourceOf(path, m);
-  const MigrationRecord& record = **active;
+  const state::MigrationRecord& record = **active;
   std::vector<std::string> done;
   Status s = state_->DoneSteps(record.name, "start", &done);
   if (!s.ok()) return s;
@@ -138,7 +138,7 @@ Status Lifecycle::ReplanEdited(const std::string& path, const migration::Migrati
 namespace {
 // A window's findings count operations across its files; name the file and
 // the operation's place in it instead.
-void LocateInWindow(const migration::Migration& m, check::Finding* f) {
+void LocateInWindow(const migration::Migration& m, Finding* f) {
   const migration::Member* member = f->operation > 0 ? migration::MemberOf(m, f->operation - 1) : nullptr;
   if (!member) return;
   f->file = member->name;
@@ -147,11 +147,11 @@ void LocateInWindow(const migration::Migration& m, check::Finding* f) {
 }  // namespace
 
 Status Lifecycle::Preflight(const migration::Migration& m) {
-  std::vector<check::Finding> findings, lint;
+  std::vector<Finding> findings, lint;
   Status s = check::RunPreflight(&conn_, options_, m, &findings);
   if (s.ok()) s = check::RunLint(&conn_, options_, m, &lint);
   if (!s.ok()) return s;
-  for (auto& f : lint) f.severity = check::Severity::kWarning;  // lint advises; only the data blocks a start
+  for (auto& f : lint) f.severity = Severity::kWarning;  // lint advises; only the data blocks a start
   for (auto* list : {&findings, &lint})
     for (auto& f : *list) LocateInWindow(m, &f);
   for (const auto& list : {findings, lint})
@@ -178,7 +178,7 @@ Status Lifecycle::Preflight(const migration::Migration& m) {
   return Status::Ok();
 }
 
-Status Lifecycle::Check(const std::string& path, std::vector<check::Finding>* findings, nlohmann::json* plans) {
+Status Lifecycle::Check(const std::string& path, std::vector<Finding>* findings, nlohmann::json* plans) {
   migration::Migration m;
   Status s = migration::LoadMigrationFile(path, &m);
   if (!s.ok()) return s;
@@ -186,11 +186,11 @@ Status Lifecycle::Check(const std::string& path, std::vector<check::Finding>* fi
   if (s.ok()) s = check::RunPreflight(&conn_, options_, m, findings);
   if (s.ok()) s = check::RunLint(&conn_, options_, m, findings);
   bool initialized = false;
-  std::optional<MigrationRecord> parent;
+  std::optional<state::MigrationRecord> parent;
   if (s.ok()) s = state_->IsInitialized(&initialized);
   if (s.ok() && initialized) s = state_->LastCompleted(&parent);
-  PlannedMigration planned;
-  if (s.ok()) s = PlanMigration(&conn_, options_, m, parent ? parent->version_schema : "", &planned);
+  planner::PlannedMigration planned;
+  if (s.ok()) s = planner::PlanMigration(&conn_, options_, m, parent ? parent->version_schema : "", &planned);
   if (s.ok()) *plans = planned.plans;
   return s.WithContext("file " + path);
 }
@@ -204,7 +204,7 @@ Status Lifecycle::Start(const std::string& path, bool complete, std::string* ver
 
 Status Lifecycle::Complete() {
   Status s = Connect("complete");
-  std::optional<MigrationRecord> active;
+  std::optional<state::MigrationRecord> active;
   if (s.ok()) s = state_->Active(&active);
   if (!s.ok()) return s;
   if (!active) return Status::Invalid("no migration is in progress", "start one with `pleat start FILE`");
@@ -240,8 +240,8 @@ Status Lifecycle::Complete() {
       .WithHint("fix the cause and run `pleat complete` again; it resumes where it stopped");
 }
 
-Status Lifecycle::PassedNoReturn(const MigrationRecord& record, bool* passed) {
-  Plan plan = Plan::FromJson(record.plans.at("complete"));
+Status Lifecycle::PassedNoReturn(const state::MigrationRecord& record, bool* passed) {
+  plan::Plan plan = plan::Plan::FromJson(record.plans.at("complete"));
   std::vector<std::string> done;
   Status s = state_->DoneSteps(record.name, "complete", &done);
   *passed = false;
@@ -250,21 +250,21 @@ Status Lifecycle::PassedNoReturn(const MigrationRecord& record, bool* passed) {
   return s;
 }
 
-Status Lifecycle::Verify(std::vector<check::Finding>* out) {
+Status Lifecycle::Verify(std::vector<Finding>* out) {
   Status s = Connect("");
-  std::optional<MigrationRecord> active;
+  std::optional<state::MigrationRecord> active;
   if (s.ok()) s = state_->Active(&active);
   if (s.ok() && !active) return Status::Invalid("no migration is in progress", "there is nothing to verify");
   return s.ok() ? engine::Verify(&conn_, *state_, *active, options_, out) : s;
 }
 
 // Complete drops the old version for good: first the pattern's test step.
-Status Lifecycle::RefuseUnverified(const MigrationRecord& active) {
-  std::vector<check::Finding> findings;
+Status Lifecycle::RefuseUnverified(const state::MigrationRecord& active) {
+  std::vector<Finding> findings;
   Status s = engine::Verify(&conn_, *state_, active, options_, &findings);
   int errors = 0;
   for (const auto& f : findings) {
-    if (f.severity != check::Severity::kError) continue;
+    if (f.severity != Severity::kError) continue;
     ++errors;
     options_.log("verify: " + f.object + ": " + f.message + " (" + std::to_string(f.count) + ")");
   }
@@ -281,7 +281,7 @@ Status Lifecycle::RefuseUnverified(const MigrationRecord& active) {
 
 Status Lifecycle::Rollback() {
   Status s = Connect("rollback");
-  std::optional<MigrationRecord> active;
+  std::optional<state::MigrationRecord> active;
   if (s.ok()) s = state_->Active(&active);
   if (!s.ok()) return s;
   if (!active) return Status::Invalid("no migration is in progress", "there is nothing to roll back");
@@ -309,7 +309,7 @@ Status Lifecycle::Rollback() {
 // What the rollback of `record`'s operations left in place ("" when nothing),
 // from the file text kept in the state schema.
 // A window's are named by file.
-std::string Lifecycle::LeftByRollback(const MigrationRecord& record) {
+std::string Lifecycle::LeftByRollback(const state::MigrationRecord& record) {
   std::vector<std::pair<std::string, std::string>> files;  // name, text
   for (const auto& member : record.members) files.emplace_back(member.at("name"), member.at("text"));
   if (files.empty()) files.emplace_back(record.name, record.file_text);
@@ -333,7 +333,7 @@ Status Lifecycle::Latest(std::string* out) {
   if (s.ok()) s = state_->IsInitialized(&initialized);
   out->clear();
   if (!s.ok() || !initialized) return s;
-  std::optional<MigrationRecord> r;
+  std::optional<state::MigrationRecord> r;
   s = state_->Active(&r);
   if (s.ok() && !r) s = state_->LastCompleted(&r);
   if (s.ok() && r) *out = r->version_schema;
@@ -369,7 +369,7 @@ Status Lifecycle::StartWindow(const std::string& dir, const std::vector<std::str
     if (Status s = migration::LoadMigrationFile(files[i], &loaded[i]); !s.ok()) return s;
   migration::Migration window;
   Status s = migration::JoinWindow(std::move(loaded), &window);
-  std::optional<MigrationRecord> active;
+  std::optional<state::MigrationRecord> active;
   if (s.ok()) s = state_->Active(&active);
   if (!s.ok()) return s;
   std::vector<std::string> names;

@@ -12,11 +12,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "check/finding.h"
-#include "engine/options.h"
-#include "engine/state_store.h"
+#include "finding.h"
 #include "migration/migration.h"
+#include "options.h"
 #include "pg/connection.h"
+#include "state/state_store.h"
 #include "status.h"
 
 namespace pleat::engine {
@@ -32,11 +32,11 @@ class Lifecycle {
   // `pleat check`: validates file `path`, runs the data-aware preflight and the
   // lint (appended to *findings) and plans the three phases (*plans, as
   // PlannedMigration::plans). Changes nothing: no lock, no state schema.
-  Status Check(const std::string& path, std::vector<check::Finding>* findings, nlohmann::json* plans);
+  Status Check(const std::string& path, std::vector<Finding>* findings, nlohmann::json* plans);
   // Refuses (kCheckFailed) while Verify() finds an error, unless options.force.
   Status Complete();
   // The active migration's verify findings (see verifier.h); none: complete may run.
-  Status Verify(std::vector<check::Finding>* out);
+  Status Verify(std::vector<Finding>* out);
   Status Rollback();
   // {"schema", "active": {...} or null, "latest_version_schema", "completed": [names],
   //  "running": the live lease holder (ReadLeaseHolder) or null}; see docs/cli.md.
@@ -56,7 +56,7 @@ class Lifecycle {
  private:
   // `command` names the lease holder; "" reads only and takes no lease.
   Status Connect(const std::string& command);
-  Status RunPhase(const MigrationRecord& record, const std::string& phase);
+  Status RunPhase(const state::MigrationRecord& record, const std::string& phase);
   Status StartLoaded(const std::string& path, std::string* version_schema);
   // Starts (or resumes the start of) `m`, loaded from `path` (a window: its directory).
   Status StartMigration(const std::string& path, const migration::Migration& m, std::string* version_schema);
@@ -64,19 +64,19 @@ class Lifecycle {
   Status StartWindow(const std::string& dir, const std::vector<std::string>& files, std::string* version_schema);
   // `*active` has the name of `m` (loaded from `path`) but other text: plans
   // it again (resetting *active) when no start step ran, else refuses.
-  Status ReplanEdited(const std::string& path, const migration::Migration& m, std::optional<MigrationRecord>* active);
+  Status ReplanEdited(const std::string& path, const migration::Migration& m, std::optional<state::MigrationRecord>* active);
   // Before a fresh start: logs the preflight's and the lint's findings and
   // refuses (changing nothing) on a preflight error unless options_.preflight.force.
   Status Preflight(const migration::Migration& m);
-  Status RefuseUnverified(const MigrationRecord& active);
+  Status RefuseUnverified(const state::MigrationRecord& active);
   // True once a complete step at or past the point of no return
   // (Plan::NoReturnIndex) is journaled: the old version is gone.
-  Status PassedNoReturn(const MigrationRecord& record, bool* passed);
-  static std::string LeftByRollback(const MigrationRecord& record);
+  Status PassedNoReturn(const state::MigrationRecord& record, bool* passed);
+  static std::string LeftByRollback(const state::MigrationRecord& record);
 
   Options options_;
   pg::Connection conn_;
-  std::unique_ptr<StateStore> state_;
+  std::unique_ptr<state::StateStore> state_;
   std::string migration_, version_schema_;
 };
 

@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "engine/control.h"
+#include "state/control.h"
 
 namespace pleat::engine {
 namespace {
@@ -12,7 +12,7 @@ namespace {
 // How many parts a table's backfill has (1 when not split) and how many are
 // done. A state schema made by an older pleat has no backfill_parts until the
 // next command that takes the lock; `status` does not, and counts 1 part.
-Status PartsColumns(pg::Connection* conn, const StateStore& state, std::string* sql) {
+Status PartsColumns(pg::Connection* conn, const state::StateStore& state, std::string* sql) {
   std::string exists;
   Status s = conn->QueryValue("SELECT to_regclass($1) IS NOT NULL", &exists, {state.Name("backfill_parts")});
   std::string parts = " FROM " + state.Name("backfill_parts") + " p WHERE (p.target_schema, p.migration,"
@@ -44,7 +44,7 @@ nlohmann::json BackfillEntry(const pg::Result& res, int r) {
           {"parts_done", std::stoll(res.Get(r, 12))}};
 }
 
-Status BackfillProgress(pg::Connection* conn, const StateStore& state, const std::string& migration,
+Status BackfillProgress(pg::Connection* conn, const state::StateStore& state, const std::string& migration,
                         nlohmann::json* out) {
   pg::Result res;
   std::string parts;
@@ -75,7 +75,7 @@ std::string PlanOf(const std::string& phase) {
 // command works on, or an interrupted one stopped at), with the counts; null in
 // phase active. Rollback skips the undo of start steps that never ran, as the
 // step runner does.
-Status CurrentStep(StateStore* state, const MigrationRecord& a, const std::vector<std::string>& started,
+Status CurrentStep(state::StateStore* state, const state::MigrationRecord& a, const std::vector<std::string>& started,
                    nlohmann::json* out) {
   *out = nullptr;
   std::string plan = PlanOf(a.phase);
@@ -111,14 +111,14 @@ Status Lifecycle::GetStatus(nlohmann::json* out) {
           {"control", nullptr}};
   if (!initialized) return Status::Ok();
   nlohmann::json running;
-  s = ReadLeaseHolder(&conn_, options_.state_schema, options_.schema, &running);
+  s = state::ReadLeaseHolder(&conn_, options_.state_schema, options_.schema, &running);
   if (!s.ok()) return s;
   (*out)["running"] = running;
   nlohmann::json control;  // only a live holder has one
-  if (!running.is_null()) s = ReadControl(&conn_, options_.state_schema, options_.schema, &control);
+  if (!running.is_null()) s = state::ReadControl(&conn_, options_.state_schema, options_.schema, &control);
   if (!s.ok()) return s;
   (*out)["control"] = control;
-  std::optional<MigrationRecord> active, last;
+  std::optional<state::MigrationRecord> active, last;
   std::vector<std::string> completed;
   s = state_->Active(&active);
   if (s.ok()) s = state_->LastCompleted(&last);

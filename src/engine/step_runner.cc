@@ -7,7 +7,7 @@
 #include <thread>
 
 #include "backfill/backfill.h"
-#include "engine/view_spec.h"
+#include "planner/view_spec.h"
 
 namespace pleat::engine {
 namespace {
@@ -20,10 +20,10 @@ int JitteredPauseMs(int attempt) {
 
 }  // namespace
 
-StepRunner::StepRunner(pg::Connection* conn, StateStore* state, const Options& options, std::string migration)
+StepRunner::StepRunner(pg::Connection* conn, state::StateStore* state, const Options& options, std::string migration)
     : conn_(conn), state_(state), options_(options), migration_(std::move(migration)) {}
 
-Status StepRunner::Run(const std::string& phase, const Plan& plan) {
+Status StepRunner::Run(const std::string& phase, const plan::Plan& plan) {
   std::vector<std::string> done_list, started_list;
   Status s = state_->DoneSteps(migration_, phase, &done_list);
   if (s.ok() && phase == "rollback") s = state_->DoneSteps(migration_, "start", &started_list);
@@ -31,7 +31,7 @@ Status StepRunner::Run(const std::string& phase, const Plan& plan) {
   std::set<std::string> done(done_list.begin(), done_list.end());
   std::set<std::string> started(started_list.begin(), started_list.end());
   for (size_t i = 0; i < plan.steps().size(); ++i) {
-    const Step& step = plan.steps()[i];
+    const plan::Step& step = plan.steps()[i];
     if (done.count(step.id)) continue;
     if (!step.only_if_started.empty() && !started.count(step.only_if_started)) continue;
     options_.before_step(phase, step.id);
@@ -49,11 +49,11 @@ Status StepRunner::Run(const std::string& phase, const Plan& plan) {
   return Status::Ok();
 }
 
-Status StepRunner::RunWithRetries(const std::string& phase, const Step& step) {
+Status StepRunner::RunWithRetries(const std::string& phase, const plan::Step& step) {
   return Retry([&] { return RunOnce(phase, step); });
 }
 
-Status StepRunner::DryRun(const Plan& plan, size_t from) {
+Status StepRunner::DryRun(const plan::Plan& plan, size_t from) {
   return Retry([&] { return DryRunOnce(plan, from); });
 }
 
@@ -63,12 +63,12 @@ Status StepRunner::DryRun(const Plan& plan, size_t from) {
 // version's views is left out too: new-version writers lock a view before its
 // table, so holding the tables while waiting for the views would deadlock
 // with them (and a rebuild fails on nothing a user made: CASCADE).
-Status StepRunner::DryRunOnce(const Plan& plan, size_t from) {
+Status StepRunner::DryRunOnce(const plan::Plan& plan, size_t from) {
   Status s = conn_->Exec("BEGIN; SET LOCAL lock_timeout = " + std::to_string(options_.lock_timeout_ms));
   for (size_t i = from; s.ok() && i < plan.steps().size(); ++i) {
-    const Step& step = plan.steps()[i];
+    const plan::Step& step = plan.steps()[i];
     if (step.dry_run == "stop") break;
-    if (step.dry_run == "skip" || !step.transactional || step.kind != Step::Kind::kSql) continue;
+    if (step.dry_run == "skip" || !step.transactional || step.kind != plan::Step::Kind::kSql) continue;
     for (const auto& statement : step.sql)
       if (s.ok()) s = conn_->Exec(statement);
     if (!s.ok()) s = s.WithContext("at step \"" + step.description + "\"");
@@ -105,16 +105,16 @@ std::string StepRunner::Blockers() {
   return s.ok() && !list.empty() ? "; open transactions: " + list : "";
 }
 
-Status StepRunner::RunOnce(const std::string& phase, const Step& step) {
+Status StepRunner::RunOnce(const std::string& phase, const plan::Step& step) {
   switch (step.kind) {
-    case Step::Kind::kSql:
+    case plan::Step::Kind::kSql:
       return step.transactional ? RunTransactional(phase, step, step.sql) : RunConcurrent(phase, step);
-    case Step::Kind::kViews: {
+    case plan::Step::Kind::kViews: {
       std::vector<std::string> sql;
-      Status s = BuildViewsSql(conn_, ViewSpec::FromJson(step.payload), &sql);
+      Status s = planner::BuildViewsSql(conn_, planner::ViewSpec::FromJson(step.payload), &sql);
       return s.ok() ? RunTransactional(phase, step, sql) : s;
     }
-    case Step::Kind::kBackfill: {
+    case plan::Step::Kind::kBackfill: {
       Status s = backfill::Run(conn_, *state_, options_, migration_, step.payload);
       return s.ok() ? conn_->Exec(state_->JournalInsertSql(migration_, phase, step.id)) : s;
     }
@@ -122,7 +122,7 @@ Status StepRunner::RunOnce(const std::string& phase, const Step& step) {
   return Status::Ok();
 }
 
-Status StepRunner::RunTransactional(const std::string& phase, const Step& step, const std::vector<std::string>& sql) {
+Status StepRunner::RunTransactional(const std::string& phase, const plan::Step& step, const std::vector<std::string>& sql) {
   Status s = conn_->Exec("BEGIN; SET LOCAL lock_timeout = " + std::to_string(options_.lock_timeout_ms));
   for (const auto& statement : sql)
     if (s.ok()) s = conn_->Exec(statement);
@@ -134,7 +134,7 @@ Status StepRunner::RunTransactional(const std::string& phase, const Step& step, 
 
 // CONCURRENTLY statements wait for older transactions to finish; those waits
 // block no application traffic, so they run without lock_timeout.
-Status StepRunner::RunConcurrent(const std::string& phase, const Step& step) {
+Status StepRunner::RunConcurrent(const std::string& phase, const plan::Step& step) {
   Status s = conn_->Exec("SET lock_timeout = 0");
   std::string invalid = step.payload.is_object() ? step.payload.value("invalid_index", "") : "";
   if (s.ok() && !invalid.empty()) {

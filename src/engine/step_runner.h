@@ -14,38 +14,38 @@
 #include <functional>
 #include <string>
 
-#include "engine/options.h"
-#include "engine/plan.h"
-#include "engine/state_store.h"
+#include "options.h"
 #include "pg/connection.h"
+#include "plan/plan.h"
+#include "state/state_store.h"
 #include "status.h"
 
 namespace pleat::engine {
 
 class StepRunner {
  public:
-  StepRunner(pg::Connection* conn, StateStore* state, const Options& options, std::string migration);
+  StepRunner(pg::Connection* conn, state::StateStore* state, const Options& options, std::string migration);
 
   // Runs every step of `plan` not yet journaled under `phase`. Before running
   // a step marked no_return, dry-runs the steps from it on (DryRun) and stops
   // with its error, the no_return step not run, when the dry run fails.
-  Status Run(const std::string& phase, const Plan& plan);
+  Status Run(const std::string& phase, const plan::Plan& plan);
   // Runs the transactional steps of `plan` from index `from` in one
   // transaction that is then rolled back, as Step::dry_run says, retrying on a
   // lock timeout as a step does. Changes nothing; its error names the step.
-  Status DryRun(const Plan& plan, size_t from);
+  Status DryRun(const plan::Plan& plan, size_t from);
 
  private:
-  Status DryRunOnce(const Plan& plan, size_t from);
-  Status RunWithRetries(const std::string& phase, const Step& step);
+  Status DryRunOnce(const plan::Plan& plan, size_t from);
+  Status RunWithRetries(const std::string& phase, const plan::Step& step);
   Status Retry(const std::function<Status()>& attempt);
-  Status RunOnce(const std::string& phase, const Step& step);
-  Status RunTransactional(const std::string& phase, const Step& step, const std::vector<std::string>& sql);
-  Status RunConcurrent(const std::string& phase, const Step& step);
+  Status RunOnce(const std::string& phase, const plan::Step& step);
+  Status RunTransactional(const std::string& phase, const plan::Step& step, const std::vector<std::string>& sql);
+  Status RunConcurrent(const std::string& phase, const plan::Step& step);
   std::string Blockers();
 
   pg::Connection* conn_;
-  StateStore* state_;
+  state::StateStore* state_;
   const Options& options_;
   std::string migration_;
 };

@@ -4,14 +4,12 @@
 
 #include "backfill/table_walk.h"
 #include "check/scan.h"
-#include "engine/plan.h"
 #include "pg/quote.h"
+#include "plan/plan.h"
 
 namespace pleat::engine {
 namespace {
 
-using check::Finding;
-using check::Severity;
 
 // NOT VALID checks and foreign keys of the target schema, with what a probe needs.
 constexpr const char* kPendingSql = R"(
@@ -53,7 +51,7 @@ std::string AllEqual(const nlohmann::json& assignments) {
 void AgreementProbes(const nlohmann::json& spec, std::map<std::string, std::vector<TableProbe>>* out) {
   for (const auto& t : spec) {
     std::string table = t.at("table");
-    bool moved = t.contains("probe");  // a split: see ops/move_sync.cc
+    bool moved = t.contains("probe");  // a split: see planner/move_sync.cc
     std::string sql = moved ? t.at("probe").get<std::string>()
                             : "NOT (coalesce(" + AllEqual(t.at("ups")) + ", false) OR coalesce(" +
                                   AllEqual(t.at("downs")) + ", false))";
@@ -82,7 +80,7 @@ std::string ForeignKeyProbe(const nlohmann::json& cols, const nlohmann::json& re
   return orphan + " OR ((" + any_set + ") AND NOT (" + all_set + "))";
 }
 
-Status PendingProbes(pg::Connection* conn, const StateStore& state, const std::string& complete_sql,
+Status PendingProbes(pg::Connection* conn, const state::StateStore& state, const std::string& complete_sql,
                      std::map<std::string, std::vector<TableProbe>>* out) {
   pg::Result res;
   Status s = conn->ExecParams(kPendingSql, {state.target_schema()}, &res);
@@ -105,7 +103,7 @@ Status PendingProbes(pg::Connection* conn, const StateStore& state, const std::s
   return s;
 }
 
-Status ScanTable(pg::Connection* conn, const StateStore& state, const Options& options, const std::string& table,
+Status ScanTable(pg::Connection* conn, const state::StateStore& state, const Options& options, const std::string& table,
                  const std::vector<TableProbe>& probes, std::vector<Finding>* out) {
   check::ScanSpec spec;
   spec.schema = state.target_schema();
@@ -140,7 +138,7 @@ Status ScanTable(pg::Connection* conn, const StateStore& state, const Options& o
   return Status::Ok();
 }
 
-Status Unfinished(pg::Connection* conn, const StateStore& state, const MigrationRecord& record,
+Status Unfinished(pg::Connection* conn, const state::StateStore& state, const state::MigrationRecord& record,
                   std::vector<Finding>* out) {
   pg::Result res;
   Status s = conn->ExecParams("SELECT table_name, rows_done FROM " + state.Name("backfill") +
@@ -161,13 +159,13 @@ Status Unfinished(pg::Connection* conn, const StateStore& state, const Migration
   return s;
 }
 
-Status VerifyInTransaction(pg::Connection* conn, const StateStore& state, const MigrationRecord& record,
+Status VerifyInTransaction(pg::Connection* conn, const state::StateStore& state, const state::MigrationRecord& record,
                            const Options& options, std::vector<Finding>* out) {
   Status s = Unfinished(conn, state, record, out);
   std::map<std::string, std::vector<TableProbe>> probes;
   if (record.plans.contains("verify")) AgreementProbes(record.plans["verify"], &probes);
   std::string complete_sql;
-  Plan complete = Plan::FromJson(record.plans.at("complete"));
+  plan::Plan complete = plan::Plan::FromJson(record.plans.at("complete"));
   for (const auto& step : complete.steps())
     for (const auto& statement : step.sql) complete_sql += statement + "\n";
   if (s.ok()) s = PendingProbes(conn, state, complete_sql, &probes);
@@ -178,7 +176,7 @@ Status VerifyInTransaction(pg::Connection* conn, const StateStore& state, const 
 
 }  // namespace
 
-Status Verify(pg::Connection* conn, const StateStore& state, const MigrationRecord& record, const Options& options,
+Status Verify(pg::Connection* conn, const state::StateStore& state, const state::MigrationRecord& record, const Options& options,
               std::vector<Finding>* out) {
   if (record.phase != "active") {
     out->push_back(Make(Severity::kError, "not-active", "migration \"" + record.name + "\"",

@@ -8,24 +8,24 @@
 //    both versions write (plans["verify"], from the sync planner);
 //  - rows that break a constraint `complete` will validate (NOT VALID checks
 //    and foreign keys), and indexes pleat built that are left invalid.
-// Each kind of problem is one check::Finding with a count and example keys.
+// Each kind of problem is one Finding with a count and example keys.
 // Borrows the connection; one thread.
 
 #include <string>
 #include <vector>
 
-#include "check/finding.h"
-#include "engine/options.h"
-#include "engine/state_store.h"
+#include "finding.h"
+#include "options.h"
 #include "pg/connection.h"
+#include "state/state_store.h"
 #include "status.h"
 
 namespace pleat::engine {
 
 // Appends one finding per problem; an empty *out means `complete` may run.
 // Fails only when the server does.
-Status Verify(pg::Connection* conn, const StateStore& state, const MigrationRecord& record, const Options& options,
-              std::vector<check::Finding>* out);
+Status Verify(pg::Connection* conn, const state::StateStore& state, const state::MigrationRecord& record, const Options& options,
+              std::vector<Finding>* out);
 
 }  // namespace pleat::engine
 

@@ -77,13 +77,13 @@ void CollectFromSql(const std::string& sql, std::set<std::string>* out) {
 
 }  // namespace
 
-void LintIdentifiers(const OpInput& op, const migration::Statements* up, std::vector<check::Finding>* out) {
+void LintIdentifiers(const OpInput& op, const parse::Statements* up, std::vector<Finding>* out) {
   std::set<std::string> names;
   if (up == nullptr) CollectFromBody(*op.body, false, &names);
   else
     for (const auto& st : up->statements()) CollectFromSql(st.text, &names);
   for (const std::string& name : names)
-    out->push_back(MakeFinding(op, check::Severity::kError, "long-identifier", "\"" + name + "\"",
+    out->push_back(MakeFinding(op, Severity::kError, "long-identifier", "\"" + name + "\"",
                                "the name is " + std::to_string(name.size()) + " bytes; PostgreSQL keeps only the first " +
                                    std::to_string(kMaxIdentifierBytes) + ": \"" + name.substr(0, kMaxIdentifierBytes) +
                                    "\""));

@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "lint/rules.h"
-#include "migration/document.h"
 #include "migration/window.h"
+#include "parse/document.h"
 
 namespace pleat::lint {
 namespace {
@@ -17,34 +17,34 @@ constexpr char kIgnoreKey[] = "pleat_lint_ignore";
 
 // The rule ids the item silences. An unknown id is reported, so a typo cannot
 // leave a rule firing while the author believes it silenced.
-std::vector<std::string> IgnoredRules(const json& item, const OpInput& op, std::vector<check::Finding>* out) {
+std::vector<std::string> IgnoredRules(const json& item, const OpInput& op, std::vector<Finding>* out) {
   std::vector<std::string> ids;
   auto it = item.find(kIgnoreKey);
   if (it == item.end()) return ids;
   for (const json& id : it->is_array() ? *it : json::array({*it})) {
     std::string text = id.is_string() ? id.get<std::string>() : id.dump();
     if (!IsKnownRule(text))
-      out->push_back(MakeFinding(op, check::Severity::kWarning, "unknown-lint-rule", "",
+      out->push_back(MakeFinding(op, Severity::kWarning, "unknown-lint-rule", "",
                                  std::string(kIgnoreKey) + " names \"" + text + "\", which is not a lint rule"));
     ids.push_back(text);
   }
   return ids;
 }
 
-void LintOperation(const OpInput& op, std::vector<check::Finding>* out) {
+void LintOperation(const OpInput& op, std::vector<Finding>* out) {
   if (op.key != "sql") {
     LintOperationBody(op, out);
     LintIdentifiers(op, nullptr, out);
     return;
   }
   // Only `up`: `down` undoes what `up` did (a DROP of the table `up` created).
-  migration::Statements up;
-  if (!migration::Statements::Parse(op.body->value("up", ""), &up).ok()) return;  // the loader reports it
+  parse::Statements up;
+  if (!parse::Statements::Parse(op.body->value("up", ""), &up).ok()) return;  // the loader reports it
   auto down = op.body->find("down"), on_complete = op.body->find("onComplete");
   bool undone = down != op.body->end() && down->is_string() && !down->get<std::string>().empty();
   bool at_complete = on_complete != op.body->end() && on_complete->is_boolean() && on_complete->get<bool>();
   if (!undone && !at_complete)
-    out->push_back(MakeFinding(op, check::Severity::kWarning, "sql-without-down", "",
+    out->push_back(MakeFinding(op, Severity::kWarning, "sql-without-down", "",
                                "`up` has no `down`: rollback cannot undo it and leaves what it made"));
   LintRawSql(op, up, out);
   LintIdentifiers(op, &up, out);
@@ -59,7 +59,7 @@ std::string OperationKey(const json& item) {
 
 }  // namespace
 
-Status Lint(const migration::Migration& migration, const LintContext& context, std::vector<check::Finding>* out) {
+Status Lint(const migration::Migration& migration, const LintContext& context, std::vector<Finding>* out) {
   json doc;
   Status s = migration::ParseJoinedDocument(migration, &doc);
   if (!s.ok()) return s;
@@ -72,10 +72,10 @@ Status Lint(const migration::Migration& migration, const LintContext& context, s
     std::string key = OperationKey(item);
     if (key.empty()) continue;
     OpInput op{static_cast<int>(i + 1), key, &item[key], &context};
-    std::vector<check::Finding> found;
+    std::vector<Finding> found;
     std::vector<std::string> ignored = IgnoredRules(item, op, out);
     LintOperation(op, &found);
-    for (check::Finding& f : found)
+    for (Finding& f : found)
       if (std::find(ignored.begin(), ignored.end(), f.rule) == ignored.end()) out->push_back(std::move(f));
   }
   return Status::Ok();

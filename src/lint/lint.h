@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "check/finding.h"
+#include "finding.h"
 #include "migration/migration.h"
 #include "status.h"
 
@@ -22,7 +22,7 @@ struct LintContext {
 };
 
 // Appends one finding per rule that fires. Fails only when the file cannot be read.
-Status Lint(const migration::Migration& migration, const LintContext& context, std::vector<check::Finding>* out);
+Status Lint(const migration::Migration& migration, const LintContext& context, std::vector<Finding>* out);
 
 }  // namespace pleat::lint
 

@@ -22,11 +22,11 @@ std::string Text(const json& object, const char* key) {
 // A column object of create_table or add_column; `table_pk` when a table
 // constraint makes it part of the primary key.
 void CheckColumn(const OpInput& op, const std::string& table, const json& column, bool is_new, bool table_pk,
-                 std::vector<check::Finding>* out) {
+                 std::vector<Finding>* out) {
   if (!column.is_object()) return;
   std::string name = Text(column, "name"), type = Text(column, "type");
   if (IsJsonType(type))
-    out->push_back(MakeFinding(op, check::Severity::kWarning, "json-column", ColumnObject(table, name),
+    out->push_back(MakeFinding(op, Severity::kWarning, "json-column", ColumnObject(table, name),
                                "column \"" + name + "\" is json"));
   bool pk = table_pk || (column.contains("pk") && column["pk"] == true);
   if (pk && IsSmallIntegerType(type)) out->push_back(IntPrimaryKeyFinding(op, table, name, type, is_new));
@@ -44,7 +44,7 @@ std::set<std::string> PrimaryKeyColumns(const json& body) {
 
 }  // namespace
 
-void LintOperationBody(const OpInput& op, std::vector<check::Finding>* out) {
+void LintOperationBody(const OpInput& op, std::vector<Finding>* out) {
   const json& body = *op.body;
   if (!body.is_object()) return;
   if (op.key == "create_table") {
@@ -56,7 +56,7 @@ void LintOperationBody(const OpInput& op, std::vector<check::Finding>* out) {
     CheckColumn(op, Text(body, "table"), body.value("column", json::object()), false, false, out);
   } else if (op.key == "alter_column" && IsJsonType(Text(body, "type"))) {
     std::string table = Text(body, "table"), column = Text(body, "column");
-    out->push_back(MakeFinding(op, check::Severity::kWarning, "json-column", ColumnObject(table, column),
+    out->push_back(MakeFinding(op, Severity::kWarning, "json-column", ColumnObject(table, column),
                                "column \"" + column + "\" becomes json"));
   }
 }

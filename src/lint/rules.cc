@@ -58,9 +58,9 @@ bool IsKnownRule(const std::string& id) {
   return std::any_of(rules.begin(), rules.end(), [&](const RuleInfo& r) { return id == r.id; });
 }
 
-check::Finding MakeFinding(const OpInput& op, check::Severity severity, const std::string& id,
+Finding MakeFinding(const OpInput& op, Severity severity, const std::string& id,
                            const std::string& object, const std::string& message) {
-  check::Finding f;
+  Finding f;
   f.severity = severity;
   f.rule = id;
   f.operation = op.index;
@@ -108,7 +108,7 @@ std::string TypeNameOf(const nlohmann::json& type_name) {
   return names->back().value("String", nlohmann::json::object()).value("sval", "");
 }
 
-check::Finding IntPrimaryKeyFinding(const OpInput& op, const std::string& table, const std::string& column,
+Finding IntPrimaryKeyFinding(const OpInput& op, const std::string& table, const std::string& column,
                                     const std::string& type, bool is_new) {
   auto rows = op.context->table_rows.find(table);
   bool large = !is_new && rows != op.context->table_rows.end() && rows->second >= kLargeTableRows;
@@ -116,7 +116,7 @@ check::Finding IntPrimaryKeyFinding(const OpInput& op, const std::string& table,
   std::string message = "primary key column \"" + column + "\" is " + type;
   if (large) message += " on a table of about " + std::to_string(rows->second) + " rows";
   else if (is_new) message += " on a new table; it will be hard to widen once the table is large";
-  return MakeFinding(op, large ? check::Severity::kError : check::Severity::kWarning, "int-primary-key", object,
+  return MakeFinding(op, large ? Severity::kError : Severity::kWarning, "int-primary-key", object,
                      message);
 }
 

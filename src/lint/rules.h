@@ -12,9 +12,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "check/finding.h"
+#include "finding.h"
 #include "lint/lint.h"
-#include "migration/statements.h"
+#include "parse/statements.h"
 
 namespace pleat::lint {
 
@@ -36,7 +36,7 @@ const std::vector<RuleInfo>& AllRules();
 // True when `id` names a rule.
 bool IsKnownRule(const std::string& id);
 // A finding of rule `id` (REQUIRES: IsKnownRule(id)) on `op`, with the rule's fix.
-check::Finding MakeFinding(const OpInput& op, check::Severity severity, const std::string& id,
+Finding MakeFinding(const OpInput& op, Severity severity, const std::string& id,
                            const std::string& object, const std::string& message);
 
 // Type classification by the type's last name as written or as libpg_query
@@ -50,13 +50,13 @@ std::string TypeNameOf(const nlohmann::json& type_name);
 constexpr long long kLargeTableRows = 10'000'000;
 // The int-primary-key finding for a column `column` of `table`; `is_new` when
 // the migration creates the table.
-check::Finding IntPrimaryKeyFinding(const OpInput& op, const std::string& table, const std::string& column,
+Finding IntPrimaryKeyFinding(const OpInput& op, const std::string& table, const std::string& column,
                                     const std::string& type, bool is_new);
 
-void LintRawSql(const OpInput& op, const migration::Statements& up, std::vector<check::Finding>* out);
-void LintOperationBody(const OpInput& op, std::vector<check::Finding>* out);
+void LintRawSql(const OpInput& op, const parse::Statements& up, std::vector<Finding>* out);
+void LintOperationBody(const OpInput& op, std::vector<Finding>* out);
 // `up` is the parsed SQL of a `sql` operation, else null.
-void LintIdentifiers(const OpInput& op, const migration::Statements* up, std::vector<check::Finding>* out);
+void LintIdentifiers(const OpInput& op, const parse::Statements* up, std::vector<Finding>* out);
 
 }  // namespace pleat::lint
 

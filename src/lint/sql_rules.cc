@@ -9,12 +9,11 @@
 namespace pleat::lint {
 namespace {
 
-using check::Severity;
 using nlohmann::json;
 
 struct Scan {
   const OpInput& op;
-  std::vector<check::Finding>* out;
+  std::vector<Finding>* out;
   std::set<std::string> new_tables;  // created earlier in the same SQL
 
   void Add(Severity severity, const std::string& rule, const std::string& object, const std::string& message) {
@@ -222,7 +221,7 @@ void SetVariable(Scan* scan, const json& tree) {
 
 }  // namespace
 
-void LintRawSql(const OpInput& op, const migration::Statements& up, std::vector<check::Finding>* out) {
+void LintRawSql(const OpInput& op, const parse::Statements& up, std::vector<Finding>* out) {
   Scan scan{op, out, {}};
   for (const auto& st : up.statements()) {
     if (st.kind == "CreateStmt") CreateTable(&scan, st.tree);

@@ -3,10 +3,10 @@
 #include <fstream>
 #include <sstream>
 
-#include "migration/document.h"
-#include "migration/field_reader.h"
 #include "migration/migration.h"
 #include "ops/registry.h"
+#include "parse/document.h"
+#include "parse/field_reader.h"
 
 namespace pleat::migration {
 namespace {
@@ -90,13 +90,13 @@ Status LoadMigrationText(const std::string& path, const std::string& text, Migra
   out->name = fs::path(path).stem().string();
   out->text = text;
   nlohmann::json doc;
-  Status s = ParseDocument(path, text, &doc);  // its errors already name the file
+  Status s = parse::ParseDocument(path, text, &doc);  // its errors already name the file
   if (!s.ok()) return s;
   if (doc.is_null())
     return Status::Invalid("file " + path + " is empty", "add an `operations:` list with at least one operation");
-  s = FieldReader::RequireObject(doc, "");
+  s = parse::FieldReader::RequireObject(doc, "");
   if (!s.ok()) return s.WithContext("file " + path);
-  FieldReader r(doc, "the file");
+  parse::FieldReader r(doc, "the file");
   const nlohmann::json* operations = nullptr;
   std::optional<std::string> version_schema, ignored_name;
   s = r.OptArray("operations", &operations);

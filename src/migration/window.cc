@@ -1,6 +1,6 @@
 #include "migration/window.h"
 
-#include "migration/document.h"
+#include "parse/document.h"
 
 namespace pleat::migration {
 
@@ -41,10 +41,10 @@ std::string OperationWhere(const Migration& m, size_t index) {
 }
 
 Status ParseJoinedDocument(const Migration& m, nlohmann::json* out) {
-  if (m.members.empty()) return ParseDocument(m.path, m.text, out);
+  if (m.members.empty()) return parse::ParseDocument(m.path, m.text, out);
   nlohmann::json operations = nlohmann::json::array();
   for (const auto& member : m.members) {
-    Status s = ParseDocument(member.name, member.text, out);
+    Status s = parse::ParseDocument(member.name, member.text, out);
     if (!s.ok()) return s;
     for (const auto& item : (*out)["operations"]) operations.push_back(item);
   }

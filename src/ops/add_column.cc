@@ -1,34 +1,34 @@
 #include "ops/add_column.h"
 
-#include "migration/expression.h"
-#include "migration/field_reader.h"
 #include "ops/common.h"
 #include "ops/constraint_support.h"
 #include "ops/shadow_column.h"
+#include "parse/expression.h"
+#include "parse/field_reader.h"
 #include "pg/quote.h"
 
 namespace pleat::ops {
 
 Status AddColumn::Parse(const nlohmann::json& body, const std::string& where, std::unique_ptr<Operation>* out) {
   auto op = std::make_unique<AddColumn>();
-  Status s = migration::FieldReader::RequireObject(body, where);
+  Status s = parse::FieldReader::RequireObject(body, where);
   if (!s.ok()) return s;
-  migration::FieldReader r(body, where);
+  parse::FieldReader r(body, where);
   const nlohmann::json* column = nullptr;
   s = r.String("table", &op->table_);
   if (s.ok()) s = r.OptString("up", &op->up_);
   if (s.ok()) s = r.OptObject("column", &column);
   if (s.ok()) s = r.Finish();
   if (s.ok() && !column) return Status::Invalid(where + ": \"column\" is required", "describe the new column");
-  if (s.ok()) s = migration::ColumnDef::Parse(*column, where + " column", &op->column_);
+  if (s.ok()) s = parse::ColumnDef::Parse(*column, where + " column", &op->column_);
   if (s.ok() && op->up_ && op->up_->empty()) op->up_.reset();
   if (s.ok()) *out = std::move(op);
   return s;
 }
 
 bool AddColumn::VolatileDefault(const schema::VirtualSchema& schema) const {
-  migration::Expression e;
-  if (!column_.default_sql || !migration::Expression::Parse(*column_.default_sql, &e).ok()) return false;
+  parse::Expression e;
+  if (!column_.default_sql || !parse::Expression::Parse(*column_.default_sql, &e).ok()) return false;
   for (const auto& fn : e.FunctionNames())
     if (schema.IsVolatileFunction(fn)) return true;
   return false;
@@ -82,7 +82,7 @@ Status AddColumn::Validate(schema::VirtualSchema* schema) const {
 // (PostgreSQL 11+); a volatile default is set after the column exists, so no
 // statement rewrites the table. Constraints that existing rows must pass are
 // added NOT VALID: they hold for new writes at once and are validated at complete.
-Status AddColumn::Start(const schema::VirtualSchema& before, engine::Plan* plan) const {
+Status AddColumn::Start(const schema::VirtualSchema& before, plan::Plan* plan) const {
   const schema::Table* t = before.FindTable(table_);
   std::string table = PhysicalTable(before, table_);
   std::string col = pg::QuoteIdent(column_.name);
@@ -97,13 +97,13 @@ Status AddColumn::Start(const schema::VirtualSchema& before, engine::Plan* plan)
   std::vector<std::string> sql = {"ALTER TABLE " + table + " ADD COLUMN " + def};
   if (volatile_default) sql.push_back("ALTER TABLE " + table + " ALTER COLUMN " + col + " SET DEFAULT " + *column_.default_sql);
   if (column_.check) {
-    migration::ColumnDef physical = column_;  // the check may name columns an earlier operation renamed
+    parse::ColumnDef physical = column_;  // the check may name columns an earlier operation renamed
     physical.check->constraint = OnPhysicalColumns(column_.check->constraint, *t);
     sql.push_back("ALTER TABLE " + table + " ADD CONSTRAINT " + pg::QuoteIdent(column_.check->name) + " " +
                   physical.CheckSql() + " NOT VALID");
   }
   if (column_.references) {
-    migration::ColumnDef physical = column_;
+    parse::ColumnDef physical = column_;
     if (const schema::Table* ref = before.FindTable(column_.references->table)) physical.references->table = ref->physical;
     sql.push_back("ALTER TABLE " + table + " ADD CONSTRAINT " + pg::QuoteIdent(column_.references->name) +
                   " FOREIGN KEY (" + col + ") " + physical.ReferencesSql(before.schema_name()) + " NOT VALID");
@@ -132,7 +132,7 @@ Status AddColumn::Start(const schema::VirtualSchema& before, engine::Plan* plan)
   return Status::Ok();
 }
 
-Status AddColumn::Complete(const schema::VirtualSchema& before, engine::Plan* plan) const {
+Status AddColumn::Complete(const schema::VirtualSchema& before, plan::Plan* plan) const {
   const schema::Table* t = before.FindTable(table_);
   std::string table = PhysicalTable(before, table_);
   std::string col = pg::QuoteIdent(column_.name);
@@ -160,7 +160,7 @@ Status AddColumn::Complete(const schema::VirtualSchema& before, engine::Plan* pl
   return Status::Ok();
 }
 
-Status AddColumn::Rollback(const schema::VirtualSchema& before, engine::Plan* plan) const {
+Status AddColumn::Rollback(const schema::VirtualSchema& before, plan::Plan* plan) const {
   // Dropping the column drops its constraints and index with it; the data was never anyone's but this migration's.
   plan->AddSql("drop", "drop column \"" + table_ + "\".\"" + column_.name + "\"",
                {"ALTER TABLE IF EXISTS " + PhysicalTable(before, table_) + " DROP COLUMN IF EXISTS " + pg::QuoteIdent(column_.name)});

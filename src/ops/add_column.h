@@ -13,9 +13,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "migration/column_def.h"
 #include "ops/not_null.h"
 #include "ops/operation.h"
+#include "parse/column_def.h"
 
 namespace pleat::ops {
 
@@ -25,9 +25,9 @@ class AddColumn final : public Operation {
 
   std::string_view Key() const override { return "add_column"; }
   Status Validate(schema::VirtualSchema* schema) const override;
-  Status Start(const schema::VirtualSchema& before, engine::Plan* plan) const override;
-  Status Complete(const schema::VirtualSchema& before, engine::Plan* plan) const override;
-  Status Rollback(const schema::VirtualSchema& before, engine::Plan* plan) const override;
+  Status Start(const schema::VirtualSchema& before, plan::Plan* plan) const override;
+  Status Complete(const schema::VirtualSchema& before, plan::Plan* plan) const override;
+  Status Rollback(const schema::VirtualSchema& before, plan::Plan* plan) const override;
   void AddCatalogUses(const schema::VirtualSchema& after, CatalogUses* out) const override;
 
  private:
@@ -46,7 +46,7 @@ class AddColumn final : public Operation {
 
   std::string table_;
   std::optional<std::string> up_;
-  migration::ColumnDef column_;
+  parse::ColumnDef column_;
 };
 
 }  // namespace pleat::ops

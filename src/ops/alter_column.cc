@@ -2,12 +2,12 @@
 
 #include <algorithm>
 
-#include "migration/expression.h"
 #include "ops/common.h"
 #include "ops/not_null.h"
 #include "ops/shadow_column.h"
 #include "ops/shadow_indexes.h"
 #include "ops/type_change.h"
+#include "parse/expression.h"
 #include "pg/quote.h"
 
 namespace pleat::ops {
@@ -60,7 +60,7 @@ Status AlterColumn::Validate(schema::VirtualSchema* schema) const {
   if (UsesShadow(*schema, *table)) {
     s = ApplyToShadow(schema, table);
   } else {
-    if (ChangesType(*column)) column->type = *type_;  // in place, at complete (engine::PlanMigration)
+    if (ChangesType(*column)) column->type = *type_;  // in place, at complete (planner::PlanMigration)
     if (has_default_) column->default_sql = default_;
   }
   if (s.ok() && has_comment_ && !FindShadow(table, column_)) table->MutableColumn(column_)->comment = comment_;
@@ -80,8 +80,8 @@ Status AlterColumn::ApplyToShadow(schema::VirtualSchema* schema, schema::Table* 
   bool retype = ChangesType(*column);
   ComposeUp(table, column_, up_.value_or(retype ? self + "::" + *type_ : self));
   std::string down = down_.value_or(retype ? self + "::" + column->type : self);
-  migration::Expression e;  // `down` may name the column by its new `name`
-  if (name_ && migration::Expression::Parse(down, &e).ok()) down = e.RenameColumns({{*name_, self}});
+  parse::Expression e;  // `down` may name the column by its new `name`
+  if (name_ && parse::Expression::Parse(down, &e).ok()) down = e.RenameColumns({{*name_, self}});
   // pgroll accepts a `down` naming a column the table lacks (its example 35
   // does) and then fails every new-version write; here it is refused, as
   // drop_column refuses it. `down` reads the new version's columns.
@@ -111,12 +111,12 @@ void AlterColumn::AddConstraints(const schema::VirtualSchema& schema, schema::Ta
                                  schema::Shadow* shadow) const {
   std::string col = pg::QuoteIdent(shadow->physical);
   if (constraints_.check) {
-    migration::ColumnDef physical = constraints_;
+    parse::ColumnDef physical = constraints_;
     physical.check->constraint = OnPhysicalColumns(constraints_.check->constraint, *table);
     shadow->constraints.push_back({constraints_.check->name, 'c', {shadow->physical}, physical.CheckSql()});
   }
   if (constraints_.references) {
-    migration::ColumnDef physical = constraints_;
+    parse::ColumnDef physical = constraints_;
     physical.references->table = schema.FindTable(constraints_.references->table)->physical;
     shadow->constraints.push_back({constraints_.references->name, 'f', {shadow->physical},
                                    "FOREIGN KEY (" + col + ") " + physical.ReferencesSql(schema.schema_name())});
@@ -125,7 +125,7 @@ void AlterColumn::AddConstraints(const schema::VirtualSchema& schema, schema::Ta
 }
 
 // Metadata only: COMMENT changes the catalog; no lock beyond an instant, no row touched.
-Status AlterColumn::Start(const schema::VirtualSchema& before, engine::Plan* plan) const {
+Status AlterColumn::Start(const schema::VirtualSchema& before, plan::Plan* plan) const {
   const schema::Table* table = before.FindTable(table_);
   if (UsesShadow(before, *table) || !has_comment_) return Status::Ok();
   plan->AddSql("comment", "comment on column \"" + table_ + "\".\"" + column_ + "\"",
@@ -137,7 +137,7 @@ Status AlterColumn::Start(const schema::VirtualSchema& before, engine::Plan* pla
 
 // Runs with the renames (RenamesOnComplete), when the table and column carry
 // the names `before` shows. SET DEFAULT changes only the catalog.
-Status AlterColumn::Complete(const schema::VirtualSchema& before, engine::Plan* plan) const {
+Status AlterColumn::Complete(const schema::VirtualSchema& before, plan::Plan* plan) const {
   if (has_default_ && !UsesShadow(before, *before.FindTable(table_)))
     plan->AddSql("default", "set the default of \"" + table_ + "\".\"" + column_ + "\"",
                  {"ALTER TABLE " + pg::QualifiedName(before.schema_name(), table_) + " ALTER COLUMN " +
@@ -146,7 +146,7 @@ Status AlterColumn::Complete(const schema::VirtualSchema& before, engine::Plan* 
 }
 
 // The shadow goes with the engine's rollback (PlanShadows); a comment set in place is restored.
-Status AlterColumn::Rollback(const schema::VirtualSchema& before, engine::Plan* plan) const {
+Status AlterColumn::Rollback(const schema::VirtualSchema& before, plan::Plan* plan) const {
   const schema::Table* table = before.FindTable(table_);
   if (UsesShadow(before, *table) || !has_comment_) return Status::Ok();
   const schema::Column* column = table->FindColumn(column_);

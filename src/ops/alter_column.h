@@ -24,8 +24,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "migration/column_def.h"
 #include "ops/operation.h"
+#include "parse/column_def.h"
 
 namespace pleat::ops {
 
@@ -35,9 +35,9 @@ class AlterColumn final : public Operation {
 
   std::string_view Key() const override { return "alter_column"; }
   Status Validate(schema::VirtualSchema* schema) const override;
-  Status Start(const schema::VirtualSchema& before, engine::Plan* plan) const override;
-  Status Complete(const schema::VirtualSchema& before, engine::Plan* plan) const override;
-  Status Rollback(const schema::VirtualSchema& before, engine::Plan* plan) const override;
+  Status Start(const schema::VirtualSchema& before, plan::Plan* plan) const override;
+  Status Complete(const schema::VirtualSchema& before, plan::Plan* plan) const override;
+  Status Rollback(const schema::VirtualSchema& before, plan::Plan* plan) const override;
   void AddCatalogUses(const schema::VirtualSchema& after, CatalogUses* out) const override;
   bool RenamesOnComplete() const override { return true; }
 
@@ -68,7 +68,7 @@ class AlterColumn final : public Operation {
   bool has_default_ = false, has_comment_ = false;
   std::optional<std::string> default_, comment_;
   std::optional<std::string> unique_;  // the unique constraint's name
-  migration::ColumnDef constraints_;   // check and references, parsed as pgroll writes them on columns
+  parse::ColumnDef constraints_;   // check and references, parsed as pgroll writes them on columns
   std::unique_ptr<Operation> rename_;  // `name`: a rename_column
 };
 

@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <cctype>
 
-#include "migration/expression.h"
-#include "migration/field_reader.h"
-#include "migration/typed_text.h"
 #include "ops/alter_column.h"
 #include "ops/rename_column.h"
+#include "parse/expression.h"
+#include "parse/field_reader.h"
+#include "parse/typed_text.h"
 
 namespace pleat::ops {
 namespace {
@@ -19,23 +19,23 @@ std::string Lower(std::string s) {
 
 // pgroll accepts `up: SELECT <expression>`; the expression is what counts.
 void StripSelect(std::optional<std::string>* text) {
-  migration::Expression e;
-  if (!*text || migration::Expression::Parse(**text, &e).ok() || Lower((*text)->substr(0, 7)) != "select ") return;
-  if (migration::Expression::Parse((*text)->substr(7), &e).ok()) *text = (*text)->substr(7);
+  parse::Expression e;
+  if (!*text || parse::Expression::Parse(**text, &e).ok() || Lower((*text)->substr(0, 7)) != "select ") return;
+  if (parse::Expression::Parse((*text)->substr(7), &e).ok()) *text = (*text)->substr(7);
 }
 
 }  // namespace
 
 Status AlterColumn::Parse(const nlohmann::json& body, const std::string& where, std::unique_ptr<Operation>* out) {
   auto op = std::make_unique<AlterColumn>();
-  Status s = migration::FieldReader::RequireObject(body, where);
+  Status s = parse::FieldReader::RequireObject(body, where);
   if (s.ok()) s = op->ParseBody(body, where);
   if (s.ok()) *out = std::move(op);
   return s;
 }
 
 Status AlterColumn::ParseBody(const nlohmann::json& body, const std::string& where) {
-  migration::FieldReader r(body, where);
+  parse::FieldReader r(body, where);
   const nlohmann::json *check = nullptr, *unique = nullptr, *references = nullptr;
   Status s = r.String("table", &table_);
   if (s.ok()) s = r.String("column", &column_);
@@ -62,13 +62,13 @@ Status AlterColumn::ParseBody(const nlohmann::json& body, const std::string& whe
 // The fields pasted into SQL as written, each parsed as what it claims to be.
 Status AlterColumn::ParseTypedFields(const std::string& where) const {
   std::string what = " of column \"" + column_ + "\"";
-  Status s = type_ ? migration::ParseTypeName(*type_).WithContext(where + ": type" + what) : Status::Ok();
+  Status s = type_ ? parse::ParseTypeName(*type_).WithContext(where + ": type" + what) : Status::Ok();
   const std::pair<const char*, const std::optional<std::string>*> expressions[] = {
       {"default", &default_}, {"up", &up_}, {"down", &down_}};
   for (const auto& [field, text] : expressions) {
-    migration::Expression e;
+    parse::Expression e;
     if (!s.ok() || !*text) continue;
-    s = migration::Expression::Parse(**text, &e)
+    s = parse::Expression::Parse(**text, &e)
             .WithContext(where + ": " + field + what)
             .WithHint(std::string("write `") + field + "` as one SQL expression");
   }
@@ -79,7 +79,7 @@ Status AlterColumn::ParseSubChanges(const nlohmann::json* check, const nlohmann:
                                      const nlohmann::json* references, const std::string& where) {
   Status s = Status::Ok();
   if (unique) {
-    migration::FieldReader u(*unique, where + " unique");
+    parse::FieldReader u(*unique, where + " unique");
     s = u.OptString("name", &unique_);
     if (s.ok()) s = u.Finish();
     if (s.ok() && !unique_) return Status::Invalid(where + ": unique needs a name", "add `name:` to `unique`");
@@ -87,7 +87,7 @@ Status AlterColumn::ParseSubChanges(const nlohmann::json* check, const nlohmann:
   nlohmann::json column = {{"name", column_}, {"type", "text"}, {"nullable", true}};
   if (check) column["check"] = *check;
   if (references) column["references"] = *references;
-  if (s.ok()) s = migration::ColumnDef::Parse(column, where, &constraints_);
+  if (s.ok()) s = parse::ColumnDef::Parse(column, where, &constraints_);
   if (s.ok() && name_) s = RenameColumn::Parse({{"table", table_}, {"from", column_}, {"to", *name_}}, where, &rename_);
   return s;
 }

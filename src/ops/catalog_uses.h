@@ -5,7 +5,7 @@
 // unique and primary key constraints (each key needs an operator class that
 // accepts the column's type; a predicate must be IMMUTABLE), and its foreign
 // keys (the referenced columns need a unique index, the types an equality). Operation::AddCatalogUses fills it from the
-// schema after the operation; engine/catalog_names.h checks it before any DDL,
+// schema after the operation; planner/catalog_names.h checks it before any DDL,
 // in `check` and in `start`. Plain data: all names physical, types as written.
 
 #include <string>

@@ -2,7 +2,7 @@
 
 #include <map>
 
-#include "migration/expression.h"
+#include "parse/expression.h"
 #include "pg/quote.h"
 
 namespace pleat::ops {
@@ -78,8 +78,8 @@ std::string PhysicalTable(const schema::VirtualSchema& schema, const std::string
 }
 
 Status CheckExpressionColumns(const std::string& text, const schema::Table& table, const std::string& what) {
-  migration::Expression e;
-  Status s = migration::Expression::Parse(text, &e);
+  parse::Expression e;
+  Status s = parse::Expression::Parse(text, &e);
   if (!s.ok()) return s.WithContext(what).WithHint("write `" + what + "` as a single SQL expression");
   for (const auto& ref : e.ReferencedColumns())
     if (!table.FindColumn(ref))
@@ -89,8 +89,8 @@ Status CheckExpressionColumns(const std::string& text, const schema::Table& tabl
 }
 
 std::string OnPhysicalColumns(const std::string& text, const schema::Table& table) {
-  migration::Expression e;
-  if (!migration::Expression::Parse(text, &e).ok()) return text;
+  parse::Expression e;
+  if (!parse::Expression::Parse(text, &e).ok()) return text;
   std::map<std::string, std::string> physical;
   for (const auto& ref : e.ReferencedColumns())
     if (const schema::Column* c = table.FindColumn(ref); c && c->physical != ref) physical[ref] = pg::QuoteIdent(c->physical);

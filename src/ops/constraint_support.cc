@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <cctype>
 
-#include "migration/expression.h"
-#include "migration/field_reader.h"
 #include "ops/common.h"
+#include "parse/expression.h"
+#include "parse/field_reader.h"
 #include "pg/quote.h"
 
 namespace pleat::ops {
@@ -55,18 +55,18 @@ Status RequireDroppable(const schema::Constraint& k, const schema::Table& table,
 }
 
 std::string WithoutSelect(const std::string& text) {
-  migration::Expression e;
-  if (text.size() < 7 || migration::Expression::Parse(text, &e).ok()) return text;
+  parse::Expression e;
+  if (text.size() < 7 || parse::Expression::Parse(text, &e).ok()) return text;
   std::string head = text.substr(0, 7);
   std::transform(head.begin(), head.end(), head.begin(), ::tolower);
-  if (head != "select " || !migration::Expression::Parse(text.substr(7), &e).ok()) return text;
+  if (head != "select " || !parse::Expression::Parse(text.substr(7), &e).ok()) return text;
   return text.substr(7);
 }
 
 Status ParseColumnMap(const nlohmann::json* value, const std::string& where, std::map<std::string, std::string>* out) {
   out->clear();
   if (!value) return Status::Ok();
-  migration::FieldReader r(*value, where);
+  parse::FieldReader r(*value, where);
   for (auto it = value->begin(); it != value->end(); ++it) {
     std::string text;
     Status s = r.String(it.key(), &text);
@@ -108,9 +108,9 @@ std::string PhysicalColumnList(const schema::Table& table, const std::vector<std
   return "(" + out + ")";
 }
 
-engine::Step ConcurrentIndexStep(const engine::Plan& plan, const std::string& name, const std::string& description,
+plan::Step ConcurrentIndexStep(const plan::Plan& plan, const std::string& name, const std::string& description,
                                  const std::string& sql, const std::string& qualified_index) {
-  engine::Step step;
+  plan::Step step;
   step.id = plan.IdFor(name);
   step.description = description;
   step.sql = {sql};

@@ -11,7 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "engine/plan.h"
+#include "plan/plan.h"
 #include "schema/virtual_schema.h"
 #include "status.h"
 
@@ -45,7 +45,7 @@ std::string PhysicalColumn(const schema::Table& table, const std::string& column
 std::string PhysicalColumnList(const schema::Table& table, const std::vector<std::string>& columns);
 // A step that builds an index CONCURRENTLY (alone, outside a transaction); a
 // failed build leaves an invalid index, which the step runner drops before a retry.
-engine::Step ConcurrentIndexStep(const engine::Plan& plan, const std::string& name, const std::string& description,
+plan::Step ConcurrentIndexStep(const plan::Plan& plan, const std::string& name, const std::string& description,
                                  const std::string& sql, const std::string& qualified_index);
 // Renames the columns of index `qualified_index` (an index keeps the column names it
 // was built with) from their names in `built` to those in `final` (a shadow's: its

@@ -72,7 +72,7 @@ Status CreateConstraint::After(const schema::VirtualSchema& before, schema::Virt
   return Validate(after);
 }
 
-Status CreateConstraint::Start(const schema::VirtualSchema& before, engine::Plan* plan) const {
+Status CreateConstraint::Start(const schema::VirtualSchema& before, plan::Plan* plan) const {
   schema::VirtualSchema after;
   Status s = After(before, &after);
   if (!s.ok()) return s;
@@ -98,7 +98,7 @@ Status CreateConstraint::Start(const schema::VirtualSchema& before, engine::Plan
 
 // The engine has swapped the shadows in (validated, NOT NULL set, renamed), so
 // attaching the index needs no scan: the lock is brief.
-Status CreateConstraint::Complete(const schema::VirtualSchema& before, engine::Plan* plan) const {
+Status CreateConstraint::Complete(const schema::VirtualSchema& before, plan::Plan* plan) const {
   if (before.FindTable(table_)->created || !Indexed()) return Status::Ok();
   std::string sql = "ALTER TABLE " + PhysicalTable(before, table_) + " ADD CONSTRAINT " + pg::QuoteIdent(k_.name) +
                     (k_.type == "unique" ? " UNIQUE" : " PRIMARY KEY") + " USING INDEX " + pg::QuoteIdent(k_.name);
@@ -114,7 +114,7 @@ Status CreateConstraint::Complete(const schema::VirtualSchema& before, engine::P
   return s;
 }
 
-Status CreateConstraint::Rollback(const schema::VirtualSchema& before, engine::Plan* plan) const {
+Status CreateConstraint::Rollback(const schema::VirtualSchema& before, plan::Plan* plan) const {
   std::string table = PhysicalTable(before, table_);
   if (before.FindTable(table_)->created)
     plan->AddSql("drop", "drop constraint \"" + k_.name + "\"",

@@ -1,17 +1,17 @@
 // CreateConstraint's parsing and its checks against the table (declared in
 // ops/create_constraint.h): everything that can reject the operation before
 // the virtual schema changes.
-#include "migration/field_reader.h"
 #include "ops/constraint_support.h"
 #include "ops/create_constraint.h"
+#include "parse/field_reader.h"
 
 namespace pleat::ops {
 
 Status CreateConstraint::Parse(const nlohmann::json& body, const std::string& where, std::unique_ptr<Operation>* out) {
   auto op = std::make_unique<CreateConstraint>();
-  Status s = migration::FieldReader::RequireObject(body, where);
+  Status s = parse::FieldReader::RequireObject(body, where);
   if (!s.ok()) return s;
-  migration::FieldReader r(body, where);  // table, up, down; TableConstraint reads the rest strictly
+  parse::FieldReader r(body, where);  // table, up, down; TableConstraint reads the rest strictly
   const nlohmann::json *up = nullptr, *down = nullptr;
   s = r.String("table", &op->table_);
   if (s.ok()) s = r.OptObject("up", &up);

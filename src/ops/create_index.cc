@@ -3,10 +3,10 @@
 #include <map>
 #include <set>
 
-#include "migration/field_reader.h"
-#include "migration/statements.h"
 #include "ops/common.h"
 #include "ops/partitioned_index.h"
+#include "parse/field_reader.h"
+#include "parse/statements.h"
 #include "pg/quote.h"
 
 namespace pleat::ops {
@@ -23,9 +23,9 @@ std::string CreateIndex::PartitionName(const schema::Partition& partition) const
 
 Status CreateIndex::Parse(const nlohmann::json& body, const std::string& where, std::unique_ptr<Operation>* out) {
   auto op = std::make_unique<CreateIndex>();
-  Status s = migration::FieldReader::RequireObject(body, where);
+  Status s = parse::FieldReader::RequireObject(body, where);
   if (!s.ok()) return s;
-  migration::FieldReader r(body, where);
+  parse::FieldReader r(body, where);
   const nlohmann::json* columns = nullptr;
   std::optional<std::string> predicate, method, storage;
   std::optional<bool> unique;
@@ -41,7 +41,7 @@ Status CreateIndex::Parse(const nlohmann::json& body, const std::string& where, 
   if (s.ok() && !columns) return Status::Invalid(where + ": \"columns\" is required", "list the columns to index");
   if (s.ok()) s = IndexColumn::ParseList(*columns, where, &op->columns_);
   if (s.ok() && predicate && !predicate->empty()) {
-    s = migration::Expression::Parse(*predicate, &op->predicate_.emplace());
+    s = parse::Expression::Parse(*predicate, &op->predicate_.emplace());
     if (!s.ok()) s = s.WithContext(where + ": predicate").WithHint("write `predicate` as one SQL boolean expression");
   }
   op->method_ = method.value_or("btree");
@@ -73,8 +73,8 @@ Status CreateIndex::CheckFields(const std::string& where) const {
                              "use method btree, or remove sort and nulls");
   }
   std::string sql = IndexSql(pg::QuoteIdent(table_), names, predicate_ ? predicate_->text() : "");
-  migration::Statements parsed;
-  Status s = migration::Statements::Parse(sql, &parsed);
+  parse::Statements parsed;
+  Status s = parse::Statements::Parse(sql, &parsed);
   if (s.ok() && (parsed.statements().size() != 1 || parsed.statements()[0].kind != "IndexStmt"))
     s = Status::Invalid("the settings make more than one statement");
   if (!s.ok())
@@ -133,7 +133,7 @@ Status CreateIndex::Validate(schema::VirtualSchema* schema) const {
 // transaction, so IF NOT EXISTS and `invalid_index` make a retry safe. On a
 // partitioned table each partition's index is built so, then attached
 // (ops/partitioned_index.h); it is named "<partition>_<index>".
-Status CreateIndex::Start(const schema::VirtualSchema& before, engine::Plan* plan) const {
+Status CreateIndex::Start(const schema::VirtualSchema& before, plan::Plan* plan) const {
   const schema::Table* t = before.FindTable(table_);
   std::vector<std::string> physical;
   for (const auto& c : columns_) physical.push_back(t->FindColumn(c.column)->physical);
@@ -149,7 +149,7 @@ Status CreateIndex::Start(const schema::VirtualSchema& before, engine::Plan* pla
         "create", "index \"" + name_ + "\"", plan);
     return Status::Ok();
   }
-  engine::Step step;
+  plan::Step step;
   step.id = plan->IdFor("create");
   step.description = "build index \"" + name_ + "\" on \"" + table_ + "\"";
   step.sql = {IndexSql(PhysicalTable(before, table_), physical, predicate)};
@@ -159,9 +159,9 @@ Status CreateIndex::Start(const schema::VirtualSchema& before, engine::Plan* pla
   return Status::Ok();
 }
 
-Status CreateIndex::Complete(const schema::VirtualSchema&, engine::Plan*) const { return Status::Ok(); }
+Status CreateIndex::Complete(const schema::VirtualSchema&, plan::Plan*) const { return Status::Ok(); }
 
-Status CreateIndex::Rollback(const schema::VirtualSchema& before, engine::Plan* plan) const {
+Status CreateIndex::Rollback(const schema::VirtualSchema& before, plan::Plan* plan) const {
   const schema::Table* t = before.FindTable(table_);
   if (t && t->partitioned) {
     PlanDropPartitionedIndex(

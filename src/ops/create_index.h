@@ -15,9 +15,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "migration/expression.h"
 #include "ops/index_column.h"
 #include "ops/operation.h"
+#include "parse/expression.h"
 
 namespace pleat::ops {
 
@@ -27,9 +27,9 @@ class CreateIndex final : public Operation {
 
   std::string_view Key() const override { return "create_index"; }
   Status Validate(schema::VirtualSchema* schema) const override;
-  Status Start(const schema::VirtualSchema& before, engine::Plan* plan) const override;
-  Status Complete(const schema::VirtualSchema& before, engine::Plan* plan) const override;
-  Status Rollback(const schema::VirtualSchema& before, engine::Plan* plan) const override;
+  Status Start(const schema::VirtualSchema& before, plan::Plan* plan) const override;
+  Status Complete(const schema::VirtualSchema& before, plan::Plan* plan) const override;
+  Status Rollback(const schema::VirtualSchema& before, plan::Plan* plan) const override;
   void AddCatalogUses(const schema::VirtualSchema& after, CatalogUses* out) const override;
 
  private:
@@ -46,7 +46,7 @@ class CreateIndex final : public Operation {
   std::string name_;
   std::string table_;
   std::vector<IndexColumn> columns_;
-  std::optional<migration::Expression> predicate_;
+  std::optional<parse::Expression> predicate_;
   std::string method_ = "btree";
   std::string storage_parameters_;
   bool unique_ = false;

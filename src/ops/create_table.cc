@@ -2,17 +2,17 @@
 
 #include <set>
 
-#include "migration/field_reader.h"
 #include "ops/common.h"
+#include "parse/field_reader.h"
 #include "pg/quote.h"
 
 namespace pleat::ops {
 
 Status CreateTable::Parse(const nlohmann::json& body, const std::string& where, std::unique_ptr<Operation>* out) {
   auto op = std::make_unique<CreateTable>();
-  Status s = migration::FieldReader::RequireObject(body, where);
+  Status s = parse::FieldReader::RequireObject(body, where);
   if (!s.ok()) return s;
-  migration::FieldReader r(body, where);
+  parse::FieldReader r(body, where);
   const nlohmann::json *columns = nullptr, *constraints = nullptr;
   s = r.String("name", &op->name_);
   if (s.ok()) s = r.OptArray("columns", &columns);
@@ -22,7 +22,7 @@ Status CreateTable::Parse(const nlohmann::json& body, const std::string& where, 
   if (s.ok() && (!columns || columns->empty()))
     return Status::Invalid(where + ": table \"" + op->name_ + "\" needs at least one column", "add a `columns:` list");
   for (size_t i = 0; s.ok() && i < columns->size(); ++i)
-    s = migration::ColumnDef::Parse((*columns)[i], where + " column " + std::to_string(i + 1),
+    s = parse::ColumnDef::Parse((*columns)[i], where + " column " + std::to_string(i + 1),
                                     &op->columns_.emplace_back());
   for (size_t i = 0; s.ok() && constraints && i < constraints->size(); ++i)
     s = TableConstraint::Parse((*constraints)[i], where + " constraint " + std::to_string(i + 1),
@@ -70,7 +70,7 @@ Status CreateTable::Validate(schema::VirtualSchema* schema) const {
 // A new table is empty and no application uses it yet, so it is created in one
 // statement with all its constraints; the only lock that could wait is the
 // SHARE ROW EXCLUSIVE a foreign key takes on the table it references.
-Status CreateTable::Start(const schema::VirtualSchema& before, engine::Plan* plan) const {
+Status CreateTable::Start(const schema::VirtualSchema& before, plan::Plan* plan) const {
   const std::string& schema = before.schema_name();
   std::string table = pg::QualifiedName(schema, name_);
   std::vector<std::string> defs;
@@ -97,9 +97,9 @@ Status CreateTable::Start(const schema::VirtualSchema& before, engine::Plan* pla
   return Status::Ok();
 }
 
-Status CreateTable::Complete(const schema::VirtualSchema&, engine::Plan*) const { return Status::Ok(); }
+Status CreateTable::Complete(const schema::VirtualSchema&, plan::Plan*) const { return Status::Ok(); }
 
-Status CreateTable::Rollback(const schema::VirtualSchema& before, engine::Plan* plan) const {
+Status CreateTable::Rollback(const schema::VirtualSchema& before, plan::Plan* plan) const {
   plan->AddSql("drop", "drop table \"" + name_ + "\"",
                {"DROP TABLE IF EXISTS " + pg::QualifiedName(before.schema_name(), name_)});
   return Status::Ok();

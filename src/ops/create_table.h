@@ -10,9 +10,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "migration/column_def.h"
 #include "ops/operation.h"
 #include "ops/table_constraint.h"
+#include "parse/column_def.h"
 
 namespace pleat::ops {
 
@@ -22,15 +22,15 @@ class CreateTable final : public Operation {
 
   std::string_view Key() const override { return "create_table"; }
   Status Validate(schema::VirtualSchema* schema) const override;
-  Status Start(const schema::VirtualSchema& before, engine::Plan* plan) const override;
-  Status Complete(const schema::VirtualSchema& before, engine::Plan* plan) const override;
-  Status Rollback(const schema::VirtualSchema& before, engine::Plan* plan) const override;
+  Status Start(const schema::VirtualSchema& before, plan::Plan* plan) const override;
+  Status Complete(const schema::VirtualSchema& before, plan::Plan* plan) const override;
+  Status Rollback(const schema::VirtualSchema& before, plan::Plan* plan) const override;
   void AddCatalogUses(const schema::VirtualSchema& after, CatalogUses* out) const override;
 
  private:
   std::string name_;
   std::optional<std::string> comment_;
-  std::vector<migration::ColumnDef> columns_;
+  std::vector<parse::ColumnDef> columns_;
   std::vector<TableConstraint> constraints_;
 };
 

@@ -2,17 +2,17 @@
 
 #include <algorithm>
 
-#include "migration/field_reader.h"
 #include "ops/common.h"
+#include "parse/field_reader.h"
 #include "pg/quote.h"
 
 namespace pleat::ops {
 
 Status DropColumn::Parse(const nlohmann::json& body, const std::string& where, std::unique_ptr<Operation>* out) {
   auto op = std::make_unique<DropColumn>();
-  Status s = migration::FieldReader::RequireObject(body, where);
+  Status s = parse::FieldReader::RequireObject(body, where);
   if (!s.ok()) return s;
-  migration::FieldReader r(body, where);
+  parse::FieldReader r(body, where);
   s = r.String("table", &op->table_);
   if (s.ok()) s = r.String("column", &op->column_);
   if (s.ok()) s = r.OptString("down", &op->down_);
@@ -63,12 +63,12 @@ Status DropColumn::Validate(schema::VirtualSchema* schema) const {
 // Nothing physical: the old version still reads and writes the column, so it
 // must stay. Hiding it from the new version's views and computing it from
 // `down` (the sync trigger the engine plans from `hidden`) needs no table change.
-Status DropColumn::Start(const schema::VirtualSchema&, engine::Plan*) const { return Status::Ok(); }
+Status DropColumn::Start(const schema::VirtualSchema&, plan::Plan*) const { return Status::Ok(); }
 
 // DROP COLUMN only marks the column dropped in the catalog (no rewrite, no
 // scan); its ACCESS EXCLUSIVE lock is held for that instant. Indexes and
 // constraints on the column go with it.
-Status DropColumn::Complete(const schema::VirtualSchema& before, engine::Plan* plan) const {
+Status DropColumn::Complete(const schema::VirtualSchema& before, plan::Plan* plan) const {
   const schema::Column* column = before.FindTable(table_)->FindColumn(column_);
   plan->AddSql("drop", "drop column \"" + table_ + "\".\"" + column_ + "\"",
                {"ALTER TABLE " + PhysicalTable(before, table_) + " DROP COLUMN IF EXISTS " +
@@ -77,6 +77,6 @@ Status DropColumn::Complete(const schema::VirtualSchema& before, engine::Plan* p
 }
 
 // Start changed nothing; the engine restores the column's real default.
-Status DropColumn::Rollback(const schema::VirtualSchema&, engine::Plan*) const { return Status::Ok(); }
+Status DropColumn::Rollback(const schema::VirtualSchema&, plan::Plan*) const { return Status::Ok(); }
 
 }  // namespace pleat::ops

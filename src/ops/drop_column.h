@@ -24,9 +24,9 @@ class DropColumn final : public Operation {
 
   std::string_view Key() const override { return "drop_column"; }
   Status Validate(schema::VirtualSchema* schema) const override;
-  Status Start(const schema::VirtualSchema& before, engine::Plan* plan) const override;
-  Status Complete(const schema::VirtualSchema& before, engine::Plan* plan) const override;
-  Status Rollback(const schema::VirtualSchema& before, engine::Plan* plan) const override;
+  Status Start(const schema::VirtualSchema& before, plan::Plan* plan) const override;
+  Status Complete(const schema::VirtualSchema& before, plan::Plan* plan) const override;
+  Status Rollback(const schema::VirtualSchema& before, plan::Plan* plan) const override;
 
  private:
   // Fails when the column cannot be hidden: a key column, or one this migration made.

@@ -1,17 +1,17 @@
 #include "ops/drop_constraint.h"
 
-#include "migration/field_reader.h"
 #include "ops/common.h"
 #include "ops/constraint_support.h"
+#include "parse/field_reader.h"
 #include "pg/quote.h"
 
 namespace pleat::ops {
 
 Status DropConstraint::Parse(const nlohmann::json& body, const std::string& where, std::unique_ptr<Operation>* out) {
   auto op = std::make_unique<DropConstraint>();
-  Status s = migration::FieldReader::RequireObject(body, where);
+  Status s = parse::FieldReader::RequireObject(body, where);
   if (!s.ok()) return s;
-  migration::FieldReader r(body, where);
+  parse::FieldReader r(body, where);
   std::optional<std::string> up, down;
   s = r.String("table", &op->table_);
   if (s.ok()) s = r.String("name", &op->name_);
@@ -45,20 +45,20 @@ Status DropConstraint::Validate(schema::VirtualSchema* schema) const {
 }
 
 // Nothing at start: the constraint keeps protecting the old version's data.
-Status DropConstraint::Start(const schema::VirtualSchema&, engine::Plan*) const { return Status::Ok(); }
+Status DropConstraint::Start(const schema::VirtualSchema&, plan::Plan*) const { return Status::Ok(); }
 
-Status DropConstraint::Complete(const schema::VirtualSchema& before, engine::Plan* plan) const {
+Status DropConstraint::Complete(const schema::VirtualSchema& before, plan::Plan* plan) const {
   PlanConstraintDrop(before, table_, name_, plan);
   return Status::Ok();
 }
 
 // Start changed nothing, so there is nothing to undo.
-Status DropConstraint::Rollback(const schema::VirtualSchema&, engine::Plan*) const { return Status::Ok(); }
+Status DropConstraint::Rollback(const schema::VirtualSchema&, plan::Plan*) const { return Status::Ok(); }
 
 // DROP CONSTRAINT changes only the catalog (and drops a unique constraint's
 // index, a file unlink); it reads no rows, so its ACCESS EXCLUSIVE lock is brief.
 void PlanConstraintDrop(const schema::VirtualSchema& before, const std::string& table, const std::string& name,
-                        engine::Plan* plan) {
+                        plan::Plan* plan) {
   plan->AddSql("drop", "drop constraint \"" + name + "\" of table \"" + table + "\"",
                {"ALTER TABLE " + PhysicalTable(before, table) + " DROP CONSTRAINT IF EXISTS " + pg::QuoteIdent(name)});
 }

@@ -24,9 +24,9 @@ class DropConstraint final : public Operation {
 
   std::string_view Key() const override { return "drop_constraint"; }
   Status Validate(schema::VirtualSchema* schema) const override;
-  Status Start(const schema::VirtualSchema& before, engine::Plan* plan) const override;
-  Status Complete(const schema::VirtualSchema& before, engine::Plan* plan) const override;
-  Status Rollback(const schema::VirtualSchema& before, engine::Plan* plan) const override;
+  Status Start(const schema::VirtualSchema& before, plan::Plan* plan) const override;
+  Status Complete(const schema::VirtualSchema& before, plan::Plan* plan) const override;
+  Status Rollback(const schema::VirtualSchema& before, plan::Plan* plan) const override;
 
  private:
   std::string table_;
@@ -38,7 +38,7 @@ class DropConstraint final : public Operation {
 // The complete step of both drop operations: DROP CONSTRAINT IF EXISTS on the
 // physical table `before` shows (a replay finds it gone and does nothing).
 void PlanConstraintDrop(const schema::VirtualSchema& before, const std::string& table, const std::string& name,
-                        engine::Plan* plan);
+                        plan::Plan* plan);
 
 }  // namespace pleat::ops
 

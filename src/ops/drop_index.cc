@@ -1,15 +1,15 @@
 #include "ops/drop_index.h"
 
-#include "migration/field_reader.h"
+#include "parse/field_reader.h"
 #include "pg/quote.h"
 
 namespace pleat::ops {
 
 Status DropIndex::Parse(const nlohmann::json& body, const std::string& where, std::unique_ptr<Operation>* out) {
   auto op = std::make_unique<DropIndex>();
-  Status s = migration::FieldReader::RequireObject(body, where);
+  Status s = parse::FieldReader::RequireObject(body, where);
   if (!s.ok()) return s;
-  migration::FieldReader r(body, where);
+  parse::FieldReader r(body, where);
   s = r.String("name", &op->name_);
   if (s.ok()) s = r.Finish();
   if (s.ok()) *out = std::move(op);
@@ -30,14 +30,14 @@ Status DropIndex::Validate(schema::VirtualSchema* schema) const {
   return Status::Ok();
 }
 
-Status DropIndex::Start(const schema::VirtualSchema&, engine::Plan*) const { return Status::Ok(); }
+Status DropIndex::Start(const schema::VirtualSchema&, plan::Plan*) const { return Status::Ok(); }
 
 // CONCURRENTLY waits for transactions using the index instead of locking the
 // table against them, so traffic never queues behind the drop. PostgreSQL
 // cannot drop an index of a partitioned table CONCURRENTLY: that one (and its
 // partitions' parts with it) is dropped in a transaction under lock_timeout,
 // its lock held for the catalog change only.
-Status DropIndex::Complete(const schema::VirtualSchema& before, engine::Plan* plan) const {
+Status DropIndex::Complete(const schema::VirtualSchema& before, plan::Plan* plan) const {
   const schema::Index* index = before.FindIndex(name_);
   if (index && index->partitioned) {
     plan->AddSql("drop", "drop index \"" + name_ + "\" of a partitioned table",
@@ -49,6 +49,6 @@ Status DropIndex::Complete(const schema::VirtualSchema& before, engine::Plan* pl
   return Status::Ok();
 }
 
-Status DropIndex::Rollback(const schema::VirtualSchema&, engine::Plan*) const { return Status::Ok(); }
+Status DropIndex::Rollback(const schema::VirtualSchema&, plan::Plan*) const { return Status::Ok(); }
 
 }  // namespace pleat::ops

@@ -1,18 +1,18 @@
 #include "ops/drop_multicolumn_constraint.h"
 
-#include "migration/field_reader.h"
 #include "ops/common.h"
 #include "ops/constraint_support.h"
 #include "ops/drop_constraint.h"
+#include "parse/field_reader.h"
 
 namespace pleat::ops {
 
 Status DropMulticolumnConstraint::Parse(const nlohmann::json& body, const std::string& where,
                                         std::unique_ptr<Operation>* out) {
   auto op = std::make_unique<DropMulticolumnConstraint>();
-  Status s = migration::FieldReader::RequireObject(body, where);
+  Status s = parse::FieldReader::RequireObject(body, where);
   if (!s.ok()) return s;
-  migration::FieldReader r(body, where);
+  parse::FieldReader r(body, where);
   const nlohmann::json *up = nullptr, *down = nullptr;
   s = r.String("table", &op->table_);
   if (s.ok()) s = r.String("name", &op->name_);
@@ -39,14 +39,14 @@ Status DropMulticolumnConstraint::Validate(schema::VirtualSchema* schema) const 
 }
 
 // Nothing at start: the constraint keeps protecting the old version's data.
-Status DropMulticolumnConstraint::Start(const schema::VirtualSchema&, engine::Plan*) const { return Status::Ok(); }
+Status DropMulticolumnConstraint::Start(const schema::VirtualSchema&, plan::Plan*) const { return Status::Ok(); }
 
-Status DropMulticolumnConstraint::Complete(const schema::VirtualSchema& before, engine::Plan* plan) const {
+Status DropMulticolumnConstraint::Complete(const schema::VirtualSchema& before, plan::Plan* plan) const {
   PlanConstraintDrop(before, table_, name_, plan);
   return Status::Ok();
 }
 
 // Start changed nothing, so there is nothing to undo.
-Status DropMulticolumnConstraint::Rollback(const schema::VirtualSchema&, engine::Plan*) const { return Status::Ok(); }
+Status DropMulticolumnConstraint::Rollback(const schema::VirtualSchema&, plan::Plan*) const { return Status::Ok(); }
 
 }  // namespace pleat::ops

@@ -1,16 +1,16 @@
 #include "ops/drop_table.h"
 
-#include "migration/field_reader.h"
 #include "ops/common.h"
+#include "parse/field_reader.h"
 #include "pg/quote.h"
 
 namespace pleat::ops {
 
 Status DropTable::Parse(const nlohmann::json& body, const std::string& where, std::unique_ptr<Operation>* out) {
   auto op = std::make_unique<DropTable>();
-  Status s = migration::FieldReader::RequireObject(body, where);
+  Status s = parse::FieldReader::RequireObject(body, where);
   if (!s.ok()) return s;
-  migration::FieldReader r(body, where);
+  parse::FieldReader r(body, where);
   s = r.String("name", &op->name_);
   if (s.ok()) s = r.Finish();
   if (s.ok()) *out = std::move(op);
@@ -35,16 +35,16 @@ Status DropTable::Validate(schema::VirtualSchema* schema) const {
 
 // Nothing physical: the old version still uses the table. The new version
 // schema simply has no view of it.
-Status DropTable::Start(const schema::VirtualSchema&, engine::Plan*) const { return Status::Ok(); }
+Status DropTable::Start(const schema::VirtualSchema&, plan::Plan*) const { return Status::Ok(); }
 
 // Dropping a table only unlinks its files; the ACCESS EXCLUSIVE lock is brief.
 // Without CASCADE: a foreign key or view elsewhere that still needs the table
 // stops the drop with the server's message instead of vanishing silently.
-Status DropTable::Complete(const schema::VirtualSchema& before, engine::Plan* plan) const {
+Status DropTable::Complete(const schema::VirtualSchema& before, plan::Plan* plan) const {
   plan->AddSql("drop", "drop table \"" + name_ + "\"", {"DROP TABLE IF EXISTS " + PhysicalTable(before, name_)});
   return Status::Ok();
 }
 
-Status DropTable::Rollback(const schema::VirtualSchema&, engine::Plan*) const { return Status::Ok(); }
+Status DropTable::Rollback(const schema::VirtualSchema&, plan::Plan*) const { return Status::Ok(); }
 
 }  // namespace pleat::ops

@@ -4,7 +4,7 @@
 #include <cctype>
 #include <optional>
 
-#include "migration/field_reader.h"
+#include "parse/field_reader.h"
 #include "pg/quote.h"
 
 namespace pleat::ops {
@@ -16,7 +16,7 @@ std::string Upper(std::string text) {
 }
 
 // Reads optional `key` into *out (upper-cased) and checks it is one of `a` or `b`.
-Status ReadChoice(migration::FieldReader* r, const std::string& key, const char* a, const char* b, std::string* out) {
+Status ReadChoice(parse::FieldReader* r, const std::string& key, const char* a, const char* b, std::string* out) {
   std::optional<std::string> value;
   Status s = r->OptString(key, &value);
   if (!s.ok() || !value) return s;
@@ -27,9 +27,9 @@ Status ReadChoice(migration::FieldReader* r, const std::string& key, const char*
 }
 
 Status ReadOpclass(const nlohmann::json& j, const std::string& where, IndexColumn* out) {
-  Status s = migration::FieldReader::RequireObject(j, where);
+  Status s = parse::FieldReader::RequireObject(j, where);
   if (!s.ok()) return s;
-  migration::FieldReader r(j, where);
+  parse::FieldReader r(j, where);
   s = r.String("name", &out->opclass);
   if (s.ok()) s = r.OptStringList("params", &out->opclass_params);
   if (s.ok()) s = r.Finish();
@@ -39,9 +39,9 @@ Status ReadOpclass(const nlohmann::json& j, const std::string& where, IndexColum
 // The settings of one column; `column` is already known in the mapping form.
 Status ReadSettings(const nlohmann::json& j, const std::string& where, bool with_column, IndexColumn* out) {
   if (j.is_null() && !with_column) return Status::Ok();  // `name:` with no settings
-  Status s = migration::FieldReader::RequireObject(j, where);
+  Status s = parse::FieldReader::RequireObject(j, where);
   if (!s.ok()) return s;
-  migration::FieldReader r(j, where);
+  parse::FieldReader r(j, where);
   const nlohmann::json* opclass = nullptr;
   std::optional<std::string> collate;
   if (with_column) s = r.String("column", &out->column);

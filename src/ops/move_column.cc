@@ -1,8 +1,8 @@
 #include "ops/move_column.h"
 
-#include "migration/field_reader.h"
 #include "ops/common.h"
 #include "ops/grants.h"
+#include "parse/field_reader.h"
 #include "pg/quote.h"
 
 namespace pleat::ops {
@@ -37,9 +37,9 @@ bool Referenced(const schema::Constraint& k, std::string* table, std::string* co
 
 Status MoveColumn::Parse(const nlohmann::json& body, const std::string& where, std::unique_ptr<Operation>* out) {
   auto op = std::make_unique<MoveColumn>();
-  Status s = migration::FieldReader::RequireObject(body, where);
+  Status s = parse::FieldReader::RequireObject(body, where);
   if (!s.ok()) return s;
-  migration::FieldReader r(body, where);
+  parse::FieldReader r(body, where);
   s = r.String("table", &op->table_);
   if (s.ok()) s = r.String("column", &op->column_);
   if (s.ok()) s = r.String("to", &op->to_);
@@ -124,7 +124,7 @@ Status MoveColumn::Validate(schema::VirtualSchema* schema) const {
 
 // ADD COLUMN with the source's (non-volatile) default or none changes only the
 // catalog; the engine's backfill fills existing rows from `up` in batches.
-Status MoveColumn::Start(const schema::VirtualSchema& before, engine::Plan* plan) const {
+Status MoveColumn::Start(const schema::VirtualSchema& before, plan::Plan* plan) const {
   const schema::Column* from = before.FindTable(table_)->FindColumn(column_);
   std::string name = name_.value_or(column_);
   std::string target = PhysicalTable(before, to_);
@@ -136,10 +136,10 @@ Status MoveColumn::Start(const schema::VirtualSchema& before, engine::Plan* plan
   return Status::Ok();
 }
 
-// The engine's move sync drops the source column with its triggers (ops/move_sync.h).
-Status MoveColumn::Complete(const schema::VirtualSchema&, engine::Plan*) const { return Status::Ok(); }
+// The engine's move sync drops the source column with its triggers (planner/move_sync.h).
+Status MoveColumn::Complete(const schema::VirtualSchema&, plan::Plan*) const { return Status::Ok(); }
 
-Status MoveColumn::Rollback(const schema::VirtualSchema& before, engine::Plan* plan) const {
+Status MoveColumn::Rollback(const schema::VirtualSchema& before, plan::Plan* plan) const {
   std::string name = name_.value_or(column_);
   plan->AddSql("drop", "drop column \"" + to_ + "\".\"" + name + "\"",
                {"ALTER TABLE " + PhysicalTable(before, to_) + " DROP COLUMN IF EXISTS " + pg::QuoteIdent(name)});

@@ -5,7 +5,7 @@
 // whose user_id references users; or back). The new version sees the column
 // only in the target table; the old version only in the source. The target
 // column is an added column whose `up` reads the source row, so the engine's
-// sync and backfill fill it; ops/move_sync.h carries writes across. Complete
+// sync and backfill fill it; planner/move_sync.h carries writes across. Complete
 // drops the source column; rollback the target column.
 
 #include <memory>
@@ -24,9 +24,9 @@ class MoveColumn final : public Operation {
 
   std::string_view Key() const override { return "move_column"; }
   Status Validate(schema::VirtualSchema* schema) const override;
-  Status Start(const schema::VirtualSchema& before, engine::Plan* plan) const override;
-  Status Complete(const schema::VirtualSchema& before, engine::Plan* plan) const override;
-  Status Rollback(const schema::VirtualSchema& before, engine::Plan* plan) const override;
+  Status Start(const schema::VirtualSchema& before, plan::Plan* plan) const override;
+  Status Complete(const schema::VirtualSchema& before, plan::Plan* plan) const override;
+  Status Rollback(const schema::VirtualSchema& before, plan::Plan* plan) const override;
 
  private:
   Status Link(const schema::Table& source, const schema::Table& target, schema::Move* move) const;

@@ -11,8 +11,8 @@
 #include <string>
 #include <string_view>
 
-#include "engine/plan.h"
 #include "ops/catalog_uses.h"
+#include "plan/plan.h"
 #include "schema/virtual_schema.h"
 #include "status.h"
 
@@ -23,9 +23,9 @@ class Operation {
   virtual ~Operation() = default;
   virtual std::string_view Key() const = 0;  // "add_column", as written in the file
   virtual Status Validate(schema::VirtualSchema* schema) const = 0;
-  virtual Status Start(const schema::VirtualSchema& before, engine::Plan* plan) const = 0;
-  virtual Status Complete(const schema::VirtualSchema& before, engine::Plan* plan) const = 0;
-  virtual Status Rollback(const schema::VirtualSchema& before, engine::Plan* plan) const = 0;
+  virtual Status Start(const schema::VirtualSchema& before, plan::Plan* plan) const = 0;
+  virtual Status Complete(const schema::VirtualSchema& before, plan::Plan* plan) const = 0;
+  virtual Status Rollback(const schema::VirtualSchema& before, plan::Plan* plan) const = 0;
   // True when the operation changes the schema in ways pleat cannot model
   // (raw SQL): such an operation must be the only one in its migration, and
   // the new version's views are read from the catalog after it runs.

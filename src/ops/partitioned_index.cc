@@ -8,10 +8,10 @@ namespace pleat::ops {
 
 void PlanPartitionedIndex(const std::string& schema, const schema::Table& table, const std::string& name,
                           const PartitionIndexName& partition_name, const IndexSqlFn& sql, const std::string& id,
-                          const std::string& what, engine::Plan* start) {
+                          const std::string& what, plan::Plan* start) {
   for (const auto& p : table.partitions) {
     if (!p.leaf) continue;
-    engine::Step step;
+    plan::Step step;
     step.id = start->IdFor(id + "." + p.schema + "." + p.name);
     step.description = "build " + what + " on partition \"" + p.name + "\"";
     step.sql = {sql(partition_name(p), pg::QualifiedName(p.schema, p.name), /*concurrently=*/true)};
@@ -43,7 +43,7 @@ void PlanPartitionedIndex(const std::string& schema, const schema::Table& table,
 }
 
 void PlanDropPartitionedIndex(const std::string& schema, const schema::Table& table, const std::string& name,
-                              const PartitionIndexName& partition_name, const std::string& id, engine::Plan* plan) {
+                              const PartitionIndexName& partition_name, const std::string& id, plan::Plan* plan) {
   std::vector<std::string> levels = {"DROP INDEX IF EXISTS " + pg::QualifiedName(schema, name)}, leaves;
   for (const auto& p : table.partitions)
     (p.leaf ? leaves : levels)

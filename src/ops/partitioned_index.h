@@ -14,7 +14,7 @@
 #include <functional>
 #include <string>
 
-#include "engine/plan.h"
+#include "plan/plan.h"
 #include "schema/virtual_schema.h"
 
 namespace pleat::ops {
@@ -29,7 +29,7 @@ using PartitionIndexName = std::function<std::string(const schema::Partition& pa
 // to `start`; step ids start with `id`, descriptions name it as `what`.
 void PlanPartitionedIndex(const std::string& schema, const schema::Table& table, const std::string& name,
                           const PartitionIndexName& partition_name, const IndexSqlFn& sql, const std::string& id,
-                          const std::string& what, engine::Plan* start);
+                          const std::string& what, plan::Plan* start);
 
 // Adds to `plan` the steps that drop index `name` of partitioned `table` and
 // its partitions' parts, attached or not: the partitioned levels in one
@@ -37,7 +37,7 @@ void PlanPartitionedIndex(const std::string& schema, const schema::Table& table,
 // CONCURRENTLY; the lock is held for the catalog change only), then each
 // leaf's part not attached yet (a build that failed) CONCURRENTLY.
 void PlanDropPartitionedIndex(const std::string& schema, const schema::Table& table, const std::string& name,
-                              const PartitionIndexName& partition_name, const std::string& id, engine::Plan* plan);
+                              const PartitionIndexName& partition_name, const std::string& id, plan::Plan* plan);
 
 }  // namespace pleat::ops
 

@@ -2,18 +2,18 @@
 
 #include <algorithm>
 
-#include "migration/expression.h"
-#include "migration/field_reader.h"
 #include "ops/common.h"
+#include "parse/expression.h"
+#include "parse/field_reader.h"
 #include "pg/quote.h"
 
 namespace pleat::ops {
 
 Status RenameColumn::Parse(const nlohmann::json& body, const std::string& where, std::unique_ptr<Operation>* out) {
   auto op = std::make_unique<RenameColumn>();
-  Status s = migration::FieldReader::RequireObject(body, where);
+  Status s = parse::FieldReader::RequireObject(body, where);
   if (!s.ok()) return s;
-  migration::FieldReader r(body, where);
+  parse::FieldReader r(body, where);
   s = r.String("table", &op->table_);
   if (s.ok()) s = r.String("from", &op->from_);
   if (s.ok()) s = r.String("to", &op->to_);
@@ -37,8 +37,8 @@ Status RenameColumn::Validate(schema::VirtualSchema* schema) const {
   std::replace(table->primary_key.begin(), table->primary_key.end(), from_, to_);
   // A `down` of a column dropped earlier names columns as the new version does.
   for (auto& hidden : table->hidden) {
-    migration::Expression e;
-    if (hidden.down && migration::Expression::Parse(*hidden.down, &e).ok())
+    parse::Expression e;
+    if (hidden.down && parse::Expression::Parse(*hidden.down, &e).ok())
       hidden.down = e.RenameColumns({{from_, pg::QuoteIdent(to_)}});
   }
   return Status::Ok();
@@ -46,20 +46,20 @@ Status RenameColumn::Validate(schema::VirtualSchema* schema) const {
 
 // Nothing physical: both versions keep using the same column, each through its
 // own view, which maps the physical name to the name that version expects.
-Status RenameColumn::Start(const schema::VirtualSchema&, engine::Plan*) const { return Status::Ok(); }
+Status RenameColumn::Start(const schema::VirtualSchema&, plan::Plan*) const { return Status::Ok(); }
 
 // RENAME COLUMN changes only the catalog; its ACCESS EXCLUSIVE lock is brief.
 // The engine runs rename steps last and in operation order, so at this point
 // the table and column carry the names `before` shows (earlier renames done,
 // no other step left that uses the physical names). The journal makes this
 // transactional step exactly-once, so a re-run after a crash skips it.
-Status RenameColumn::Complete(const schema::VirtualSchema& before, engine::Plan* plan) const {
+Status RenameColumn::Complete(const schema::VirtualSchema& before, plan::Plan* plan) const {
   plan->AddSql("rename", "rename column \"" + table_ + "\".\"" + from_ + "\" to \"" + to_ + "\"",
                {"ALTER TABLE " + pg::QualifiedName(before.schema_name(), table_) + " RENAME COLUMN " +
                 pg::QuoteIdent(from_) + " TO " + pg::QuoteIdent(to_)});
   return Status::Ok();
 }
 
-Status RenameColumn::Rollback(const schema::VirtualSchema&, engine::Plan*) const { return Status::Ok(); }
+Status RenameColumn::Rollback(const schema::VirtualSchema&, plan::Plan*) const { return Status::Ok(); }
 
 }  // namespace pleat::ops

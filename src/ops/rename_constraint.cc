@@ -1,17 +1,17 @@
 #include "ops/rename_constraint.h"
 
-#include "migration/field_reader.h"
 #include "ops/common.h"
 #include "ops/constraint_support.h"
+#include "parse/field_reader.h"
 #include "pg/quote.h"
 
 namespace pleat::ops {
 
 Status RenameConstraint::Parse(const nlohmann::json& body, const std::string& where, std::unique_ptr<Operation>* out) {
   auto op = std::make_unique<RenameConstraint>();
-  Status s = migration::FieldReader::RequireObject(body, where);
+  Status s = parse::FieldReader::RequireObject(body, where);
   if (!s.ok()) return s;
-  migration::FieldReader r(body, where);
+  parse::FieldReader r(body, where);
   s = r.String("table", &op->table_);
   if (s.ok()) s = r.String("from", &op->from_);
   if (s.ok()) s = r.String("to", &op->to_);
@@ -57,11 +57,11 @@ Status RenameConstraint::Validate(schema::VirtualSchema* schema) const {
 }
 
 // Nothing at start: the old version keeps the name it knows.
-Status RenameConstraint::Start(const schema::VirtualSchema&, engine::Plan*) const { return Status::Ok(); }
+Status RenameConstraint::Start(const schema::VirtualSchema&, plan::Plan*) const { return Status::Ok(); }
 
 // RENAME CONSTRAINT changes only the catalog; its lock is brief. The journal
 // makes this transactional step exactly-once, so a re-run after a crash skips it.
-Status RenameConstraint::Complete(const schema::VirtualSchema& before, engine::Plan* plan) const {
+Status RenameConstraint::Complete(const schema::VirtualSchema& before, plan::Plan* plan) const {
   plan->AddSql("rename", "rename constraint \"" + from_ + "\" of table \"" + table_ + "\" to \"" + to_ + "\"",
                {"ALTER TABLE " + PhysicalTable(before, table_) + " RENAME CONSTRAINT " + pg::QuoteIdent(from_) +
                 " TO " + pg::QuoteIdent(to_)});
@@ -69,6 +69,6 @@ Status RenameConstraint::Complete(const schema::VirtualSchema& before, engine::P
 }
 
 // Start changed nothing, so there is nothing to undo.
-Status RenameConstraint::Rollback(const schema::VirtualSchema&, engine::Plan*) const { return Status::Ok(); }
+Status RenameConstraint::Rollback(const schema::VirtualSchema&, plan::Plan*) const { return Status::Ok(); }
 
 }  // namespace pleat::ops

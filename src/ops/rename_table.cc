@@ -1,16 +1,16 @@
 #include "ops/rename_table.h"
 
-#include "migration/field_reader.h"
 #include "ops/common.h"
+#include "parse/field_reader.h"
 #include "pg/quote.h"
 
 namespace pleat::ops {
 
 Status RenameTable::Parse(const nlohmann::json& body, const std::string& where, std::unique_ptr<Operation>* out) {
   auto op = std::make_unique<RenameTable>();
-  Status s = migration::FieldReader::RequireObject(body, where);
+  Status s = parse::FieldReader::RequireObject(body, where);
   if (!s.ok()) return s;
-  migration::FieldReader r(body, where);
+  parse::FieldReader r(body, where);
   s = r.String("from", &op->from_);
   if (s.ok()) s = r.String("to", &op->to_);
   if (s.ok()) s = r.Finish();
@@ -30,18 +30,18 @@ Status RenameTable::Validate(schema::VirtualSchema* schema) const {
 
 // Nothing physical: both versions keep using the same table, each through its
 // own view, named as that version expects.
-Status RenameTable::Start(const schema::VirtualSchema&, engine::Plan*) const { return Status::Ok(); }
+Status RenameTable::Start(const schema::VirtualSchema&, plan::Plan*) const { return Status::Ok(); }
 
 // RENAME TO changes only the catalog; its ACCESS EXCLUSIVE lock is brief.
 // Rename steps run last and in operation order, so the physical table now
 // carries the name `before` shows: `from` (earlier renames of it are done).
 // The journal makes this transactional step exactly-once.
-Status RenameTable::Complete(const schema::VirtualSchema& before, engine::Plan* plan) const {
+Status RenameTable::Complete(const schema::VirtualSchema& before, plan::Plan* plan) const {
   plan->AddSql("rename", "rename table \"" + from_ + "\" to \"" + to_ + "\"",
                {"ALTER TABLE " + pg::QualifiedName(before.schema_name(), from_) + " RENAME TO " + pg::QuoteIdent(to_)});
   return Status::Ok();
 }
 
-Status RenameTable::Rollback(const schema::VirtualSchema&, engine::Plan*) const { return Status::Ok(); }
+Status RenameTable::Rollback(const schema::VirtualSchema&, plan::Plan*) const { return Status::Ok(); }
 
 }  // namespace pleat::ops

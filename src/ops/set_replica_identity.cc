@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
-#include "migration/field_reader.h"
 #include "ops/common.h"
+#include "parse/field_reader.h"
 #include "pg/quote.h"
 
 namespace pleat::ops {
@@ -21,9 +21,9 @@ std::string IdentityClause(char type, const std::string& index) {
 }
 
 Status ParseIdentity(const nlohmann::json& j, const std::string& where, char* type, std::string* index) {
-  Status s = migration::FieldReader::RequireObject(j, where);
+  Status s = parse::FieldReader::RequireObject(j, where);
   if (!s.ok()) return s;
-  migration::FieldReader r(j, where);
+  parse::FieldReader r(j, where);
   std::string name;
   std::optional<std::string> index_name;
   s = r.String("type", &name);
@@ -48,9 +48,9 @@ Status ParseIdentity(const nlohmann::json& j, const std::string& where, char* ty
 
 Status SetReplicaIdentity::Parse(const nlohmann::json& body, const std::string& where, std::unique_ptr<Operation>* out) {
   auto op = std::make_unique<SetReplicaIdentity>();
-  Status s = migration::FieldReader::RequireObject(body, where);
+  Status s = parse::FieldReader::RequireObject(body, where);
   if (!s.ok()) return s;
-  migration::FieldReader r(body, where);
+  parse::FieldReader r(body, where);
   const nlohmann::json* identity = nullptr;
   s = r.String("table", &op->table_);
   if (s.ok()) s = r.OptObject("identity", &identity);
@@ -91,16 +91,16 @@ Status SetReplicaIdentity::Validate(schema::VirtualSchema* schema) const {
   return Status::Ok();
 }
 
-Status SetReplicaIdentity::Start(const schema::VirtualSchema& before, engine::Plan* plan) const {
+Status SetReplicaIdentity::Start(const schema::VirtualSchema& before, plan::Plan* plan) const {
   plan->AddSql("set", "set the replica identity of table \"" + table_ + "\"",
                {"ALTER TABLE " + PhysicalTable(before, table_) + " " + IdentityClause(type_, index_)});
   return Status::Ok();
 }
 
-Status SetReplicaIdentity::Complete(const schema::VirtualSchema&, engine::Plan*) const { return Status::Ok(); }
+Status SetReplicaIdentity::Complete(const schema::VirtualSchema&, plan::Plan*) const { return Status::Ok(); }
 
 // Restoring an identity the start step never changed is harmless, so this runs either way.
-Status SetReplicaIdentity::Rollback(const schema::VirtualSchema& before, engine::Plan* plan) const {
+Status SetReplicaIdentity::Rollback(const schema::VirtualSchema& before, plan::Plan* plan) const {
   const schema::Table* t = before.FindTable(table_);
   plan->AddSql("restore", "restore the replica identity of table \"" + table_ + "\"",
                {"ALTER TABLE IF EXISTS " + PhysicalTable(before, table_) + " " +

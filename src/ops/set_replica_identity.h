@@ -23,9 +23,9 @@ class SetReplicaIdentity final : public Operation {
 
   std::string_view Key() const override { return "set_replica_identity"; }
   Status Validate(schema::VirtualSchema* schema) const override;
-  Status Start(const schema::VirtualSchema& before, engine::Plan* plan) const override;
-  Status Complete(const schema::VirtualSchema& before, engine::Plan* plan) const override;
-  Status Rollback(const schema::VirtualSchema& before, engine::Plan* plan) const override;
+  Status Start(const schema::VirtualSchema& before, plan::Plan* plan) const override;
+  Status Complete(const schema::VirtualSchema& before, plan::Plan* plan) const override;
+  Status Rollback(const schema::VirtualSchema& before, plan::Plan* plan) const override;
 
  private:
   // Fails unless `index_` is a unique index of `table` (what PostgreSQL requires).

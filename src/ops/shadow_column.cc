@@ -2,8 +2,8 @@
 
 #include <map>
 
-#include "migration/expression.h"
 #include "ops/common.h"
+#include "parse/expression.h"
 #include "pg/quote.h"
 
 namespace pleat::ops {
@@ -54,8 +54,8 @@ Status ShadowFor(schema::Table* table, const std::string& column, schema::Shadow
 }
 
 void ComposeUp(schema::Table* table, const std::string& column, const std::string& up) {
-  migration::Expression e;
-  if (!migration::Expression::Parse(up, &e).ok()) return;  // the caller checked it
+  parse::Expression e;
+  if (!parse::Expression::Parse(up, &e).ok()) return;  // the caller checked it
   std::map<std::string, std::string> old_value;
   for (const auto& ref : e.ReferencedColumns())
     if (const schema::Column* c = table->FindColumn(ref))
@@ -66,8 +66,8 @@ void ComposeUp(schema::Table* table, const std::string& column, const std::strin
 void ComposeDown(schema::Table* table, const std::string& column, const std::string& down) {
   schema::Shadow* sh = FindShadow(table, column);
   schema::HiddenColumn* h = sh ? FindHidden(table, sh->original) : nullptr;
-  migration::Expression e;
-  if (!h || !h->down || !migration::Expression::Parse(*h->down, &e).ok()) return;
+  parse::Expression e;
+  if (!h || !h->down || !parse::Expression::Parse(*h->down, &e).ok()) return;
   h->down = e.RenameColumns({{column, "(" + down + ")"}});
 }
 

@@ -21,7 +21,7 @@
 
 #include <string>
 
-#include "engine/plan.h"
+#include "plan/plan.h"
 #include "schema/virtual_schema.h"
 #include "status.h"
 
@@ -53,8 +53,8 @@ void ComposeDown(schema::Table* table, const std::string& column, const std::str
 // of no return, while the originals still exist) validates them; swap (past it,
 // before the engine drops the originals) moves primary keys to the shadows;
 // complete (after the originals go) attaches and renames; rollback drops the shadows.
-Status PlanShadows(const schema::VirtualSchema& before, const schema::VirtualSchema& after, engine::Plan* start,
-                   engine::Plan* validate, engine::Plan* swap, engine::Plan* complete, engine::Plan* rollback);
+Status PlanShadows(const schema::VirtualSchema& before, const schema::VirtualSchema& after, plan::Plan* start,
+                   plan::Plan* validate, plan::Plan* swap, plan::Plan* complete, plan::Plan* rollback);
 
 }  // namespace pleat::ops
 

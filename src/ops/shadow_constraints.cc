@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "migration/statements.h"
+#include "parse/statements.h"
 #include "pg/quote.h"
 
 namespace pleat::ops {
@@ -34,8 +34,8 @@ std::string MappedColumns(const Constraint& k, const ShadowTarget& t) {
 bool RenameInDefinition(const std::string& definition, const std::map<std::string, std::string>& renames,
                         std::string* out) {
   std::string prefix = "ALTER TABLE t ADD CONSTRAINT c ";
-  migration::Statements parsed;
-  if (!migration::Statements::Parse(prefix + definition, &parsed).ok() || parsed.statements().size() != 1) return false;
+  parse::Statements parsed;
+  if (!parse::Statements::Parse(prefix + definition, &parsed).ok() || parsed.statements().size() != 1) return false;
   std::vector<std::pair<size_t, std::string>> at;  // location, column
   std::vector<const nlohmann::json*> stack = {&parsed.statements()[0].tree};
   while (!stack.empty()) {
@@ -114,9 +114,9 @@ void StartShadowConstraints(const schema::Table& old, const schema::Shadow& sh, 
 
 // Unique constraints: built concurrently on the shadows at start, attached at complete.
 void PlanShadowUniques(const schema::Table& old, const schema::Shadow& sh, const ShadowTarget& t,
-                       const std::string& what, engine::Plan* after_shadows, std::vector<std::string>* final_sql) {
+                       const std::string& what, plan::Plan* after_shadows, std::vector<std::string>* final_sql) {
   for (const auto& [name, columns, index] : Uniques(old, sh, t)) {
-    engine::Step step;
+    plan::Step step;
     step.id = after_shadows->IdFor("shadow_unique." + t.key + "." + name);
     step.description = "build unique index \"" + name + "\" on the shadow of " + what;
     step.sql = {"CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS " + pg::QuoteIdent(index) + " ON " + t.table + " (" + columns + ")"};

@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "engine/plan.h"
+#include "plan/plan.h"
 #include "schema/virtual_schema.h"
 
 namespace pleat::ops {
@@ -40,7 +40,7 @@ void StartShadowConstraints(const schema::Table& old, const schema::Shadow& sh, 
 // shadows and to `final_sql` the statements that attach them at complete;
 // `what` names the column in step descriptions.
 void PlanShadowUniques(const schema::Table& old, const schema::Shadow& sh, const ShadowTarget& t,
-                       const std::string& what, engine::Plan* after_shadows, std::vector<std::string>* final_sql);
+                       const std::string& what, plan::Plan* after_shadows, std::vector<std::string>* final_sql);
 
 }  // namespace pleat::ops
 

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "migration/expression.h"
 #include "ops/partitioned_index.h"
+#include "parse/expression.h"
 #include "pg/quote.h"
 
 namespace pleat::ops {
@@ -15,7 +15,7 @@ std::string Mapped(const std::string& column, const std::map<std::string, std::s
 }
 
 // Each column reference of a parsed expression that `shadows` names, mapped to its quoted shadow.
-std::map<std::string, std::string> ToShadow(const migration::Expression& e,
+std::map<std::string, std::string> ToShadow(const parse::Expression& e,
                                             const std::map<std::string, std::string>& shadows) {
   std::map<std::string, std::string> out;
   for (const auto& ref : e.column_refs())
@@ -27,8 +27,8 @@ std::map<std::string, std::string> ToShadow(const migration::Expression& e,
 // shadows by their parse-tree locations (UsesShadowed found that it parses).
 std::string KeySql(const schema::IndexKey& k, const std::string& method,
                    const std::map<std::string, std::string>& shadows) {
-  migration::Expression e;
-  std::string sql = k.expression.empty() || !migration::Expression::Parse(k.expression, &e).ok()
+  parse::Expression e;
+  std::string sql = k.expression.empty() || !parse::Expression::Parse(k.expression, &e).ok()
                         ? Mapped(k.column, shadows)
                         : "(" + e.RenameColumns(ToShadow(e, shadows), /*include_subqueries=*/true) + ")";
   if (!k.collation.empty()) sql += " COLLATE " + k.collation;
@@ -39,7 +39,7 @@ std::string KeySql(const schema::IndexKey& k, const std::string& method,
   return sql;
 }
 
-bool NamesShadowed(const migration::Expression& e, const std::map<std::string, std::string>& shadows) {
+bool NamesShadowed(const parse::Expression& e, const std::map<std::string, std::string>& shadows) {
   return !ToShadow(e, shadows).empty();
 }
 
@@ -47,16 +47,16 @@ bool NamesShadowed(const migration::Expression& e, const std::map<std::string, s
 // expression, as an INCLUDE column or in its predicate. Fails on an expression
 // that does not parse, which pleat could not rebuild.
 Status UsesShadowed(const schema::Index& index, const std::map<std::string, std::string>& shadows,
-                    migration::Expression* predicate, bool* uses) {
+                    parse::Expression* predicate, bool* uses) {
   *uses = false;
   for (const auto& c : index.columns) *uses = *uses || shadows.count(c);
   for (const auto& c : index.include) *uses = *uses || shadows.count(c);
   std::vector<std::string> expressions = {index.predicate};
   for (const auto& k : index.keys) expressions.push_back(k.expression);
   for (size_t i = 0; i < expressions.size(); ++i) {
-    migration::Expression parsed;
+    parse::Expression parsed;
     if (expressions[i].empty()) continue;
-    Status s = migration::Expression::Parse(expressions[i], i == 0 ? predicate : &parsed);
+    Status s = parse::Expression::Parse(expressions[i], i == 0 ? predicate : &parsed);
     if (!s.ok()) return s.WithContext("index \"" + index.name + "\"");
     *uses = *uses || NamesShadowed(i == 0 ? *predicate : parsed, shadows);
   }
@@ -65,7 +65,7 @@ Status UsesShadowed(const schema::Index& index, const std::map<std::string, std:
 
 // The index rebuilt on the shadows as `temp`, on `on` (a table, or "ONLY" one).
 std::string CreateSql(const schema::Index& index, const std::string& on, const std::string& temp, bool concurrently,
-                      const std::map<std::string, std::string>& shadows, const migration::Expression& predicate) {
+                      const std::map<std::string, std::string>& shadows, const parse::Expression& predicate) {
   std::string keys, include;
   for (const auto& k : index.keys) keys += (keys.empty() ? "" : ", ") + KeySql(k, index.method, shadows);
   for (const auto& c : index.include) include += (include.empty() ? "" : ", ") + Mapped(c, shadows);
@@ -96,7 +96,7 @@ std::vector<std::string> RenameBackSql(const std::string& schema, const std::str
 // An index the file builds on a shadow (after the operation that made it) keeps
 // the shadow's column names: they follow the column to its final name.
 void PlanShadowNamedIndexColumns(const schema::VirtualSchema& after, const std::string& table,
-                                 const std::map<std::string, std::string>& shadows, engine::Plan* complete) {
+                                 const std::map<std::string, std::string>& shadows, plan::Plan* complete) {
   for (const auto& index : after.indexes()) {
     if (!index.created || index.table != table) continue;
     std::vector<std::string> sql;
@@ -130,8 +130,8 @@ std::map<std::string, std::string> PartitionIndexes(const schema::VirtualSchema&
 // the shadows, then attached to the new index ON ONLY the table
 // (ops/partitioned_index.h); at complete, each takes its original's name.
 void PlanPartitioned(const schema::VirtualSchema& before, const schema::Table& table, const schema::Index& index,
-                     const std::map<std::string, std::string>& shadows, const migration::Expression& predicate,
-                     engine::Plan* start, engine::Plan* complete) {
+                     const std::map<std::string, std::string>& shadows, const parse::Expression& predicate,
+                     plan::Plan* start, plan::Plan* complete) {
   const std::string& schema = before.schema_name();
   auto temp = [&](const schema::Partition& p) { return pg::PleatName("ix", p.name, index.name); };
   PlanPartitionedIndex(
@@ -153,14 +153,14 @@ void PlanPartitioned(const schema::VirtualSchema& before, const schema::Table& t
 }  // namespace
 
 bool IndexUses(const schema::Index& index, const std::string& column) {
-  migration::Expression predicate;
+  parse::Expression predicate;
   bool uses = false;
   return !UsesShadowed(index, {{column, column}}, &predicate, &uses).ok() || uses;
 }
 
 Status PlanShadowIndexes(const schema::VirtualSchema& before, const schema::VirtualSchema& after, const std::string& table,
-                         const std::map<std::string, std::string>& shadows, engine::Plan* start,
-                         engine::Plan* complete) {
+                         const std::map<std::string, std::string>& shadows, plan::Plan* start,
+                         plan::Plan* complete) {
   const std::string& schema = before.schema_name();
   std::vector<schema::Index> indexes;  // a drop_index of the file leaves one out: complete drops it anyway
   for (const auto& index : before.indexes())
@@ -168,7 +168,7 @@ Status PlanShadowIndexes(const schema::VirtualSchema& before, const schema::Virt
   for (const auto& index : after.indexes())
     if (index.created) indexes.push_back(index);
   for (const auto& index : indexes) {
-    migration::Expression predicate;
+    parse::Expression predicate;
     bool uses = false;
     // A partition's part of a partitioned index is rebuilt with that index.
     if (index.table != table || index.backs_constraint || !index.parent.empty()) continue;
@@ -180,7 +180,7 @@ Status PlanShadowIndexes(const schema::VirtualSchema& before, const schema::Virt
       continue;
     }
     std::string temp = pg::PleatName("ix", table, index.name);
-    engine::Step step;
+    plan::Step step;
     step.id = start->IdFor("shadow_index." + table + "." + index.name);
     step.description = "rebuild index \"" + index.name + "\" on the shadow columns of \"" + table + "\"";
     step.sql = {CreateSql(index, pg::QualifiedName(schema, index.table), temp, /*concurrently=*/true, shadows, predicate)};

@@ -13,7 +13,7 @@
 #include <map>
 #include <string>
 
-#include "engine/plan.h"
+#include "plan/plan.h"
 #include "schema/virtual_schema.h"
 #include "status.h"
 
@@ -27,8 +27,8 @@ bool IndexUses(const schema::Index& index, const std::string& column);
 // indexes are the catalog's (`before`) and those an operation of the migration
 // creates (in `after`, Index::created), which start builds on the originals.
 Status PlanShadowIndexes(const schema::VirtualSchema& before, const schema::VirtualSchema& after, const std::string& table,
-                         const std::map<std::string, std::string>& shadows, engine::Plan* start,
-                         engine::Plan* complete);
+                         const std::map<std::string, std::string>& shadows, plan::Plan* start,
+                         plan::Plan* complete);
 
 }  // namespace pleat::ops
 

@@ -51,7 +51,7 @@ std::string WidenSequencesSql(const ShadowTarget& t, const std::string& type) {
 // The plans a shadow adds steps to: `after_shadows` runs at start once every
 // shadow of the migration exists; `validate` at complete before the originals go.
 struct Plans {
-  engine::Plan *start, *after_shadows, *validate, *complete, *rollback;
+  plan::Plan *start, *after_shadows, *validate, *complete, *rollback;
 };
 
 // The SQL a shadow's complete steps gather: constraints validated, then the final statements.
@@ -121,7 +121,7 @@ std::string DropReferencingKeysSql(const ShadowTarget& t) {
          "END LOOP; END $pleat$";
 }
 
-void AppendSteps(engine::Plan* to, const engine::Plan& from) {
+void AppendSteps(plan::Plan* to, const plan::Plan& from) {
   for (const auto& step : from.steps()) to->Add(step);
 }
 
@@ -149,9 +149,9 @@ void PlanOne(const schema::Table& old, const schema::Column& col, const schema::
 
 }  // namespace
 
-Status PlanShadows(const schema::VirtualSchema& before, const schema::VirtualSchema& after, engine::Plan* start,
-                   engine::Plan* validate, engine::Plan* swap, engine::Plan* complete, engine::Plan* rollback) {
-  engine::Plan key_checks, shadow_start, after_shadows, final_names, key_swaps, key_validations;
+Status PlanShadows(const schema::VirtualSchema& before, const schema::VirtualSchema& after, plan::Plan* start,
+                   plan::Plan* validate, plan::Plan* swap, plan::Plan* complete, plan::Plan* rollback) {
+  plan::Plan key_checks, shadow_start, after_shadows, final_names, key_swaps, key_validations;
   for (const auto& table : after.tables()) {
     std::map<std::string, std::string> shadows;  // original -> shadow, for the whole table
     for (const auto& sh : table.shadows) shadows[sh.original] = sh.physical;

@@ -172,7 +172,7 @@ Status PlanShadowPrimaryKey(const schema::VirtualSchema& before, const std::stri
                                                pg::QualifiedName(k.schema, k.temp)));
   plans.swap->AddSql("shadow_key." + table, "move " + what + " and the foreign keys referencing it to the shadows",
                      SwapSql(k, *old));
-  engine::Step validate;  // after the swap, so past the point of no return
+  plan::Step validate;  // after the swap, so past the point of no return
   validate.id = plans.after_complete->IdFor("shadow_key_fks." + table);
   validate.description = "validate the foreign keys referencing " + what;
   validate.sql = {ValidateSql(k)};

@@ -13,7 +13,7 @@
 #include <map>
 #include <string>
 
-#include "engine/plan.h"
+#include "plan/plan.h"
 #include "schema/virtual_schema.h"
 #include "status.h"
 
@@ -25,7 +25,7 @@ namespace pleat::ops {
 // before the engine drops the originals, `after_complete` at complete once the
 // shadows have their names.
 struct KeyPlans {
-  engine::Plan *start, *after_shadows, *swap, *after_complete;
+  plan::Plan *start, *after_shadows, *swap, *after_complete;
 };
 
 // Plans the primary key of physical table `table` of `before` when `shadows`

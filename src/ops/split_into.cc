@@ -1,7 +1,7 @@
 #include "ops/split_into.h"
 
-#include "migration/expression.h"
-#include "migration/field_reader.h"
+#include "parse/expression.h"
+#include "parse/field_reader.h"
 #include "pg/quote.h"
 
 namespace pleat::ops {
@@ -9,17 +9,17 @@ namespace {
 
 Status ParseColumn(const nlohmann::json& j, const std::string& where, SplitInto* out) {
   if (!j.is_object() || !j.contains("from"))
-    return migration::ColumnDef::Parse(j, where, &out->extras.emplace_back());
-  migration::FieldReader r(j, where);
+    return parse::ColumnDef::Parse(j, where, &out->extras.emplace_back());
+  parse::FieldReader r(j, where);
   MovedFrom m;
   std::optional<std::string> name;
   Status s = r.String("from", &m.from);
   if (s.ok()) s = r.OptString("name", &name);
   if (s.ok()) s = r.OptString("down", &m.down);
   if (s.ok()) s = r.Finish();
-  migration::Expression e;  // pasted into triggers and rollback as written
+  parse::Expression e;  // pasted into triggers and rollback as written
   if (s.ok() && m.down)
-    s = migration::Expression::Parse(*m.down, &e).WithContext(where + " \"" + m.from + "\" down");
+    s = parse::Expression::Parse(*m.down, &e).WithContext(where + " \"" + m.from + "\" down");
   m.name = name.value_or(m.from);
   out->moved.push_back(m);
   return s;
@@ -31,8 +31,8 @@ std::optional<std::string> MovedCheck(const schema::Table& parent, const std::st
     if (k.type != 'c' || k.columns != std::vector<std::string>{from} || k.definition.rfind("CHECK ", 0) != 0) continue;
     std::string text = k.definition.substr(6);
     if (text.size() > 10 && text.compare(text.size() - 10, 10, " NOT VALID") == 0) text.resize(text.size() - 10);
-    migration::Expression e;
-    if (migration::Expression::Parse(text, &e).ok()) return e.RenameColumns({{from, pg::QuoteIdent(to)}});
+    parse::Expression e;
+    if (parse::Expression::Parse(text, &e).ok()) return e.RenameColumns({{from, pg::QuoteIdent(to)}});
   }
   return std::nullopt;
 }
@@ -40,9 +40,9 @@ std::optional<std::string> MovedCheck(const schema::Table& parent, const std::st
 }  // namespace
 
 Status SplitInto::Parse(const nlohmann::json& j, const std::string& where, SplitInto* out) {
-  Status s = migration::FieldReader::RequireObject(j, where);
+  Status s = parse::FieldReader::RequireObject(j, where);
   if (!s.ok()) return s;
-  migration::FieldReader r(j, where);
+  parse::FieldReader r(j, where);
   const nlohmann::json* columns = nullptr;
   std::optional<std::string> primary_key;
   s = r.String("table", &out->table);
@@ -61,24 +61,24 @@ Status SplitInto::Parse(const nlohmann::json& j, const std::string& where, Split
   return s;
 }
 
-std::vector<migration::ColumnDef> SplitInto::Columns(const schema::Table& parent) const {
+std::vector<parse::ColumnDef> SplitInto::Columns(const schema::Table& parent) const {
   const schema::Column* pk = parent.FindColumn(parent.primary_key.at(0));
-  std::vector<migration::ColumnDef> out;
+  std::vector<parse::ColumnDef> out;
   if (!key_is_primary) {
     out.emplace_back();
     out.back().name = "id", out.back().type = "bigint", out.back().pk = true, out.back().identity = "BY DEFAULT";
   }
-  migration::ColumnDef k;
+  parse::ColumnDef k;
   k.name = key, k.type = pk->type, k.pk = key_is_primary, k.unique = !key_is_primary;
-  k.references = migration::ReferencesDef{pg::FitIdentifier(table + "_" + key + "_fkey"), parent.physical,
+  k.references = parse::ReferencesDef{pg::FitIdentifier(table + "_" + key + "_fkey"), parent.physical,
                                           pk->physical, "CASCADE"};
   out.push_back(k);
   for (const auto& m : moved) {
     const schema::Column* c = parent.FindColumn(m.from);
-    migration::ColumnDef d;
+    parse::ColumnDef d;
     d.name = m.name, d.type = c->type, d.nullable = c->nullable, d.default_sql = c->default_sql;
     if (auto check = MovedCheck(parent, c->physical, m.name))
-      d.check = migration::CheckDef{pg::FitIdentifier(table + "_" + m.name + "_check"), *check};
+      d.check = parse::CheckDef{pg::FitIdentifier(table + "_" + m.name + "_check"), *check};
     out.push_back(d);
   }
   out.insert(out.end(), extras.begin(), extras.end());
@@ -86,7 +86,7 @@ std::vector<migration::ColumnDef> SplitInto::Columns(const schema::Table& parent
 }
 
 std::string CreateTableSql(const std::string& schema, const std::string& table,
-                           const std::vector<migration::ColumnDef>& columns) {
+                           const std::vector<parse::ColumnDef>& columns) {
   std::string body, pk;
   for (const auto& c : columns) {
     body += (body.empty() ? "\n  " : ",\n  ") + c.CreateTableSql(schema);

@@ -12,7 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "migration/column_def.h"
+#include "parse/column_def.h"
 #include "schema/virtual_schema.h"
 #include "status.h"
 
@@ -29,18 +29,18 @@ struct SplitInto {
   std::string key;
   bool key_is_primary = false;  // `primary_key: key`: no identity `id` column
   std::vector<MovedFrom> moved;
-  std::vector<migration::ColumnDef> extras;  // further columns, in pgroll's column format
+  std::vector<parse::ColumnDef> extras;  // further columns, in pgroll's column format
 
   static Status Parse(const nlohmann::json& j, const std::string& where, SplitInto* out);
   // id (unless the key is the primary key), the key, the moved columns (type,
   // default, NOT NULL and one-column checks of the originals), the extras.
   // REQUIRES: `parent` has a one-column primary key and every `from` column.
-  std::vector<migration::ColumnDef> Columns(const schema::Table& parent) const;
+  std::vector<parse::ColumnDef> Columns(const schema::Table& parent) const;
 };
 
 // "CREATE TABLE ..." of `columns` in `schema` (primary key from ColumnDef::pk).
 std::string CreateTableSql(const std::string& schema, const std::string& table,
-                           const std::vector<migration::ColumnDef>& columns);
+                           const std::vector<parse::ColumnDef>& columns);
 
 }  // namespace pleat::ops
 

@@ -2,18 +2,18 @@
 
 #include <algorithm>
 
-#include "migration/field_reader.h"
 #include "ops/common.h"
 #include "ops/grants.h"
+#include "parse/field_reader.h"
 #include "pg/quote.h"
 
 namespace pleat::ops {
 
 Status SplitTable::Parse(const nlohmann::json& body, const std::string& where, std::unique_ptr<Operation>* out) {
   auto op = std::make_unique<SplitTable>();
-  Status s = migration::FieldReader::RequireObject(body, where);
+  Status s = parse::FieldReader::RequireObject(body, where);
   if (!s.ok()) return s;
-  migration::FieldReader r(body, where);
+  parse::FieldReader r(body, where);
   const nlohmann::json* into = nullptr;
   s = r.String("table", &op->table_);
   if (s.ok()) s = r.OptArray("into", &into);
@@ -115,7 +115,7 @@ Status SplitTable::Validate(schema::VirtualSchema* schema) const {
 // the new version use it, so it is created with all its constraints at once;
 // the foreign key takes a SHARE ROW EXCLUSIVE lock on the split table for an
 // instant (nothing to validate in an empty table).
-Status SplitTable::Start(const schema::VirtualSchema& before, engine::Plan* plan) const {
+Status SplitTable::Start(const schema::VirtualSchema& before, plan::Plan* plan) const {
   const schema::Table* parent = before.FindTable(table_);
   std::string source = pg::QualifiedName(before.schema_name(), parent->physical);
   for (const auto& into : into_) {
@@ -140,11 +140,11 @@ Status SplitTable::Start(const schema::VirtualSchema& before, engine::Plan* plan
 }
 
 // The engine's move sync drops the moved columns with their triggers
-// (ops/move_sync.h); the new tables are already final.
-Status SplitTable::Complete(const schema::VirtualSchema&, engine::Plan*) const { return Status::Ok(); }
+// (planner/move_sync.h); the new tables are already final.
+Status SplitTable::Complete(const schema::VirtualSchema&, plan::Plan*) const { return Status::Ok(); }
 
 // The sync's rollback restores the split table first; the new tables then go.
-Status SplitTable::Rollback(const schema::VirtualSchema& before, engine::Plan* plan) const {
+Status SplitTable::Rollback(const schema::VirtualSchema& before, plan::Plan* plan) const {
   for (auto it = into_.rbegin(); it != into_.rend(); ++it)
     plan->AddSql("drop." + it->table, "drop table \"" + it->table + "\"",
                  {"DROP TABLE IF EXISTS " + pg::QualifiedName(before.schema_name(), it->table)});

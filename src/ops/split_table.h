@@ -4,7 +4,7 @@
 // it, each new table keyed by a column referencing the table's primary key
 // (NOT NULL, UNIQUE, ON DELETE CASCADE). The old version sees the table as it
 // was and not the new tables; the new version sees the table without the
-// moved columns, and the new tables. ops/move_sync.h keeps both in step and
+// moved columns, and the new tables. planner/move_sync.h keeps both in step and
 // backfills the new tables; complete drops the moved columns, rollback the new
 // tables.
 
@@ -25,9 +25,9 @@ class SplitTable final : public Operation {
 
   std::string_view Key() const override { return "split_table"; }
   Status Validate(schema::VirtualSchema* schema) const override;
-  Status Start(const schema::VirtualSchema& before, engine::Plan* plan) const override;
-  Status Complete(const schema::VirtualSchema& before, engine::Plan* plan) const override;
-  Status Rollback(const schema::VirtualSchema& before, engine::Plan* plan) const override;
+  Status Start(const schema::VirtualSchema& before, plan::Plan* plan) const override;
+  Status Complete(const schema::VirtualSchema& before, plan::Plan* plan) const override;
+  Status Rollback(const schema::VirtualSchema& before, plan::Plan* plan) const override;
 
  private:
   Status CheckParent(const schema::Table& parent) const;

@@ -1,15 +1,15 @@
 #include "ops/sql.h"
 
-#include "migration/field_reader.h"
-#include "migration/statements.h"
+#include "parse/field_reader.h"
+#include "parse/statements.h"
 #include "pg/quote.h"
 
 namespace pleat::ops {
 namespace {
 
 Status CheckSql(const std::string& text, const std::string& where, const std::string& key) {
-  migration::Statements parsed;
-  Status s = migration::Statements::Parse(text, &parsed);
+  parse::Statements parsed;
+  Status s = parse::Statements::Parse(text, &parsed);
   if (!s.ok()) return s.WithContext(where + ": \"" + key + "\"").WithHint("fix the SQL in \"" + key + "\"");
   return Status::Ok();
 }
@@ -26,9 +26,9 @@ std::string SearchPathSql(const std::string& schema) {
 
 Status Sql::Parse(const nlohmann::json& body, const std::string& where, std::unique_ptr<Operation>* out) {
   auto op = std::make_unique<Sql>();
-  Status s = migration::FieldReader::RequireObject(body, where);
+  Status s = parse::FieldReader::RequireObject(body, where);
   if (!s.ok()) return s;
-  migration::FieldReader r(body, where);
+  parse::FieldReader r(body, where);
   std::optional<bool> on_complete;
   s = r.String("up", &op->up_);
   if (s.ok()) s = r.OptString("down", &op->down_);
@@ -53,15 +53,15 @@ Status Sql::Validate(schema::VirtualSchema*) const { return Status::Ok(); }
 
 // The statements run as written, in one transaction with the journal row, so
 // a crash never leaves them half-applied; how long they lock is up to the SQL.
-Status Sql::Start(const schema::VirtualSchema& before, engine::Plan* plan) const {
+Status Sql::Start(const schema::VirtualSchema& before, plan::Plan* plan) const {
   if (!on_complete_) plan->AddSql("up", "run the raw SQL of `up`", {SearchPathSql(before.schema_name()), up_});
   return Status::Ok();
 }
 
 // What the SQL does is unknown: complete's dry run ends before it.
-Status Sql::Complete(const schema::VirtualSchema& before, engine::Plan* plan) const {
+Status Sql::Complete(const schema::VirtualSchema& before, plan::Plan* plan) const {
   if (!on_complete_) return Status::Ok();
-  engine::Step step;
+  plan::Step step;
   step.id = plan->IdFor("up");
   step.description = "run the raw SQL of `up`";
   step.sql = {SearchPathSql(before.schema_name()), up_};
@@ -71,7 +71,7 @@ Status Sql::Complete(const schema::VirtualSchema& before, engine::Plan* plan) co
 }
 
 // Without `down` the change stays: raw SQL cannot be undone by guessing.
-Status Sql::Rollback(const schema::VirtualSchema& before, engine::Plan* plan) const {
+Status Sql::Rollback(const schema::VirtualSchema& before, plan::Plan* plan) const {
   if (on_complete_ || !down_) return Status::Ok();
   plan->AddUndo("down", "run the raw SQL of `down`", {SearchPathSql(before.schema_name()), *down_}, plan->IdFor("up"));
   return Status::Ok();

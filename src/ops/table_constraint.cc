@@ -1,17 +1,17 @@
 #include "ops/table_constraint.h"
 
-#include "migration/column_def.h"
-#include "migration/expression.h"
-#include "migration/field_reader.h"
-#include "migration/statements.h"
-#include "migration/typed_text.h"
 #include "ops/common.h"
+#include "parse/column_def.h"
+#include "parse/expression.h"
+#include "parse/field_reader.h"
+#include "parse/statements.h"
+#include "parse/typed_text.h"
 #include "pg/quote.h"
 
 namespace pleat::ops {
 namespace {
 
-using migration::FieldReader;
+using parse::FieldReader;
 
 std::string IdentList(const std::vector<std::string>& names) {
   std::string out;
@@ -29,8 +29,8 @@ Status ParseReferences(const nlohmann::json& j, const std::string& where, TableC
   if (s.ok()) s = r.OptString("on_update", &on_update);
   if (s.ok()) s = r.OptStringList("on_delete_set_columns", &out->on_delete_set_columns);
   if (s.ok()) s = r.Finish();
-  if (s.ok() && on_delete) s = migration::NormalizeReferentialAction(*on_delete, where + " on_delete", &out->on_delete);
-  if (s.ok() && on_update) s = migration::NormalizeReferentialAction(*on_update, where + " on_update", &out->on_update);
+  if (s.ok() && on_delete) s = parse::NormalizeReferentialAction(*on_delete, where + " on_delete", &out->on_delete);
+  if (s.ok() && on_update) s = parse::NormalizeReferentialAction(*on_update, where + " on_update", &out->on_update);
   if (s.ok() && match) {
     out->match_type = *match == "full" || *match == "FULL" ? "FULL" : *match == "simple" || *match == "SIMPLE" ? "SIMPLE" : "";
     if (out->match_type.empty()) return Status::Invalid(where + ": match_type must be SIMPLE or FULL", "fix match_type");
@@ -78,13 +78,13 @@ Status CheckPastedFields(const TableConstraint& k, const std::string& where) {
   } else {
     sql += "UNIQUE (c)" + with;
   }
-  migration::Statements parsed;
-  Status s = migration::Statements::Parse(sql, &parsed);
+  parse::Statements parsed;
+  Status s = parse::Statements::Parse(sql, &parsed);
   if (s.ok() && (parsed.statements().size() != 1 || parsed.statements()[0].kind != "AlterTableStmt"))
     s = Status::Invalid("the fields make more than one statement");
-  if (s.ok()) s = migration::CheckNoOpenLineComment(sql);
-  migration::Expression e;
-  if (s.ok() && !k.exclude_predicate.empty()) s = migration::Expression::Parse(k.exclude_predicate, &e);
+  if (s.ok()) s = parse::CheckNoOpenLineComment(sql);
+  parse::Expression e;
+  if (s.ok() && !k.exclude_predicate.empty()) s = parse::Expression::Parse(k.exclude_predicate, &e);
   if (s.ok()) return s;
   return s.WithContext(where + ": storage_parameters, index_method, elements and predicate do not make one constraint")
       .WithHint("write storage_parameters as `fillfactor = 70`, elements as `col WITH =`, predicate as one expression");
@@ -107,8 +107,8 @@ Status ParseTyped(FieldReader* r, const std::string& where, TableConstraint* out
   if ((t == "unique" || t == "primary_key" || t == "foreign_key") && out->columns.empty())
     return Status::Invalid(where + ": a " + t + " constraint needs `columns`", "list the constrained columns");
   if (!out->check.empty()) {
-    migration::Expression e;
-    s = migration::Expression::Parse(out->check, &e);
+    parse::Expression e;
+    s = parse::Expression::Parse(out->check, &e);
     if (!s.ok()) return s.WithContext(where + " check");
   }
   if (references) s = ParseReferences(*references, where + " references", out);

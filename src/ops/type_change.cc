@@ -4,7 +4,7 @@
 #include <cctype>
 #include <set>
 
-#include "migration/statements.h"
+#include "parse/statements.h"
 #include "pg/quote.h"
 
 namespace pleat::ops {
@@ -39,8 +39,8 @@ bool FromNode(const json& node, TypeName* out) {
 }
 
 // The one target of `SELECT <expression>`, or null when it is not exactly one expression.
-const json* SelectTarget(const std::string& expression, migration::Statements* parsed) {
-  if (!migration::Statements::Parse("SELECT " + expression, parsed).ok() || parsed->statements().size() != 1)
+const json* SelectTarget(const std::string& expression, parse::Statements* parsed) {
+  if (!parse::Statements::Parse("SELECT " + expression, parsed).ok() || parsed->statements().size() != 1)
     return nullptr;
   // Points into `parsed`: a SELECT with a target list and nothing else (no FROM, ...).
   const json& tree = parsed->statements()[0].tree;
@@ -52,7 +52,7 @@ const json* SelectTarget(const std::string& expression, migration::Statements* p
 }
 
 bool ParseType(const std::string& type, TypeName* out) {
-  migration::Statements parsed;
+  parse::Statements parsed;
   const json* val = SelectTarget("NULL::" + type, &parsed);
   if (!val || !val->contains("TypeCast")) return false;
   const json& cast = (*val)["TypeCast"];
@@ -97,7 +97,7 @@ bool SameType(const std::string& a, const std::string& b) {
 
 bool IsColumnOrCast(const std::string& expression, const std::vector<std::string>& columns,
                     const std::string& cast_to) {
-  migration::Statements parsed;
+  parse::Statements parsed;
   const json* val = SelectTarget(expression, &parsed);
   if (!val) return false;
   if (IsColumn(*val, columns)) return true;

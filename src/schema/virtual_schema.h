@@ -193,7 +193,7 @@ class VirtualSchema {
   // Removes the table from this version; its physical table is hidden until complete.
   void RemoveTable(const std::string& name);
   std::set<std::string> hidden_tables() const;
-  // Columns the migration moves between tables, for the cross-table sync (ops/move_sync.h).
+  // Columns the migration moves between tables, for the cross-table sync (planner/move_sync.h).
   const std::vector<Move>& moves() const { return *moves_; }
   // A move between the tables of an earlier one joins it: one pair of sync
   // triggers carries all their columns.

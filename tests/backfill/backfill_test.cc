@@ -60,7 +60,7 @@ TEST(Backfill, FailingRowIsNamedWithItsExpression) {
   Exec(&conn, "CREATE TABLE t (id int PRIMARY KEY, v int); INSERT INTO t SELECT g, g FROM generate_series(1, 3000) g");
   // The preflight would refuse the file; past it (--force, or data changed
   // since), the backfill itself must name the row.
-  engine::Options options = OptionsFor(url);
+  Options options = OptionsFor(url);
   options.preflight.force = true;
   MigrationFile file("01_fails", R"(
 operations:

@@ -39,7 +39,7 @@ operations:
       column: {name: w, type: int, nullable: true}
 )";
 
-Status Start(const engine::Options& options, const std::string& name, const char* yaml) {
+Status Start(const Options& options, const std::string& name, const char* yaml) {
   MigrationFile file(name, yaml);
   std::string vs;
   return engine::Lifecycle(options).Start(file.path(), false, &vs);
@@ -78,7 +78,7 @@ TEST(Batching, SizeFollowsTheTimeTarget) {
     std::string url = NewDatabase();
     pg::Connection conn = Connect(url);
     MakeTable(&conn, "t", 40000);
-    engine::Options o = OptionsFor(url);
+    Options o = OptionsFor(url);
     o.backfill.target_ms = c.target_ms;
     o.backfill.min_rows = c.min_rows;
     o.backfill.max_rows = c.max_rows;
@@ -100,7 +100,7 @@ TEST(Batching, LockTimeoutRetriesSmaller) {
   MakeTable(&conn, "t", 10000);
   pg::Connection locker = Connect(url);
   std::vector<std::string> log;
-  engine::Options o = OptionsFor(url, &log);
+  Options o = OptionsFor(url, &log);
   o.lock_timeout_ms = 100;
   std::string done_while_locked;
   std::thread releaser;
@@ -143,7 +143,7 @@ TEST(Batching, PausesWhileAReplicaLags) {
               "INSERT INTO fake_replication VALUES ('caught_up', 'streaming', '1 s'), ('r1', 'streaming', '7 s'),"
               " ('r2', 'catchup', '1 h')");
   std::vector<std::string> log;
-  engine::Options o = OptionsFor(url, &log);
+  Options o = OptionsFor(url, &log);
   o.backfill.lag_schema = "public";
   o.backfill.lag_view = "fake_replication";
   ASSERT_TRUE(engine::Lifecycle(OptionsFor(url)).Init().ok());  // the state tables the test polls
@@ -175,7 +175,7 @@ TEST(Batching, ParallelTablesResumeAfterALostConnection) {
   pg::Connection conn = Connect(url);
   MakeTable(&conn, "a", 30000);
   MakeTable(&conn, "b", 30000);
-  engine::Options o = OptionsFor(url);
+  Options o = OptionsFor(url);
   o.backfill.min_rows = o.backfill.max_rows = 20;  // slow enough to cut in the middle
   ASSERT_TRUE(engine::Lifecycle(OptionsFor(url)).Init().ok());  // the state tables the test polls
   Status s;
@@ -190,7 +190,7 @@ TEST(Batching, ParallelTablesResumeAfterALostConnection) {
   std::string interrupted = Rows(&conn, "SELECT table_name, rows_done > 0, done FROM pleat.backfill ORDER BY 1");
   EXPECT_EQ("a|t|f\nb|t|f", interrupted);
   std::vector<std::string> log;
-  engine::Options again = OptionsFor(url, &log);
+  Options again = OptionsFor(url, &log);
   s = Start(again, "01_both", kAddToBoth);
   ASSERT_TRUE(s.ok()) << s.ToString();
   EXPECT_TRUE(Logged(log, "backfilling \"a\" from its checkpoint"));

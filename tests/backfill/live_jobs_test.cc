@@ -12,8 +12,8 @@
 #include <set>
 #include <thread>
 
-#include "engine/control.h"
 #include "engine/lifecycle.h"
+#include "state/control.h"
 #include "support/migration_file.h"
 #include "support/test_db.h"
 
@@ -32,7 +32,7 @@ TEST(LiveJobs, RaisedJobsStartWorkersForTablesNotTakenYet) {
   }
   MigrationFile file("01_w", yaml);
   std::vector<std::string> log;
-  engine::Options options = OptionsFor(url, &log);
+  Options options = OptionsFor(url, &log);
   options.backfill.jobs = 1;
   options.backfill.min_rows = options.backfill.max_rows = 20;  // 15 batches a table
   std::mutex mu;
@@ -46,7 +46,7 @@ TEST(LiveJobs, RaisedJobsStartWorkersForTablesNotTakenYet) {
     if (tuned) return;
     tuned = true;
     nlohmann::json row;
-    tune = engine::ChangeControl(OptionsFor(url), {.jobs = 3}, &row);
+    tune = state::ChangeControl(OptionsFor(url), {.jobs = 3}, &row);
   };
   std::string vs;
   Status s = engine::Lifecycle(options).Start(file.path(), false, &vs);
@@ -71,7 +71,7 @@ TEST(LiveJobs, LoweredJobsStopExtraWorkersAfterTheirTable) {
   }
   MigrationFile file("01_w", yaml);
   std::vector<std::string> log;
-  engine::Options options = OptionsFor(url, &log);
+  Options options = OptionsFor(url, &log);
   options.backfill.jobs = 3;
   options.backfill.min_rows = options.backfill.max_rows = 20;  // 8 batches a table
   std::mutex mu;
@@ -98,7 +98,7 @@ TEST(LiveJobs, LoweredJobsStopExtraWorkersAfterTheirTable) {
     if (tuned) return;
     tuned = true;
     nlohmann::json row;
-    tune = engine::ChangeControl(OptionsFor(url), {.jobs = 1}, &row);
+    tune = state::ChangeControl(OptionsFor(url), {.jobs = 1}, &row);
   };
   std::string vs;
   Status s = engine::Lifecycle(options).Start(file.path(), false, &vs);

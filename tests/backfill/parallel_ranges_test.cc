@@ -43,9 +43,9 @@ void MakeTable(pg::Connection* conn, const std::string& columns, const std::stri
 // Creates the counting trigger (when MakeTable made its function) just before
 // the backfill step, on UPDATE OF w (the
 // column the backfill writes, added by start): the backfill does not fire the
-// user's plain UPDATE triggers (engine/user_objects.h), but fires this one.
-engine::Options SplitOptions(const std::string& url, int jobs, std::vector<std::string>* log = nullptr) {
-  engine::Options o = OptionsFor(url, log);
+// user's plain UPDATE triggers (planner/user_objects.h), but fires this one.
+Options SplitOptions(const std::string& url, int jobs, std::vector<std::string>* log = nullptr) {
+  Options o = OptionsFor(url, log);
   o.before_step = [url](const std::string& phase, const std::string& step) {
     if (phase != "start" || step != "backfill") return;
     pg::Connection conn = Connect(url);
@@ -57,7 +57,7 @@ engine::Options SplitOptions(const std::string& url, int jobs, std::vector<std::
   return o;
 }
 
-Status Start(const engine::Options& options) {
+Status Start(const Options& options) {
   MigrationFile file("01_add_w", kAddW);
   std::string vs;
   return engine::Lifecycle(options).Start(file.path(), false, &vs);
@@ -164,7 +164,7 @@ TEST(ParallelRanges, SmallTablesAreNotSplit) {
 bool StartKilledAt(const std::string& url, int jobs, int kill_at) {
   pid_t pid = fork();
   if (pid == 0) {
-    engine::Options options = SplitOptions(url, jobs);
+    Options options = SplitOptions(url, jobs);
     std::atomic<int> batches{0};
     auto counting = options.before_step;
     options.before_step = [&, counting](const std::string& phase, const std::string& step) {

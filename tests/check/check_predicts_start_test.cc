@@ -179,13 +179,13 @@ void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
 // check's verdict as text: its error, or its error findings.
 std::string CheckErrors(const std::string& url, const std::string& path) {
   engine::Lifecycle lifecycle(OptionsFor(url));
-  std::vector<check::Finding> findings;
+  std::vector<Finding> findings;
   nlohmann::json plans;
   Status s = lifecycle.Check(path, &findings, &plans);
   if (!s.ok()) return s.ToString();
   std::string text;
   for (const auto& f : findings)
-    if (f.severity == check::Severity::kError) text += check::FormatFinding(f) + "\n";
+    if (f.severity == Severity::kError) text += check::FormatFinding(f) + "\n";
   return text;
 }
 

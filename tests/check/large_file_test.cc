@@ -63,7 +63,7 @@ std::string AddColumns(int n) {
 size_t CheckBytes(const std::string& url, const std::string& yaml, size_t want_steps) {
   MigrationFile file("02_many", yaml);
   engine::Lifecycle lifecycle(OptionsFor(url));
-  std::vector<check::Finding> findings;
+  std::vector<Finding> findings;
   nlohmann::json plans;
   size_t at_start = allocated_bytes.load();
   Status s = lifecycle.Check(file.path(), &findings, &plans);
@@ -77,7 +77,7 @@ TEST(LargeFile, TwentyThousandCreateTablesCheckInBoundedMemory) {
   std::string url = NewOwnedDatabase();
   MigrationFile file("02_many", CreateTables(20000));
   engine::Lifecycle lifecycle(OptionsFor(url));
-  std::vector<check::Finding> findings;
+  std::vector<Finding> findings;
   nlohmann::json plans;
   Status s = lifecycle.Check(file.path(), &findings, &plans);
   ASSERT_TRUE(s.ok()) << s.ToString();

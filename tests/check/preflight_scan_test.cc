@@ -18,29 +18,29 @@
 namespace pleat::testing {
 namespace {
 
-std::string Describe(const std::vector<check::Finding>& findings) {
+std::string Describe(const std::vector<Finding>& findings) {
   std::string text;
   for (const auto& f : findings) text += check::FormatFinding(f) + "\n";
   return text;
 }
 
-const check::Finding* FindRule(const std::vector<check::Finding>& findings, const std::string& rule) {
+const Finding* FindRule(const std::vector<Finding>& findings, const std::string& rule) {
   for (const auto& f : findings)
     if (f.rule == rule) return &f;
   return nullptr;
 }
 
-std::vector<check::Finding> Check(const engine::Options& options, const std::string& yaml) {
+std::vector<Finding> Check(const Options& options, const std::string& yaml) {
   engine::Lifecycle lifecycle(options);
   MigrationFile file("02_change", yaml);
-  std::vector<check::Finding> findings;
+  std::vector<Finding> findings;
   nlohmann::json plans;
   Status s = lifecycle.Check(file.path(), &findings, &plans);
   EXPECT_TRUE(s.ok()) << s.ToString();
   return findings;
 }
 
-void ExpectExamples(const check::Finding& f, const std::vector<std::string>& starts) {
+void ExpectExamples(const Finding& f, const std::vector<std::string>& starts) {
   ASSERT_EQ(starts.size(), f.examples.size());
   for (size_t i = 0; i < starts.size(); ++i)
     EXPECT_EQ(0u, f.examples[i].rfind(starts[i], 0)) << "example " << i << ": " << f.examples[i];
@@ -53,10 +53,10 @@ TEST(PreflightScan, CountsEveryMarkedRowAcrossGrowingBatches) {
   pg::Connection conn = Connect(url);
   Exec(&conn, "CREATE TABLE t (id int PRIMARY KEY, email text);"
               "INSERT INTO t SELECT g, CASE WHEN g % 10 < 7 THEN NULL ELSE 'x' END FROM generate_series(1, 100000) g;");
-  std::vector<check::Finding> findings = Check(
+  std::vector<Finding> findings = Check(
       OptionsFor(url), "operations:\n  - alter_column:\n      table: t\n      column: email\n      nullable: false\n"
                        "      up: email\n      down: email\n");
-  const check::Finding* f = FindRule(findings, "not-null-violation");
+  const Finding* f = FindRule(findings, "not-null-violation");
   ASSERT_NE(nullptr, f) << Describe(findings);
   EXPECT_EQ(70000, f->count);
   ExpectExamples(*f, {"(\"id\")=(1)", "(\"id\")=(2)", "(\"id\")=(3)", "(\"id\")=(4)", "(\"id\")=(5)"});
@@ -69,10 +69,10 @@ TEST(PreflightScan, FindsRowsThatRaiseInsideLargeBatches) {
   Exec(&conn, "CREATE TABLE codes (id int PRIMARY KEY, code text);"
               "INSERT INTO codes SELECT g, g::text FROM generate_series(1, 100000) g;"
               "UPDATE codes SET code = 'x' || id WHERE id IN (20, 60000, 99990);");
-  std::vector<check::Finding> findings = Check(
+  std::vector<Finding> findings = Check(
       OptionsFor(url), "operations:\n  - alter_column:\n      table: codes\n      column: code\n      type: integer\n"
                        "      up: code::integer\n      down: code::text\n");
-  const check::Finding* f = FindRule(findings, "up-raises");
+  const Finding* f = FindRule(findings, "up-raises");
   ASSERT_NE(nullptr, f) << Describe(findings);
   EXPECT_EQ(3, f->count);
   ExpectExamples(*f, {"(\"id\")=(20)", "(\"id\")=(60000)", "(\"id\")=(99990)"});
@@ -108,7 +108,7 @@ TEST(PreflightScan, ReadsNoRowForChecksThatCannotFail) {
                                                {"a + 0", "int", true},     // an operator
                                                {"random()::int", "int", true}}) {  // a function
     long long before = HeapBlocksRead(&conn);
-    std::vector<check::Finding> findings =
+    std::vector<Finding> findings =
         Check(OptionsFor(url), "operations:\n  - add_column:\n      table: t\n      up: " + c.up +
                                    "\n      column: {name: n, type: " + c.type + ", nullable: false}\n");
     EXPECT_EQ(c.scans, HeapBlocksRead(&conn) > before) << "up: " << c.up << " as " << c.type;
@@ -121,10 +121,10 @@ TEST(PreflightScan, ANullConstantIsStillFound) {
   std::string url = NewOwnedDatabase();
   pg::Connection conn = Connect(url);
   Exec(&conn, "CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t SELECT generate_series(1, 3);");
-  std::vector<check::Finding> findings =
+  std::vector<Finding> findings =
       Check(OptionsFor(url), "operations:\n  - add_column:\n      table: t\n      up: 'NULL'\n"
                              "      column: {name: n, type: int, nullable: false}\n");
-  const check::Finding* f = FindRule(findings, "not-null-violation");
+  const Finding* f = FindRule(findings, "not-null-violation");
   ASSERT_NE(nullptr, f) << Describe(findings);
   EXPECT_EQ(3, f->count);
 }

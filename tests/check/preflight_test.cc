@@ -97,21 +97,21 @@ const std::vector<Case> kCases = {
 
 void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
 
-const check::Finding* FindRule(const std::vector<check::Finding>& findings, const std::string& rule) {
+const Finding* FindRule(const std::vector<Finding>& findings, const std::string& rule) {
   for (const auto& f : findings)
     if (f.rule == rule) return &f;
   return nullptr;
 }
 
-std::string Describe(const std::vector<check::Finding>& findings) {
+std::string Describe(const std::vector<Finding>& findings) {
   std::string text;
   for (const auto& f : findings) text += check::FormatFinding(f) + "\n";
   return text;
 }
 
-std::vector<check::Finding> Check(const std::string& url, const std::string& path) {
+std::vector<Finding> Check(const std::string& url, const std::string& path) {
   engine::Lifecycle lifecycle(OptionsFor(url));
-  std::vector<check::Finding> findings;
+  std::vector<Finding> findings;
   nlohmann::json plans;
   Status s = lifecycle.Check(path, &findings, &plans);
   EXPECT_TRUE(s.ok()) << s.ToString();
@@ -120,7 +120,7 @@ std::vector<check::Finding> Check(const std::string& url, const std::string& pat
 }
 
 Status Start(const std::string& url, const std::string& path, bool force = false) {
-  engine::Options options = OptionsFor(url);
+  Options options = OptionsFor(url);
   options.preflight.force = force;
   engine::Lifecycle lifecycle(options);
   std::string version_schema;
@@ -135,8 +135,8 @@ TEST_P(Preflight, FindsRefusesThenPassesOnceFixed) {
   pg::Connection conn = Connect(url);
   Exec(&conn, c.setup);
   MigrationFile file("02_change", c.migration);
-  std::vector<check::Finding> findings = Check(url, file.path());
-  const check::Finding* f = FindRule(findings, c.rule);
+  std::vector<Finding> findings = Check(url, file.path());
+  const Finding* f = FindRule(findings, c.rule);
   ASSERT_NE(nullptr, f) << Describe(findings);
   EXPECT_EQ(c.count, f->count) << Describe(findings);
   EXPECT_EQ(1, f->operation);
@@ -178,7 +178,7 @@ TEST(PreflightForce, StartsDespiteErrorsWhenForced) {
   MigrationFile bad("02_change", kCases[0].migration);
   EXPECT_EQ(Status::Code::kCheckFailed, Start(url, bad.path()).code());
   std::vector<std::string> log;
-  engine::Options options = OptionsFor(url, &log);
+  Options options = OptionsFor(url, &log);
   options.preflight.force = true;
   engine::Lifecycle lifecycle(options);
   std::string vs;
@@ -194,15 +194,15 @@ TEST(PreflightSample, SaysItSampled) {
   std::string url = NewOwnedDatabase();
   pg::Connection conn = Connect(url);
   Exec(&conn, kCases[0].setup);
-  engine::Options options = OptionsFor(url);
+  Options options = OptionsFor(url);
   options.preflight.sample_rows = 100;
   engine::Lifecycle lifecycle(options);
   MigrationFile file("02_change", kCases[0].migration);
-  std::vector<check::Finding> findings;
+  std::vector<Finding> findings;
   nlohmann::json plans;
   ASSERT_TRUE(lifecycle.Check(file.path(), &findings, &plans).ok());
   EXPECT_NE(nullptr, FindRule(findings, "sampled")) << Describe(findings);
-  const check::Finding* f = FindRule(findings, "not-null-violation");
+  const Finding* f = FindRule(findings, "not-null-violation");
   ASSERT_NE(nullptr, f) << Describe(findings);
   EXPECT_EQ(2, f->count);  // 4 rows: the sample is the whole table
 }
@@ -211,12 +211,12 @@ TEST(PreflightTimeout, ATimeoutIsAWarningNotAnError) {
   std::string url = NewOwnedDatabase();
   pg::Connection conn = Connect(url);
   Exec(&conn, "CREATE TABLE t (id int PRIMARY KEY, v int); INSERT INTO t VALUES (1, 1), (2, 2);");
-  engine::Options options = OptionsFor(url);
+  Options options = OptionsFor(url);
   options.preflight.statement_timeout_ms = 500;
   engine::Lifecycle lifecycle(options);
   MigrationFile file("02_slow", "operations:\n  - add_column:\n      table: t\n      up: v + length(pg_sleep(3)::text)\n"
                                 "      column: {name: w, type: int, nullable: true}\n");
-  std::vector<check::Finding> findings;
+  std::vector<Finding> findings;
   nlohmann::json plans;
   ASSERT_TRUE(lifecycle.Check(file.path(), &findings, &plans).ok());
   EXPECT_FALSE(check::HasErrors(findings)) << Describe(findings);

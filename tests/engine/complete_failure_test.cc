@@ -208,7 +208,7 @@ TEST_F(CompleteFailure, AHeldLockRefusesCompleteWithNothingChanged) {
   std::string before = DumpSchema(url, "public");
   pg::Connection locker = Connect(url);
   Exec(&locker, "BEGIN; LOCK TABLE accounts IN ACCESS SHARE MODE");
-  engine::Options options = OptionsFor(url);
+  Options options = OptionsFor(url);
   options.lock_timeout_ms = 50;
   options.max_lock_attempts = 2;
   Status s = engine::Lifecycle(options).Complete();
@@ -239,7 +239,7 @@ TEST_F(CompleteFailure, AFailurePastThePointOfNoReturnIsResumedByComplete) {
   std::string url = Fresh();
   Start(url, change);
   pg::Connection locker = Connect(url);
-  engine::Options options = OptionsFor(url);
+  Options options = OptionsFor(url);
   options.lock_timeout_ms = 50;
   options.max_lock_attempts = 2;
   options.before_step = [&](const std::string& phase, const std::string& id) {

@@ -80,8 +80,8 @@ std::ostream& operator<<(std::ostream& os, const Snapshot& s) {
 }
 
 // Fixed 100-row batches: the 300 rows take several, so kills fall between batches too.
-engine::Options CrashOptions(const std::string& url) {
-  engine::Options options = OptionsFor(url);
+Options CrashOptions(const std::string& url) {
+  Options options = OptionsFor(url);
   options.backfill.min_rows = options.backfill.max_rows = 100;
   return options;
 }
@@ -127,7 +127,7 @@ class CrashPoints : public ::testing::Test {
   static bool RunKilledAt(const std::string& url, const Command& command, int kill_at) {
     pid_t pid = fork();
     if (pid == 0) {
-      engine::Options options = CrashOptions(url);
+      Options options = CrashOptions(url);
       int calls = 0;
       options.before_step = [&](const std::string&, const std::string&) {
         if (calls++ == kill_at) raise(SIGKILL);
@@ -149,8 +149,8 @@ class CrashPoints : public ::testing::Test {
     return true;
   }
 
-  static std::vector<check::Finding> Findings(const std::string& url) {
-    std::vector<check::Finding> findings;
+  static std::vector<Finding> Findings(const std::string& url) {
+    std::vector<Finding> findings;
     Status s = engine::Lifecycle(OptionsFor(url)).Verify(&findings);
     EXPECT_TRUE(s.ok()) << s.ToString();
     return findings;
@@ -201,7 +201,7 @@ void CrashPoints::EveryPhase(const MigrationFile& m) {
 
   std::string url = FreshDatabase();
   Snapshot before = Take(url);
-  engine::Options counting = CrashOptions(url);
+  Options counting = CrashOptions(url);
   int batches = 0;
   counting.before_step = [&](const std::string& phase, const std::string&) { batches += phase == "backfill"; };
   Status s = engine::Lifecycle(counting).Start(m.path(), false, &vs);

@@ -32,7 +32,7 @@ const char kAddLoud[] =
 
 Status Start(const std::string& url, const std::string& path, bool force = false,
              std::vector<std::string>* log = nullptr) {
-  engine::Options options = OptionsFor(url, log);
+  Options options = OptionsFor(url, log);
   options.preflight.force = force;  // to get past the preflight to a step that fails
   std::string version_schema;
   return engine::Lifecycle(options).Start(path, /*complete=*/false, &version_schema);

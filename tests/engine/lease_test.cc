@@ -1,4 +1,4 @@
-// The lease that keeps two pleat processes off one schema (engine/lease.h):
+// The lease that keeps two pleat processes off one schema (state/lease.h):
 // released at exit, kept alive by its heartbeat past its ttl, taken over when
 // expired or when its holder's backend is gone, and the old holder then stops
 // (its next journal insert fails). Many concurrent commands: never two at once.
@@ -12,10 +12,10 @@
 #include <thread>
 #include <vector>
 
-#include "engine/lease.h"
 #include "engine/lifecycle.h"
-#include "engine/state_store.h"
 #include "pg/quote.h"
+#include "state/lease.h"
+#include "state/state_store.h"
 #include "support/migration_file.h"
 #include "support/test_db.h"
 
@@ -57,7 +57,7 @@ TEST(Lease, HeldWhileTheCommandRunsAndGoneAfterIt) {
 TEST(Lease, HeartbeatKeepsItPastItsTtl) {
   std::string url = InitializedDatabase();
   pg::Connection a_main = Connect(url), b_main = Connect(url), conn = Connect(url);
-  engine::Lease a("pleat", "public", milliseconds(300));
+  state::Lease a("pleat", "public", milliseconds(300));
   ASSERT_TRUE(a.Acquire(&a_main, Connect(url), "start").ok());
   std::string first = Value(&conn, "SELECT expires_at FROM pleat.lease");
   // Until the ttl first granted has run out: by then heartbeats must have renewed it.
@@ -65,7 +65,7 @@ TEST(Lease, HeartbeatKeepsItPastItsTtl) {
     std::this_thread::sleep_for(milliseconds(5));
   EXPECT_TRUE(a.Held().ok());
   EXPECT_NE(first, Value(&conn, "SELECT expires_at FROM pleat.lease")) << "renewed";
-  engine::Lease b("pleat", "public", milliseconds(300));
+  state::Lease b("pleat", "public", milliseconds(300));
   EXPECT_EQ(Status::Code::kBusy, b.Acquire(&b_main, Connect(url), "complete").code());
   EXPECT_EQ("start", Value(&conn, "SELECT command FROM pleat.lease"));
 }
@@ -73,14 +73,14 @@ TEST(Lease, HeartbeatKeepsItPastItsTtl) {
 TEST(Lease, ExpiredLeaseIsTakenOverAndTheOldHolderStops) {
   std::string url = InitializedDatabase();
   pg::Connection a_main = Connect(url), b_main = Connect(url), conn = Connect(url);
-  engine::Lease a("pleat", "public", milliseconds(1500));
+  state::Lease a("pleat", "public", milliseconds(1500));
   ASSERT_TRUE(a.Acquire(&a_main, Connect(url), "start").ok());
   // A heartbeat of A may renew between the two statements: then again.
-  std::unique_ptr<engine::Lease> b;
+  std::unique_ptr<state::Lease> b;
   Status s;
   for (int attempt = 0; attempt < 3 && (!b || !s.ok()); ++attempt) {
     Expire(&conn);
-    b = std::make_unique<engine::Lease>("pleat", "public", milliseconds(1500));
+    b = std::make_unique<state::Lease>("pleat", "public", milliseconds(1500));
     s = b->Acquire(&b_main, Connect(url), "rollback");
   }
   ASSERT_TRUE(s.ok()) << s.ToString();
@@ -101,7 +101,7 @@ TEST(Lease, ExpiredLeaseIsTakenOverAndTheOldHolderStops) {
 TEST(Lease, TheLoserCannotJournalAStep) {
   std::string url = InitializedDatabase();
   pg::Connection a_main = Connect(url), b_main = Connect(url), conn = Connect(url);
-  engine::StateStore a(&a_main, "pleat", "public"), b(&b_main, "pleat", "public");
+  state::StateStore a(&a_main, "pleat", "public"), b(&b_main, "pleat", "public");
   ASSERT_TRUE(a.Lock("start", Connect(url)).ok());
   ASSERT_TRUE(a_main.Exec(a.JournalInsertSql("m", "start", "step1")).ok());
   Expire(&conn);

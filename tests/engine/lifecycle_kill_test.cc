@@ -112,7 +112,7 @@ class LifecycleKill : public ::testing::Test {
     conn_ = Connect(url_);
     std::ofstream(dir_ / "01_big.yaml") << kCreateBig;
     std::ofstream(dir_ / "02_shout.yaml") << kAddShout;
-    engine::Options options;
+    Options options;
     options.conninfo = url_;
     std::string vs;
     Status s = engine::Lifecycle(options).Start((dir_ / "01_big.yaml").string(), /*complete=*/true, &vs);

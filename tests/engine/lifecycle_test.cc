@@ -56,7 +56,7 @@ operations:
 
 // broken_default() gives 1 while the file is checked; just before the step that
 // adds its column it is replaced by one that raises, so that step fails at its DDL.
-void BreakDefaultBeforeSecondStep(const std::string& url, engine::Options* options) {
+void BreakDefaultBeforeSecondStep(const std::string& url, Options* options) {
   pg::Connection conn = Connect(url);
   Exec(&conn, "CREATE FUNCTION broken_default() RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT 1'");
   options->before_step = [url](const std::string&, const std::string& id) {
@@ -124,7 +124,7 @@ TEST(Lifecycle, AdvisoryLockKeepsASecondProcessOffTheSchema) {
   // Another target schema has a lock of its own.
   pg::Connection conn = Connect(url);
   Exec(&conn, "CREATE SCHEMA other; CREATE TABLE other.people (id int PRIMARY KEY, name text)");
-  engine::Options other = OptionsFor(url);
+  Options other = OptionsFor(url);
   other.schema = "other";
   Status s = engine::Lifecycle(other).Start(file.path(), /*complete=*/true, &vs);
   EXPECT_TRUE(s.ok()) << s.ToString();
@@ -144,7 +144,7 @@ TEST(Lifecycle, LockTimeoutWaitsRetriesAndSucceedsOnceTheLockIsFree) {
   std::mutex mu;
   std::condition_variable cv;
   bool waiting = false;
-  engine::Options options = OptionsFor(url);
+  Options options = OptionsFor(url);
   options.log = [&](const std::string& line) {
     std::lock_guard<std::mutex> lock(mu);
     log.push_back(line);
@@ -175,7 +175,7 @@ TEST(Lifecycle, LockTimeoutGivesUpLeavesStartingAndRollbackRestoresTheSchema) {
   std::string before = DumpSchema(url, "public");
   pg::Connection locker = Connect(url);
   Exec(&locker, "BEGIN; LOCK TABLE people IN ACCESS SHARE MODE");
-  engine::Options options = OptionsFor(url);
+  Options options = OptionsFor(url);
   options.lock_timeout_ms = 100;
   options.max_lock_attempts = 2;
   Status s = engine::Lifecycle(options).Start(file.path(), /*complete=*/false, &vs);
@@ -195,7 +195,7 @@ TEST(Lifecycle, FailedStepLeavesStartingAndRollbackRemovesEveryTrace) {
   std::string vs;
   std::string url = PeopleDatabase(&vs);
   MigrationFile file("02_broken", kSecondOpFails);
-  engine::Options breaking = OptionsFor(url);
+  Options breaking = OptionsFor(url);
   BreakDefaultBeforeSecondStep(url, &breaking);
   std::string before = DumpSchema(url, "public");
   Status s = engine::Lifecycle(breaking).Start(file.path(), /*complete=*/false, &vs);

@@ -8,8 +8,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "engine/history.h"
 #include "engine/lifecycle.h"
+#include "history/history.h"
 #include "support/migration_file.h"
 #include "support/test_db.h"
 
@@ -106,7 +106,7 @@ TEST(MigrateTogether, StartsTheFilesAsOneWindow) {
   Dir pulled_dir;
   fs::remove_all(pulled_dir.path);
   std::vector<std::string> written, unchanged;
-  s = engine::Pull(OptionsFor(url), pulled_dir.path.string(), &written, &unchanged);
+  s = history::Pull(OptionsFor(url), pulled_dir.path.string(), &written, &unchanged);
   ASSERT_TRUE(s.ok()) << s.ToString();
   ASSERT_EQ(3u, written.size());
   for (const auto& [name, text] : kFiles) {

@@ -6,14 +6,14 @@
 #include <string>
 #include <vector>
 
-#include "engine/plan.h"
+#include "plan/plan.h"
 
 namespace pleat::engine {
 namespace {
 
-Step MakeStep(Step::Kind kind, std::string id, std::vector<std::string> sql, bool transactional,
+plan::Step MakeStep(plan::Step::Kind kind, std::string id, std::vector<std::string> sql, bool transactional,
               std::string only_if_started, nlohmann::json payload) {
-  Step s;
+  plan::Step s;
   s.kind = kind;
   s.id = std::move(id);
   s.description = "what \"" + s.id + "\" does, with 'quotes' and ünïcode";
@@ -24,7 +24,7 @@ Step MakeStep(Step::Kind kind, std::string id, std::vector<std::string> sql, boo
   return s;
 }
 
-void ExpectSameStep(const Step& want, const Step& got) {
+void ExpectSameStep(const plan::Step& want, const plan::Step& got) {
   EXPECT_EQ(want.kind, got.kind);
   EXPECT_EQ(want.id, got.id);
   EXPECT_EQ(want.description, got.description);
@@ -39,56 +39,56 @@ void ExpectSameStep(const Step& want, const Step& got) {
 // Complete's point of no return and what its trial does with a step are stored
 // with the plan; a plan stored without them puts the point at its first step.
 TEST(Step, NoReturnAndDryRunRoundTrip) {
-  Plan plan;
+  plan::Plan plan;
   plan.AddValidate("check", "validate", {"ALTER TABLE t VALIDATE CONSTRAINT c"});
-  Step point = MakeStep(Step::Kind::kSql, "drop_old_version", {"DROP SCHEMA IF EXISTS \"v1\" CASCADE"}, true, "",
+  plan::Step point = MakeStep(plan::Step::Kind::kSql, "drop_old_version", {"DROP SCHEMA IF EXISTS \"v1\" CASCADE"}, true, "",
                         nullptr);
   point.no_return = true;
   plan.Add(point);
-  Plan back = Plan::FromJson(nlohmann::json::parse(plan.ToJson().dump()));
+  plan::Plan back = plan::Plan::FromJson(nlohmann::json::parse(plan.ToJson().dump()));
   ASSERT_EQ(2u, back.steps().size());
   EXPECT_EQ("skip", back.steps()[0].dry_run);
   EXPECT_TRUE(back.steps()[1].no_return);
   EXPECT_EQ(1u, back.NoReturnIndex());
   nlohmann::json old = plan.ToJson();
   for (auto& step : old) step.erase("no_return");
-  EXPECT_EQ(0u, Plan::FromJson(old).NoReturnIndex());
+  EXPECT_EQ(0u, plan::Plan::FromJson(old).NoReturnIndex());
 }
 
 TEST(Step, JsonRoundTrip) {
   const struct {
     const char* name;
-    Step step;
+    plan::Step step;
   } cases[] = {
-      {"sql", MakeStep(Step::Kind::kSql, "01.add_column.add",
+      {"sql", MakeStep(plan::Step::Kind::kSql, "01.add_column.add",
                        {"ALTER TABLE \"public\".\"t\" ADD COLUMN \"c\" text", "COMMENT ON COLUMN x IS 'a;b'"}, true, "",
                        nullptr)},
-      {"no statements", MakeStep(Step::Kind::kSql, "02.drop_column.noop", {}, true, "", nullptr)},
-      {"concurrent", MakeStep(Step::Kind::kSql, "03.create_index.build",
+      {"no statements", MakeStep(plan::Step::Kind::kSql, "02.drop_column.noop", {}, true, "", nullptr)},
+      {"concurrent", MakeStep(plan::Step::Kind::kSql, "03.create_index.build",
                               {"CREATE INDEX CONCURRENTLY IF NOT EXISTS \"i\" ON \"public\".\"t\" (\"c\")"}, false, "",
                               {{"invalid_index", "\"public\".\"i\""}})},
-      {"undo", MakeStep(Step::Kind::kSql, "sync.t", {"DROP TRIGGER IF EXISTS \"x\" ON \"public\".\"t\""}, true,
+      {"undo", MakeStep(plan::Step::Kind::kSql, "sync.t", {"DROP TRIGGER IF EXISTS \"x\" ON \"public\".\"t\""}, true,
                         "sync.t", nullptr)},
-      {"views", MakeStep(Step::Kind::kViews, "views", {}, true, "",
+      {"views", MakeStep(plan::Step::Kind::kViews, "views", {}, true, "",
                          {{"version_schema", "public_02"}, {"mark", true}, {"tables", nlohmann::json::object()}})},
-      {"backfill", MakeStep(Step::Kind::kBackfill, "backfill", {}, true, "",
+      {"backfill", MakeStep(plan::Step::Kind::kBackfill, "backfill", {}, true, "",
                             nlohmann::json::array({{{"table", "t"},
                                                     {"set", {{{"column", "c"}, {"expression", "upper(\"n\")"}}}}}}))},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(std::string("case: ") + c.name);
     nlohmann::json j = c.step.ToJson();
-    ExpectSameStep(c.step, Step::FromJson(j));
+    ExpectSameStep(c.step, plan::Step::FromJson(j));
     // Through text too, as the state schema keeps it (jsonb).
-    Step reparsed = Step::FromJson(nlohmann::json::parse(j.dump()));
+    plan::Step reparsed = plan::Step::FromJson(nlohmann::json::parse(j.dump()));
     ExpectSameStep(c.step, reparsed);
     EXPECT_EQ(j, reparsed.ToJson());
   }
 }
 
 TEST(Step, MissingFieldsTakeTheirDefaults) {
-  Step s = Step::FromJson(nlohmann::json::object({{"id", "x"}}));
-  EXPECT_EQ(Step::Kind::kSql, s.kind);
+  plan::Step s = plan::Step::FromJson(nlohmann::json::object({{"id", "x"}}));
+  EXPECT_EQ(plan::Step::Kind::kSql, s.kind);
   EXPECT_EQ("x", s.id);
   EXPECT_TRUE(s.sql.empty());
   EXPECT_TRUE(s.transactional);
@@ -97,7 +97,7 @@ TEST(Step, MissingFieldsTakeTheirDefaults) {
 }
 
 TEST(Plan, IdsCarryTheOperationPrefix) {
-  Plan plan;
+  plan::Plan plan;
   EXPECT_EQ("views", plan.IdFor("views"));
   plan.set_id_prefix("03.add_column");
   EXPECT_EQ("03.add_column.add", plan.IdFor("add"));
@@ -126,23 +126,23 @@ TEST(Plan, IdsCarryTheOperationPrefix) {
 TEST(Plan, JsonRoundTripKeepsOrderAndEveryField) {
   const struct {
     const char* name;
-    std::vector<Step> steps;
+    std::vector<plan::Step> steps;
   } cases[] = {
       {"empty", {}},
-      {"one", {MakeStep(Step::Kind::kSql, "a", {"SELECT 1"}, true, "", nullptr)}},
+      {"one", {MakeStep(plan::Step::Kind::kSql, "a", {"SELECT 1"}, true, "", nullptr)}},
       {"mixed",
-       {MakeStep(Step::Kind::kSql, "b", {"SELECT 1", "SELECT 2"}, false, "", {{"invalid_index", "i"}}),
-        MakeStep(Step::Kind::kBackfill, "backfill", {}, true, "", nlohmann::json::array()),
-        MakeStep(Step::Kind::kSql, "a", {}, true, "b", nullptr),
-        MakeStep(Step::Kind::kViews, "views", {}, true, "", {{"mark", false}})}},
+       {MakeStep(plan::Step::Kind::kSql, "b", {"SELECT 1", "SELECT 2"}, false, "", {{"invalid_index", "i"}}),
+        MakeStep(plan::Step::Kind::kBackfill, "backfill", {}, true, "", nlohmann::json::array()),
+        MakeStep(plan::Step::Kind::kSql, "a", {}, true, "b", nullptr),
+        MakeStep(plan::Step::Kind::kViews, "views", {}, true, "", {{"mark", false}})}},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(std::string("case: ") + c.name);
-    Plan plan;
+    plan::Plan plan;
     for (const auto& s : c.steps) plan.Add(s);
     nlohmann::json j = plan.ToJson();
     ASSERT_TRUE(j.is_array());
-    Plan back = Plan::FromJson(nlohmann::json::parse(j.dump()));
+    plan::Plan back = plan::Plan::FromJson(nlohmann::json::parse(j.dump()));
     ASSERT_EQ(c.steps.size(), back.steps().size());
     for (size_t i = 0; i < c.steps.size(); ++i) ExpectSameStep(c.steps[i], back.steps()[i]);
     EXPECT_EQ(j, back.ToJson());

@@ -17,8 +17,8 @@
 #include <thread>
 
 #include "engine/lifecycle.h"
-#include "engine/planner.h"
 #include "pg/quote.h"
+#include "planner/planner.h"
 #include "support/migration_file.h"
 #include "support/test_db.h"
 
@@ -196,7 +196,7 @@ std::map<int, std::string> ActualRows(pg::Connection* conn, const std::string& v
 
 void OneRun(unsigned seed, bool complete) {
   SCOPED_TRACE("seed " + std::to_string(seed) + (complete ? ", then complete" : ", then rollback"));
-  std::string url = NewOwnedDatabase(), old_vs, new_vs = engine::VersionSchemaName("public", "02_tenths");
+  std::string url = NewOwnedDatabase(), old_vs, new_vs = planner::VersionSchemaName("public", "02_tenths");
   MigrationFile create("01_accounts", kCreateAccounts), tenths("02_tenths", kTenths);
   ASSERT_TRUE(engine::Lifecycle(OptionsFor(url)).Start(create.path(), true, &old_vs).ok());
   pg::Connection conn = Connect(url);
@@ -214,7 +214,7 @@ void OneRun(unsigned seed, bool complete) {
                                   pg::QualifiedName(new_vs, "accounts") +
                                   " n USING (id) WHERE NOT (n.cents = o.cents * 10 OR o.cents = n.cents / 10)"))
       << "rows that satisfy neither up nor down while both versions write";
-  std::vector<check::Finding> findings;
+  std::vector<Finding> findings;
   s = engine::Lifecycle(OptionsFor(url)).Verify(&findings);
   EXPECT_TRUE(s.ok() && findings.empty()) << s.ToString() << (findings.empty() ? "" : findings[0].message);
   (complete ? old_crew : new_crew).Stop();  // the version that is going away stops writing first

@@ -70,7 +70,7 @@ class Roles : public ::testing::Test {
     narrow_ = Connect(UrlAs(url_, kNarrow));
   }
 
-  Status Start(const std::string& yaml, std::string* vs, const engine::Options* options = nullptr) {
+  Status Start(const std::string& yaml, std::string* vs, const Options* options = nullptr) {
     file_ = std::make_unique<MigrationFile>("02_change", yaml);
     engine::Lifecycle lifecycle(options ? *options : OptionsFor(url_));
     return lifecycle.Start(file_->path(), false, vs);
@@ -78,11 +78,11 @@ class Roles : public ::testing::Test {
   Status Complete() { return engine::Lifecycle(OptionsFor(url_)).Complete(); }
   Status Rollback() { return engine::Lifecycle(OptionsFor(url_)).Rollback(); }
   int VerifyErrors() {
-    std::vector<check::Finding> findings;
+    std::vector<Finding> findings;
     Status s = engine::Lifecycle(OptionsFor(url_)).Verify(&findings);
     EXPECT_TRUE(s.ok()) << s.ToString();
     int errors = 0;
-    for (const auto& f : findings) errors += f.severity == check::Severity::kError;
+    for (const auto& f : findings) errors += f.severity == Severity::kError;
     return errors;
   }
 
@@ -293,7 +293,7 @@ TEST_F(Roles, RoleOptionActsAsTheOwner) {
   Exec(&admin, "GRANT pleat_owner TO pleat_deployer");
   ASSERT_TRUE(engine::Lifecycle(OptionsFor(url_)).Init().ok());
   std::string before = DumpSchema(url_, "public");
-  engine::Options options = OptionsFor(UrlAs(url_, "pleat_deployer"));
+  Options options = OptionsFor(UrlAs(url_, "pleat_deployer"));
   std::string vs;
   Status s = Start(kSplit, &vs, &options);
   ASSERT_FALSE(s.ok());
@@ -315,7 +315,7 @@ TEST_F(Roles, RoleOptionActsAsTheOwner) {
 TEST_F(Roles, CheckPredictsMissingRights) {
   EnsureRole("pleat_stranger", "LOGIN");
   MigrationFile file("02_change", kRetype);
-  std::vector<check::Finding> findings;
+  std::vector<Finding> findings;
   nlohmann::json plans;
   Status s = engine::Lifecycle(OptionsFor(UrlAs(url_, "pleat_stranger"))).Check(file.path(), &findings, &plans);
   ASSERT_TRUE(s.ok()) << s.ToString();
@@ -342,7 +342,7 @@ TEST_F(Roles, ForcedRowSecurity) {
   EnsureRole("pleat_bypass", "LOGIN BYPASSRLS");
   pg::Connection admin = Connect(UrlAs(url_, "postgres"));
   Exec(&admin, "GRANT pleat_owner TO pleat_bypass");
-  engine::Options options = OptionsFor(UrlAs(url_, "pleat_bypass"));
+  Options options = OptionsFor(UrlAs(url_, "pleat_bypass"));
   s = Start(kRetype, &vs, &options);
   ASSERT_TRUE(s.ok()) << s.ToString();
   EXPECT_EQ("1", Value(&app_, "SELECT count(*) FROM " + vs + ".accounts"));

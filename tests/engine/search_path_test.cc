@@ -6,24 +6,24 @@
 #include <gtest/gtest.h>
 
 #include "engine/lifecycle.h"
-#include "engine/search_path_check.h"
 #include "pg/quote.h"
+#include "planner/search_path_check.h"
 #include "support/migration_file.h"
 #include "support/test_db.h"
 
 namespace pleat::testing {
 namespace {
 
-bool Independent(const engine::SearchPathCheck& check, const std::string& text) {
-  migration::Expression e;
-  Status s = migration::Expression::Parse(text, &e);
+bool Independent(const planner::SearchPathCheck& check, const std::string& text) {
+  parse::Expression e;
+  Status s = parse::Expression::Parse(text, &e);
   EXPECT_TRUE(s.ok()) << text << ": " << s.ToString();
   return check.Independent(e);
 }
 
-engine::SearchPathCheck Load(pg::Connection* conn) {
-  engine::SearchPathCheck check;
-  Status s = engine::SearchPathCheck::Load(conn, &check);
+planner::SearchPathCheck Load(pg::Connection* conn) {
+  planner::SearchPathCheck check;
+  Status s = planner::SearchPathCheck::Load(conn, &check);
   EXPECT_TRUE(s.ok()) << s.ToString();
   return check;
 }
@@ -32,7 +32,7 @@ TEST(SearchPathCheck, OnlyNamesThatExistJustInPgCatalogAreIndependent) {
   pg::Connection conn = Connect(NewOwnedDatabase());
   Exec(&conn, "CREATE FUNCTION public.shout(t text) RETURNS text LANGUAGE sql AS 'SELECT upper(t)'; "
               "CREATE TYPE public.mood AS ENUM ('ok'); CREATE SEQUENCE public.s");
-  engine::SearchPathCheck check = Load(&conn);
+  planner::SearchPathCheck check = Load(&conn);
   for (const char* text : {"upper(NEW.b) || '-' || NEW.a::text", "coalesce(b, 'x') COLLATE \"C\"",
                            "CASE a WHEN 1 THEN b END", "a IN (1, 2) AND b LIKE 'x%' AND a BETWEEN 1 AND 3",
                            "a IS DISTINCT FROM 3", "pg_catalog.upper(b)", "public.shout(b)",
@@ -74,7 +74,7 @@ Written StartAndWrite(const std::string& up, const std::string& schema = "public
   MigrationFile create("01_items", kCreateItems);
   MigrationFile label("02_label", "operations:\n  - add_column:\n      table: items\n      up: \"" + up +
                                       "\"\n      column: {name: label, type: text, nullable: true}\n");
-  engine::Options options = OptionsFor(url);
+  Options options = OptionsFor(url);
   options.schema = schema;
   std::string vs;
   Status s = engine::Lifecycle(options).Start(create.path(), /*complete=*/true, &vs);

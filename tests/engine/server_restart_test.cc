@@ -8,8 +8,8 @@
 #include <future>
 
 #include "engine/lifecycle.h"
-#include "support/migration_file.h"
 #include "support/big_table.h"
+#include "support/migration_file.h"
 #include "support/test_db.h"
 
 namespace pleat::testing {
@@ -41,7 +41,7 @@ TEST(ServerRestart, BackfillResumesFromItsCheckpoint) {
   std::shared_future<void> restart_done = restarted.get_future().share();
   std::atomic<int> batches{0};
   auto interrupted = std::async(std::launch::async, [&] {
-    engine::Options options = OptionsFor(url);
+    Options options = OptionsFor(url);
     options.backfill.min_rows = options.backfill.max_rows = kBatchRows;
     options.before_step = [&](const std::string& phase, const std::string&) {
       if (phase != "backfill") return;

@@ -89,8 +89,8 @@ void NewWriter(Load* load, const std::string& vs) {
   }
 }
 
-std::vector<check::Finding> Findings(const std::string& url) {
-  std::vector<check::Finding> findings;
+std::vector<Finding> Findings(const std::string& url) {
+  std::vector<Finding> findings;
   Status s = engine::Lifecycle(OptionsFor(url)).Verify(&findings);
   EXPECT_TRUE(s.ok()) << s.ToString();
   return findings;
@@ -108,7 +108,7 @@ TEST(SplitTableConcurrency, EveryContractKeepsItsChildRowsUnderWritesOfEveryPath
   std::vector<std::thread> writers;
   writers.emplace_back(OldWriter, &load, old_vs + ".contracts", 1);
   writers.emplace_back(OldWriter, &load, "public.contracts", 2);
-  engine::Options options = OptionsFor(load.url);
+  Options options = OptionsFor(load.url);
   options.backfill.min_rows = options.backfill.max_rows = 50;  // many small batches
   long at_backfill = -1, after_backfill = -1;
   options.before_step = [&](const std::string& phase, const std::string& step) {
@@ -136,7 +136,7 @@ TEST(SplitTableConcurrency, EveryContractKeepsItsChildRowsUnderWritesOfEveryPath
   std::string fee = Value(&conn, "SELECT commission_fee FROM contract_workers WHERE contract_id = 7");
   Exec(&conn, "SET session_replication_role = replica; UPDATE contract_workers SET commission_fee = 12345 "
               "WHERE contract_id = 7; RESET session_replication_role");
-  std::vector<check::Finding> findings = Findings(load.url);
+  std::vector<Finding> findings = Findings(load.url);
   ASSERT_EQ(1u, findings.size());
   EXPECT_EQ("rows-disagree", findings[0].rule);
   EXPECT_EQ(1, findings[0].count);

@@ -23,7 +23,7 @@ TEST(StatusRunning, RunningStartIsNotInterrupted) {
   std::promise<void> reached, go;
   std::shared_future<void> go_future = go.get_future().share();
   std::string paused_step;
-  engine::Options options = OptionsFor(url);
+  Options options = OptionsFor(url);
   options.before_step = [&, first = true](const std::string& phase, const std::string& id) mutable {
     if (phase != "start" || id.empty() || !first) return;
     first = false;

@@ -51,14 +51,14 @@ struct Fixture {
   MigrationFile create{"01_accounts", kCreate}, tenths{"02_tenths", kTenths};
 };
 
-std::vector<check::Finding> VerifyNow(const std::string& url) {
-  std::vector<check::Finding> findings;
+std::vector<Finding> VerifyNow(const std::string& url) {
+  std::vector<Finding> findings;
   Status s = engine::Lifecycle(OptionsFor(url)).Verify(&findings);
   EXPECT_TRUE(s.ok()) << s.ToString();
   return findings;
 }
 
-const check::Finding* Find(const std::vector<check::Finding>& findings, const std::string& rule) {
+const Finding* Find(const std::vector<Finding>& findings, const std::string& rule) {
   for (const auto& f : findings)
     if (f.rule == rule) return &f;
   return nullptr;
@@ -81,18 +81,18 @@ TEST(Verify, FindsWhatCompleteWouldLoseOrFailOn) {
   ASSERT_FALSE(shadow.empty());
   Exec(&conn, "SET session_replication_role = replica; UPDATE accounts SET cents = 7 WHERE id IN (5, 2500);"
               "UPDATE accounts SET \"" + shadow + "\" = 99 WHERE id = 42; RESET session_replication_role");
-  std::vector<check::Finding> findings = VerifyNow(fx.url);
-  const check::Finding* disagree = Find(findings, "rows-disagree");
+  std::vector<Finding> findings = VerifyNow(fx.url);
+  const Finding* disagree = Find(findings, "rows-disagree");
   ASSERT_NE(nullptr, disagree);
   EXPECT_EQ(3, disagree->count);
   std::vector<std::string> keys = disagree->examples;
   std::sort(keys.begin(), keys.end());
   EXPECT_EQ(std::vector<std::string>({"(\"id\")=(2500)", "(\"id\")=(42)", "(\"id\")=(5)"}), keys);
-  const check::Finding* orphan = Find(findings, "foreign-key-violated");
+  const Finding* orphan = Find(findings, "foreign-key-violated");
   ASSERT_NE(nullptr, orphan);
   EXPECT_EQ(1, orphan->count);
   EXPECT_EQ(std::vector<std::string>({"(\"id\")=(42)"}), orphan->examples);
-  EXPECT_EQ(check::Severity::kError, orphan->severity) << "complete validates this foreign key";
+  EXPECT_EQ(Severity::kError, orphan->severity) << "complete validates this foreign key";
 
   s = engine::Lifecycle(OptionsFor(fx.url)).Complete();
   EXPECT_EQ(Status::Code::kCheckFailed, s.code()) << s.ToString();
@@ -114,7 +114,7 @@ TEST(Verify, ForceCompletesDespiteFindings) {
   Exec(&conn, "SET session_replication_role = replica; UPDATE accounts SET cents = 7 WHERE id = 3;"
               "RESET session_replication_role");
   std::vector<std::string> log;
-  engine::Options options = OptionsFor(fx.url, &log);
+  Options options = OptionsFor(fx.url, &log);
   options.force_complete = true;
   Status s = engine::Lifecycle(options).Complete();
   ASSERT_TRUE(s.ok()) << s.ToString();

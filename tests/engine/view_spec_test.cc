@@ -6,14 +6,14 @@
 
 #include <string>
 
-#include "engine/view_spec.h"
+#include "planner/view_spec.h"
 #include "support/test_db.h"
 
 namespace pleat::engine {
 namespace {
 
-ViewSpec Spec(const std::string& vs, bool mark) {
-  ViewSpec s;
+planner::ViewSpec Spec(const std::string& vs, bool mark) {
+  planner::ViewSpec s;
   s.version_schema = vs;
   s.target_schema = "public";
   s.state_schema = "pleat";
@@ -21,7 +21,7 @@ ViewSpec Spec(const std::string& vs, bool mark) {
   return s;
 }
 
-void ExpectSameSpec(const ViewSpec& want, const ViewSpec& got) {
+void ExpectSameSpec(const planner::ViewSpec& want, const planner::ViewSpec& got) {
   EXPECT_EQ(want.version_schema, got.version_schema);
   EXPECT_EQ(want.target_schema, got.target_schema);
   EXPECT_EQ(want.state_schema, got.state_schema);
@@ -31,7 +31,7 @@ void ExpectSameSpec(const ViewSpec& want, const ViewSpec& got) {
   for (const auto& [physical, t] : want.tables) {
     SCOPED_TRACE("table " + physical);
     ASSERT_EQ(1u, got.tables.count(physical));
-    const TableViewSpec& g = got.tables.at(physical);
+    const planner::TableViewSpec& g = got.tables.at(physical);
     EXPECT_EQ(t.name, g.name);
     EXPECT_EQ(t.renamed, g.renamed);
     EXPECT_EQ(t.hidden, g.hidden);
@@ -40,22 +40,22 @@ void ExpectSameSpec(const ViewSpec& want, const ViewSpec& got) {
 }
 
 TEST(ViewSpec, JsonRoundTrip) {
-  ViewSpec plain = Spec("public_01_create", false);
-  ViewSpec full = Spec("public_02_\"odd\" name", true);
+  planner::ViewSpec plain = Spec("public_01_create", false);
+  planner::ViewSpec full = Spec("public_02_\"odd\" name", true);
   full.hidden_tables = {"old_table", "Another"};
   full.tables["people"] = {"persons", {{"name", "full_name"}}, {"score", "legacy"},
                            {{"display", "pleat.new_writer_default('v', (NULL)::text)"}}};
   full.tables["plain"] = {"plain", {}, {}, {}};
-  ViewSpec unicode = Spec("public_03", true);
+  planner::ViewSpec unicode = Spec("public_03", true);
   unicode.tables["tëst"] = {"tëst_new", {{"ä", "ö"}}, {}, {}};
   const struct {
     const char* name;
-    ViewSpec spec;
+    planner::ViewSpec spec;
   } cases[] = {{"no tables", plain}, {"renames, hidden, defaults, hidden tables", full}, {"unicode names", unicode}};
   for (const auto& c : cases) {
     SCOPED_TRACE(std::string("case: ") + c.name);
     nlohmann::json j = c.spec.ToJson();
-    ViewSpec back = ViewSpec::FromJson(nlohmann::json::parse(j.dump()));
+    planner::ViewSpec back = planner::ViewSpec::FromJson(nlohmann::json::parse(j.dump()));
     ExpectSameSpec(c.spec, back);
     EXPECT_EQ(j, back.ToJson());
   }
@@ -69,8 +69,8 @@ TEST(ViewSpec, FromSchemaDescribesTheVersion) {
   after.AddTable(people);
   after.AddTable(schema::Table{"gone", "gone"});
   after.RemoveTable("gone");
-  ViewSpec got = ViewSpec::FromSchema(after, "public_02", "pleat", /*mark=*/true);
-  ViewSpec want = Spec("public_02", true);
+  planner::ViewSpec got = planner::ViewSpec::FromSchema(after, "public_02", "pleat", /*mark=*/true);
+  planner::ViewSpec want = Spec("public_02", true);
   want.hidden_tables = {"gone"};
   want.tables["people"] = {"persons", {{"name", "full_name"}}, {"score"}, {}};
   ExpectSameSpec(want, got);
@@ -88,11 +88,11 @@ TEST(ViewSpec, BuildViewsSqlShowsWhatTheSpecSays) {
   } cases[] = {{"marked", true}, {"plain", false}};
   for (const auto& c : cases) {
     SCOPED_TRACE(std::string("case: ") + c.name);
-    ViewSpec spec = Spec(std::string("v_") + c.name, c.mark);
+    planner::ViewSpec spec = Spec(std::string("v_") + c.name, c.mark);
     spec.hidden_tables = {"gone"};
     spec.tables["people"] = {"persons", {{"name", "full_name"}}, {"score"}, {{"name", "'nobody'"}}};
     std::vector<std::string> sql;
-    ASSERT_TRUE(BuildViewsSql(&conn, spec, &sql).ok());
+    ASSERT_TRUE(planner::BuildViewsSql(&conn, spec, &sql).ok());
     for (const auto& statement : sql) testing::Exec(&conn, statement);
     std::string vs = spec.version_schema;
     EXPECT_EQ("other|id\npersons|id,full_name",

@@ -10,11 +10,11 @@ namespace pleat::lint {
 namespace {
 
 // The findings of `yaml` (which must load), as rule ids.
-std::vector<check::Finding> LintYaml(const std::string& yaml, const LintContext& context = {}) {
+std::vector<Finding> LintYaml(const std::string& yaml, const LintContext& context = {}) {
   migration::Migration m;
   Status s = migration::LoadMigrationText("01_case.yaml", yaml, &m);
   EXPECT_TRUE(s.ok()) << s.ToString() << "\n" << yaml;
-  std::vector<check::Finding> out;
+  std::vector<Finding> out;
   if (s.ok()) s = Lint(m, context, &out);
   EXPECT_TRUE(s.ok()) << s.ToString();
   return out;
@@ -25,8 +25,8 @@ std::string Sql(const std::string& up) {
   return "operations:\n  - sql:\n      down: SELECT 1\n      up: |\n        " + up + "\n";
 }
 
-bool Fires(const std::vector<check::Finding>& findings, const std::string& rule) {
-  return std::any_of(findings.begin(), findings.end(), [&](const check::Finding& f) { return f.rule == rule; });
+bool Fires(const std::vector<Finding>& findings, const std::string& rule) {
+  return std::any_of(findings.begin(), findings.end(), [&](const Finding& f) { return f.rule == rule; });
 }
 
 struct Case {
@@ -96,9 +96,9 @@ TEST(LintTest, EveryRuleFiresAndStaysSilent) {
 TEST(LintTest, FindingNamesTheOperationTheObjectAndTheFix) {
   auto findings = LintYaml(Sql("ALTER TABLE users ALTER COLUMN email SET NOT NULL;"));
   ASSERT_EQ(findings.size(), 1u);
-  const check::Finding& f = findings[0];
+  const Finding& f = findings[0];
   EXPECT_EQ(f.rule, "set-not-null");
-  EXPECT_EQ(f.severity, check::Severity::kError);
+  EXPECT_EQ(f.severity, Severity::kError);
   EXPECT_EQ(f.operation, 1);
   EXPECT_EQ(f.operation_key, "sql");
   EXPECT_EQ(f.object, "table \"users\" column \"email\"");
@@ -110,20 +110,20 @@ TEST(LintTest, IntPrimaryKeyIsAnErrorOnlyOnALargeTable) {
   std::string add = "operations:\n  - add_column: {table: events, column: {name: id, type: int, pk: true}}\n";
   auto small = LintYaml(add, LintContext{{{"events", 1000}}});
   ASSERT_EQ(small.size(), 1u);
-  EXPECT_EQ(small[0].severity, check::Severity::kWarning);
+  EXPECT_EQ(small[0].severity, Severity::kWarning);
   auto large = LintYaml(add, LintContext{{{"events", 50'000'000}}});
   ASSERT_EQ(large.size(), 1u);
-  EXPECT_EQ(large[0].severity, check::Severity::kError);
+  EXPECT_EQ(large[0].severity, Severity::kError);
   EXPECT_NE(large[0].message.find("50000000 rows"), std::string::npos) << large[0].message;
 }
 
 TEST(LintTest, TypeChangeToTextIsOnlyAWarning) {
   auto findings = LintYaml(Sql("ALTER TABLE users ALTER COLUMN name TYPE text;"));
   ASSERT_EQ(findings.size(), 1u);
-  EXPECT_EQ(findings[0].severity, check::Severity::kWarning);
+  EXPECT_EQ(findings[0].severity, Severity::kWarning);
   findings = LintYaml(Sql("ALTER TABLE users ALTER COLUMN name TYPE varchar(20);"));
   ASSERT_EQ(findings.size(), 1u);
-  EXPECT_EQ(findings[0].severity, check::Severity::kError);
+  EXPECT_EQ(findings[0].severity, Severity::kError);
 }
 
 TEST(LintTest, IgnoreKeySilencesRulesForItsOperationOnly) {
@@ -162,7 +162,7 @@ TEST(LintTest, JsonFilesAreLintedToo) {
   migration::Migration m;
   std::string text = R"({"operations": [{"sql": {"up": "ALTER TABLE u ALTER COLUMN a SET NOT NULL"}}]})";
   ASSERT_TRUE(migration::LoadMigrationText("01_x.json", text, &m).ok());
-  std::vector<check::Finding> out;
+  std::vector<Finding> out;
   ASSERT_TRUE(Lint(m, {}, &out).ok());
   EXPECT_TRUE(Fires(out, "set-not-null"));
 }

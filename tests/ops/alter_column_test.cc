@@ -257,7 +257,7 @@ TEST(AlterColumn, UniqueViolatedByOldDataFailsStartAndRollsBack) {
     std::ofstream(dir / name) << text;
     return (dir / name).string();
   };
-  engine::Options o;
+  Options o;
   o.conninfo = url;
   o.log = [](const std::string&) {};
   o.preflight.force = true;

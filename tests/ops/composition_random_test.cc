@@ -28,7 +28,7 @@ int EnvInt(const char* name, int fallback) {
 }
 
 void Verify(const std::string& url, const std::string& when) {
-  std::vector<check::Finding> findings;
+  std::vector<Finding> findings;
   Status s = engine::Lifecycle(OptionsFor(url)).Verify(&findings);
   EXPECT_TRUE(s.ok()) << when << ": " << s.ToString();
   for (const auto& f : findings) ADD_FAILURE() << when << ": verify: " << f.rule << ": " << f.object << ": " << f.message;

@@ -223,7 +223,7 @@ class FailedBuild : public ::testing::Test {
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
   engine::Lifecycle Pleat() {
-    engine::Options o;
+    Options o;
     o.conninfo = url_;
     o.log = [](const std::string&) {};
     return engine::Lifecycle(o);

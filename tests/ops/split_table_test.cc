@@ -159,7 +159,7 @@ TEST(SplitTable, Cases) {
        .before_complete = [](CaseContext& c) {
          c.Exec("INSERT INTO " + c.new_schema + ".contracts (title) VALUES ('c3')");
          EXPECT_EQ("1.00", c.Value("SELECT commission_fee_worker FROM public.contracts WHERE title = 'c3'"));
-         std::vector<check::Finding> findings;
+         std::vector<Finding> findings;
          ASSERT_TRUE(engine::Lifecycle(OptionsFor(c.url)).Verify(&findings).ok());
          for (const auto& f : findings) ADD_FAILURE() << f.rule << ": " << f.object << ": " << f.message;
          c.ExecAsSuperuser("SET session_replication_role = replica; "

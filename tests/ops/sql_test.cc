@@ -170,7 +170,7 @@ class SqlLifecycle : public ::testing::Test {
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
   engine::Lifecycle Pleat(const std::string& schema = "public") {
-    engine::Options o;
+    Options o;
     o.conninfo = url_;
     o.schema = schema;
     o.log = [](const std::string&) {};
@@ -192,8 +192,8 @@ TEST_F(SqlLifecycle, RollbackWithoutDownLeavesTheChangeAndSaysSo) {
   std::string vs;
   std::string path = Write("01_users.yaml", "operations:\n  - sql: {up: CREATE TABLE users (id int)}\n");
   std::vector<std::string> log;
-  engine::Options o = OptionsFor(url_, &log);
-  std::vector<check::Finding> findings;
+  Options o = OptionsFor(url_, &log);
+  std::vector<Finding> findings;
   nlohmann::json plans;
   ASSERT_TRUE(engine::Lifecycle(o).Check(path, &findings, &plans).ok());
   std::string rules;

@@ -15,7 +15,7 @@ namespace {
 
 // Verify's findings on the active migration, as "rule: message" lines.
 std::string VerifyFindings(const std::string& url) {
-  std::vector<check::Finding> findings;
+  std::vector<Finding> findings;
   Status s = engine::Lifecycle(OptionsFor(url)).Verify(&findings);
   EXPECT_TRUE(s.ok()) << s.ToString();
   std::string out;
@@ -291,7 +291,7 @@ operations:
     Exec(&conn, Events(false) + "CREATE FOREIGN TABLE events_c PARTITION OF events FOR VALUES IN ('c') SERVER remote;");
     std::string before = DumpSchema(url, "public");
     MigrationFile file("01_change", yaml);
-    std::vector<check::Finding> findings;
+    std::vector<Finding> findings;
     nlohmann::json plans;
     Status checked = engine::Lifecycle(OptionsFor(url)).Check(file.path(), &findings, &plans);
     std::string version_schema;
@@ -327,7 +327,7 @@ TEST(UserObjects, CheckRefusesToo) {
   pg::Connection conn = Connect(url);
   Exec(&conn, Events(true) + "ALTER TABLE events ADD CONSTRAINT events_uq UNIQUE (id, kind, qty);");
   MigrationFile file("01_qty", kQtyBigint);
-  std::vector<check::Finding> findings;
+  std::vector<Finding> findings;
   nlohmann::json plans;
   Status s = engine::Lifecycle(OptionsFor(url)).Check(file.path(), &findings, &plans);
   EXPECT_NE(std::string::npos, s.ToString().find("constraint \"events_uq\" of partitioned table \"events\" is "

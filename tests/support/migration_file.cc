@@ -23,8 +23,8 @@ MigrationFile::~MigrationFile() {
   fs::remove_all(dir_, ec);
 }
 
-engine::Options OptionsFor(const std::string& url, std::vector<std::string>* log) {
-  engine::Options o;
+Options OptionsFor(const std::string& url, std::vector<std::string>* log) {
+  Options o;
   o.conninfo = url;
   o.log = [log](const std::string& line) {
     if (log) log->push_back(line);

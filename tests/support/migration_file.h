@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/options.h"
+#include "options.h"
 
 namespace pleat::testing {
 
@@ -27,7 +27,7 @@ class MigrationFile {
 };
 
 // Options for `url`; with `log`, every log line is appended to it, else dropped.
-engine::Options OptionsFor(const std::string& url, std::vector<std::string>* log = nullptr);
+Options OptionsFor(const std::string& url, std::vector<std::string>* log = nullptr);
 // True when some line of a log OptionsFor collected contains `text`.
 bool Logged(const std::vector<std::string>& log, const std::string& text);
 
