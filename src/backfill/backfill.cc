@@ -16,6 +16,7 @@
 #include "backfill/table_split.h"
 #include "backfill/table_walk.h"
 #include "backfill/worker_pool.h"
+#include "pg/transaction.h"
 #include "state/session.h"
 
 namespace pleat::backfill {
@@ -138,19 +139,19 @@ Status PartBackfill::RunBatch(Batch* b, int batch_rows) {
   // synchronous_commit off is safe here: a batch and its checkpoint commit
   // together, so a crash that loses the last commits loses both, and the
   // resumed backfill redoes those batches. It saves a WAL flush per batch.
-  Status s = conn_->Exec("BEGIN; SET LOCAL lock_timeout = " + std::to_string(sh_.options.lock_timeout_ms) +
-                         "; SET LOCAL synchronous_commit = off"
-                         // The user's triggers skip the backfill's writes (planner/user_objects.h).
-                         "; SET LOCAL pleat.backfill = 'on'");
+  pg::Transaction tx;
+  Status s = pg::Transaction::Begin(conn_, &tx, "",
+                                    "SET LOCAL lock_timeout = " + std::to_string(sh_.options.lock_timeout_ms) +
+                                        "; SET LOCAL synchronous_commit = off"
+                                        // The user's triggers skip the backfill's writes (planner/user_objects.h).
+                                        "; SET LOCAL pleat.backfill = 'on'");
   if (s.ok()) s = conn_->Exec(BatchSql(*table_.spec, table_.walk.qualified(), b->where), &res);
   if (s.ok()) {
     b->rows = res.AffectedRows();
     s = sh_.store.Save(conn_, table_.name, part_, b->next,
                        {b->rows, batch_rows, table_.tally->rows_per_second(b->rows)});
   }
-  if (s.ok()) s = conn_->Exec("COMMIT");
-  if (!s.ok()) (void)conn_->Exec("ROLLBACK");
-  return s;
+  return tx.Finish(s);
 }
 
 // Finds the first row of the failed batch and the expression that fails on it,

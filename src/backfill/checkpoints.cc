@@ -1,5 +1,7 @@
 #include "backfill/checkpoints.h"
 
+#include "pg/transaction.h"
+
 namespace pleat::backfill {
 namespace {
 
@@ -44,7 +46,8 @@ Status CheckpointStore::Create(pg::Connection* conn, const std::string& table, l
                                const std::vector<nlohmann::json>& starts) const {
   std::vector<std::optional<std::string>> params = Key(table);
   params.push_back(std::to_string(rows_total));
-  Status s = conn->Exec("BEGIN");
+  pg::Transaction tx;
+  Status s = pg::Transaction::Begin(conn, &tx);
   if (s.ok())
     s = conn->ExecParams("INSERT INTO " + state_.Name("backfill") +
                              " (target_schema, migration, table_name, rows_total) VALUES ($1, $2, $3, $4)",
@@ -55,9 +58,7 @@ Status CheckpointStore::Create(pg::Connection* conn, const std::string& table, l
                              " (target_schema, migration, table_name, part, start_key, last_key)"
                              " SELECT $1, $2, $3, n, s, s FROM jsonb_array_elements($4::jsonb) WITH ORDINALITY e(s, n)",
                          params);
-  if (s.ok()) s = conn->Exec("COMMIT");
-  if (!s.ok()) (void)conn->Exec("ROLLBACK");
-  return s;
+  return tx.Finish(s);
 }
 
 Status CheckpointStore::Save(pg::Connection* conn, const std::string& table, const Part& part,

@@ -2,6 +2,7 @@
 
 #include "pg/connection.h"
 #include "pg/quote.h"
+#include "pg/transaction.h"
 #include "planner/planner.h"
 
 namespace pleat::demo {
@@ -48,10 +49,12 @@ Status DemoDatabase::ResetSchemas(const std::vector<std::string>& migrations) {
                            "rename or drop that schema yourself, then run `pleat demo --url ...` again");
   std::string drop = pg::QuoteIdent(schema_) + ", " + pg::QuoteIdent(state_schema_);
   for (const auto& m : migrations) drop += ", " + pg::QuoteIdent(VersionSchema(m));
+  pg::Transaction tx;
+  if (s.ok()) s = pg::Transaction::Begin(&conn, &tx);
   if (s.ok())
-    s = conn.Exec("BEGIN; DROP SCHEMA IF EXISTS " + drop + " CASCADE; CREATE SCHEMA " + pg::QuoteIdent(schema_) +
-                  "; COMMENT ON SCHEMA " + pg::QuoteIdent(schema_) + " IS " + pg::QuoteLiteral(kMarker) + "; COMMIT");
-  if (!s.ok()) (void)conn.Exec("ROLLBACK");
+    s = conn.Exec("DROP SCHEMA IF EXISTS " + drop + " CASCADE; CREATE SCHEMA " + pg::QuoteIdent(schema_) +
+                  "; COMMENT ON SCHEMA " + pg::QuoteIdent(schema_) + " IS " + pg::QuoteLiteral(kMarker));
+  s = tx.Finish(s);
   return s.WithContext("preparing schema \"" + schema_ + "\" for the demo");
 }
 

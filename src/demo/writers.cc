@@ -4,6 +4,7 @@
 #include <random>
 
 #include "pg/quote.h"
+#include "pg/transaction.h"
 
 namespace pleat::demo {
 
@@ -56,16 +57,15 @@ Status AppWriter::Insert(long long n) {
 // The contract first, then its client and worker rows, which need its id.
 Status AppWriter::InsertWithChildren(long long n) {
   pg::Result res;
-  Status s = conn_.Exec("BEGIN");
+  pg::Transaction tx;
+  Status s = pg::Transaction::Begin(&conn_, &tx);
   if (s.ok())
     s = conn_.ExecParams("INSERT INTO " + Table("contracts") + " (title, start_date) VALUES ($1, current_date)"
                          " RETURNING id", {"v2-" + std::to_string(n)}, &res);
   std::string child = " (contract_id, commission_fee) VALUES ($1, $2)";
   if (s.ok()) s = conn_.ExecParams("INSERT INTO " + Table("contract_clients") + child, {res.Get(0, 0), ClientFee(n)});
   if (s.ok()) s = conn_.ExecParams("INSERT INTO " + Table("contract_workers") + child, {res.Get(0, 0), WorkerFee(n)});
-  if (s.ok()) s = conn_.Exec("COMMIT");
-  if (!s.ok()) (void)conn_.Exec("ROLLBACK");
-  return s;
+  return tx.Finish(s);
 }
 
 Status AppWriter::Update(long long id, long long n) {

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "backfill/backfill.h"
+#include "pg/transaction.h"
 #include "planner/view_spec.h"
 
 namespace pleat::engine {
@@ -64,7 +65,8 @@ Status StepRunner::DryRun(const plan::Plan& plan, size_t from) {
 // table, so holding the tables while waiting for the views would deadlock
 // with them (and a rebuild fails on nothing a user made: CASCADE).
 Status StepRunner::DryRunOnce(const plan::Plan& plan, size_t from) {
-  Status s = conn_->Exec("BEGIN; SET LOCAL lock_timeout = " + std::to_string(options_.lock_timeout_ms));
+  pg::Transaction tx;
+  Status s = pg::Transaction::Begin(conn_, &tx, "", "SET LOCAL lock_timeout = " + std::to_string(options_.lock_timeout_ms));
   for (size_t i = from; s.ok() && i < plan.steps().size(); ++i) {
     const plan::Step& step = plan.steps()[i];
     if (step.dry_run == "stop") break;
@@ -73,7 +75,7 @@ Status StepRunner::DryRunOnce(const plan::Plan& plan, size_t from) {
       if (s.ok()) s = conn_->Exec(statement);
     if (!s.ok()) s = s.WithContext("at step \"" + step.description + "\"");
   }
-  Status rolled_back = conn_->Exec("ROLLBACK");
+  Status rolled_back = tx.Rollback();
   return s.ok() ? rolled_back : s;
 }
 
@@ -123,13 +125,12 @@ Status StepRunner::RunOnce(const std::string& phase, const plan::Step& step) {
 }
 
 Status StepRunner::RunTransactional(const std::string& phase, const plan::Step& step, const std::vector<std::string>& sql) {
-  Status s = conn_->Exec("BEGIN; SET LOCAL lock_timeout = " + std::to_string(options_.lock_timeout_ms));
+  pg::Transaction tx;
+  Status s = pg::Transaction::Begin(conn_, &tx, "", "SET LOCAL lock_timeout = " + std::to_string(options_.lock_timeout_ms));
   for (const auto& statement : sql)
     if (s.ok()) s = conn_->Exec(statement);
   if (s.ok()) s = conn_->Exec(state_->JournalInsertSql(migration_, phase, step.id));
-  if (s.ok()) s = conn_->Exec("COMMIT");
-  if (!s.ok()) (void)conn_->Exec("ROLLBACK");
-  return s;
+  return tx.Finish(s);
 }
 
 // CONCURRENTLY statements wait for older transactions to finish; those waits

@@ -5,6 +5,7 @@
 #include "backfill/table_walk.h"
 #include "check/scan.h"
 #include "pg/quote.h"
+#include "pg/transaction.h"
 #include "plan/plan.h"
 
 namespace pleat::engine {
@@ -183,10 +184,10 @@ Status Verify(pg::Connection* conn, const state::StateStore& state, const state:
                         "the migration is " + record.phase + ", not active", "finish the interrupted command first"));
     return Status::Ok();
   }
-  Status s = conn->Exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+  pg::Transaction tx;
+  Status s = pg::Transaction::Begin(conn, &tx, "ISOLATION LEVEL REPEATABLE READ READ ONLY");
   if (s.ok()) s = VerifyInTransaction(conn, state, record, options, out);
-  Status end = conn->Exec(s.ok() ? "COMMIT" : "ROLLBACK");
-  return s.ok() ? end : s;
+  return tx.Finish(s);
 }
 
 }  // namespace pleat::engine

@@ -6,6 +6,7 @@
 
 #include "history/baseline_reader.h"
 #include "migration/migration.h"
+#include "pg/transaction.h"
 #include "planner/planner.h"
 #include "planner/view_spec.h"
 #include "state/pooler_check.h"
@@ -35,9 +36,11 @@ convert::ConvertedMigration SqlMigration(const std::vector<BaselineSql>& stateme
 // Reads the schema in one snapshot, with every name it writes schema-qualified.
 Status ReadParts(pg::Connection* conn, const std::string& schema, std::vector<convert::ConvertedMigration>* out) {
   BaselineParts parts;
-  Status s = conn->Exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL search_path = pg_catalog");
+  pg::Transaction tx;
+  Status s = pg::Transaction::Begin(conn, &tx, "ISOLATION LEVEL REPEATABLE READ READ ONLY",
+                                    "SET LOCAL search_path = pg_catalog");
   if (s.ok()) s = ReadBaseline(conn, schema, &parts);
-  (void)conn->Exec(s.ok() ? "COMMIT" : "ROLLBACK");
+  s = tx.Finish(s);
   if (!s.ok()) return s;
   std::string source = "baseline of schema \"" + schema + "\"";
   if (!parts.before.empty()) out->push_back(SqlMigration(parts.before, source + ": what its tables use"));
@@ -89,7 +92,8 @@ Status Record(pg::Connection* conn, state::StateStore* state, const Options& opt
   views.target_schema = options.schema;
   views.state_schema = options.state_schema;
   std::vector<std::string> sql;
-  Status s = conn->Exec("BEGIN");
+  pg::Transaction tx;
+  Status s = pg::Transaction::Begin(conn, &tx);
   std::string parent;
   for (size_t i = 0; s.ok() && i < paths.size(); ++i) {
     std::string name = fs::path(paths[i]).stem().string();
@@ -103,7 +107,7 @@ Status Record(pg::Connection* conn, state::StateStore* state, const Options& opt
   if (s.ok()) s = planner::BuildViewsSql(conn, views, &sql);
   for (const auto& statement : sql)
     if (s.ok()) s = conn->Exec(statement);
-  (void)conn->Exec(s.ok() ? "COMMIT" : "ROLLBACK");
+  s = tx.Finish(s);
   if (s.ok()) *version_schema = views.version_schema;
   return s;
 }

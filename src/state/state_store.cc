@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "pg/quote.h"
+#include "pg/transaction.h"
 
 namespace pleat::state {
 namespace {
@@ -179,11 +180,11 @@ std::string StateStore::Name(const std::string& object) const {
 Status StateStore::Init() {
   // Two concurrent inits would race on CREATE ... IF NOT EXISTS; a transaction
   // advisory lock serializes them.
-  std::string sql = "BEGIN; SELECT pg_advisory_xact_lock(hashtext('pleat init'));" +
-                    fmt::format(kInitSql, pg::QuoteIdent(state_schema_)) + "COMMIT;";
-  Status s = conn_->Exec(sql);
+  pg::Transaction tx;
+  Status s = pg::Transaction::Begin(conn_, &tx, "", "SELECT pg_advisory_xact_lock(hashtext('pleat init'))");
+  if (s.ok()) s = conn_->Exec(fmt::format(kInitSql, pg::QuoteIdent(state_schema_)));
+  s = tx.Finish(s);
   if (!s.ok()) {
-    (void)conn_->Exec("ROLLBACK");
     return s.WithContext("init of state schema \"" + state_schema_ + "\"")
         .WithHint("run pleat as the role that owns the schema and its tables (it may create schemas in the "
                   "database), or as a member of that role with --role <owner>; see docs/roles.md");
