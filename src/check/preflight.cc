@@ -6,8 +6,7 @@
 #include "check/rights.h"
 #include "check/table_check.h"
 #include "lint/lint.h"
-#include "migration/window.h"
-#include "parse/document.h"
+#include "pg/transaction.h"
 #include "planner/planner.h"
 
 namespace pleat::check {
@@ -15,16 +14,14 @@ namespace {
 
 Status CheckAll(pg::Connection* conn, const Options& options, const migration::Migration& m,
                 std::vector<Finding>* out) {
-  nlohmann::json doc;
-  Status s = migration::ParseJoinedDocument(m, &doc);
   std::set<std::string> changed;
   std::vector<TableRequirements> requirements;
   schema::VirtualSchema catalog, after;
   auto visit = [&](size_t i, const schema::VirtualSchema& before, const schema::VirtualSchema& next) {
     NoteChangedTables(catalog, before, next, &changed);
-    return DeriveRequirements(m, doc, i, catalog, before, next, &requirements);
+    return DeriveRequirements(m, i, catalog, before, next, &requirements);
   };
-  if (s.ok()) s = planner::ValidateMigration(conn, options, m, visit, &catalog, &after);
+  Status s = planner::ValidateMigration(conn, options, m, visit, &catalog, &after);
   size_t before = out->size();
   if (s.ok()) s = CheckRights(conn, options, catalog, changed, after, out);
   // Without the rights, reading the rows would fail or see too few of them.
@@ -50,11 +47,13 @@ Status CheckAll(pg::Connection* conn, const Options& options, const migration::M
 
 Status RunPreflight(pg::Connection* conn, const Options& options, const migration::Migration& m,
                     std::vector<Finding>* out) {
-  Status s = conn->Exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL statement_timeout = " +
-                        std::to_string(options.preflight.statement_timeout_ms));
+  pg::Transaction tx;
+  Status s = pg::Transaction::Begin(conn, &tx, "ISOLATION LEVEL REPEATABLE READ READ ONLY",
+                                    "SET LOCAL statement_timeout = " +
+                                        std::to_string(options.preflight.statement_timeout_ms));
   if (!s.ok()) return s;
   s = CheckAll(conn, options, m, out);
-  Status end = conn->Exec("ROLLBACK");  // read only: nothing to keep
+  Status end = tx.Rollback();  // read only: nothing to keep
   return s.ok() ? end : s;  // a validation error reads as the planner's would
 }
 

@@ -7,8 +7,6 @@
 #include <unordered_map>
 
 #include "ops/type_change.h"
-#include "parse/column_def.h"
-#include "parse/document.h"
 #include "parse/expression.h"
 #include "pg/quote.h"
 
@@ -124,10 +122,13 @@ bool ForeignKeyRule(const schema::Constraint& k, const schema::VirtualSchema& sc
   return !rule->ref_columns.empty();
 }
 
-void AddRules(const Table& after, const Table& before, const schema::VirtualSchema& schema, TableRequirements* out) {
-  std::map<std::string, schema::Constraint> old = Constraints(before);
-  for (const auto& [name, k] : Constraints(after)) {
-    if (old.count(name)) continue;
+// The constraints `after` adds to the table, and those the operation builds on it that `after` does not list.
+void AddRules(const Table& after, const Table& before, const std::vector<schema::Constraint>& pending,
+              const schema::VirtualSchema& schema, TableRequirements* out) {
+  std::map<std::string, schema::Constraint> added = Constraints(after);
+  for (const auto& name_constraint : Constraints(before)) added.erase(name_constraint.first);
+  for (const auto& k : pending) added.emplace(k.name, k);
+  for (const auto& [name, k] : added) {
     Rule rule{name, k.type == 'p' ? 'u' : k.type, k.columns};
     if (rule.type == 'c') rule.expression = CheckExpression(k.definition);
     if (rule.type == 'f' && !ForeignKeyRule(k, schema, &rule)) continue;
@@ -162,25 +163,6 @@ void AddDowns(const Table& after, const Table& before, const Table* catalog, Tab
   }
 }
 
-// add_column keeps its column's unique, check and references out of the
-// virtual schema; read them from the operation as the file wrote it.
-Status AddColumnRules(const nlohmann::json& body, const Table& after, const schema::VirtualSchema& schema,
-                      TableRequirements* out) {
-  parse::ColumnDef def;
-  if (!body.is_object() || !body.contains("column")) return Status::Ok();
-  Status s = parse::ColumnDef::Parse(body["column"], "add_column column", &def);
-  if (!s.ok()) return s;
-  if (def.unique) out->rules.push_back({pg::FitIdentifier(after.physical + "_" + def.name + "_key"), 'u', {def.name}});
-  if (def.check) out->rules.push_back({def.check->name, 'c', {}, "(" + OnImage(def.check->constraint, after) + ")"});
-  const Table* ref = def.references ? schema.FindTable(def.references->table) : nullptr;
-  if (ref && ref->created) ref = nullptr;  // no table to read yet
-  const Column* ref_column = ref ? ref->FindColumn(def.references->column) : nullptr;
-  if (ref_column)
-    out->rules.push_back({def.references->name, 'f', {def.name}, "", pg::QualifiedName(schema.schema_name(), ref->physical),
-                          {pg::QuoteIdent(ref_column->physical)}});
-  return Status::Ok();
-}
-
 }  // namespace
 
 bool TableRequirements::Empty() const {
@@ -195,7 +177,7 @@ const ImageColumn* TableRequirements::FindImage(const std::string& physical) con
   return nullptr;
 }
 
-Status DeriveRequirements(const migration::Migration& m, const nlohmann::json& doc, size_t i,
+Status DeriveRequirements(const migration::Migration& m, size_t i,
                           const schema::VirtualSchema& catalog, const schema::VirtualSchema& before,
                           const schema::VirtualSchema& after, std::vector<TableRequirements>* out) {
   for (const auto& physical : after.ChangedTables()) {  // the tables the operation touched, in schema order
@@ -207,13 +189,10 @@ Status DeriveRequirements(const migration::Migration& m, const nlohmann::json& d
     TableRequirements r{static_cast<int>(i + 1), std::string(m.operations[i]->Key()), table.name, table.physical};
     const Table* in_catalog = catalog.FindByPhysical(table.physical);
     AddColumns(table, *prev, in_catalog, &r);
-    AddRules(table, *prev, after, &r);
+    std::vector<schema::Constraint> pending;
+    m.operations[i]->AddPendingConstraints(after, table, &pending);
+    AddRules(table, *prev, pending, after, &r);
     AddDowns(table, *prev, in_catalog, &r);
-    const nlohmann::json& op = doc["operations"][i];
-    if (r.operation_key == "add_column" && op["add_column"].value("table", "") == table.name) {
-      Status s = AddColumnRules(op["add_column"], table, after, &r);
-      if (!s.ok()) return s;
-    }
     if (!r.Empty()) out->push_back(std::move(r));
   }
   return Status::Ok();

@@ -4,8 +4,9 @@
 // operation to succeed, derived from the virtual schemas before and after it
 // (planner::ValidateMigration) rather than from each operation: columns whose
 // `up` it sets, columns it makes NOT NULL, check / unique / foreign key
-// constraints it adds, and hidden columns whose `down` it sets. add_column's own
-// column constraints are not in the virtual schema; they come from the file.
+// constraints it adds, and hidden columns whose `down` it sets. Constraints an
+// operation builds that the virtual schema does not list (add_column's column
+// constraints) it reports itself (ops::Operation::AddPendingConstraints).
 // Everything is expressed over a "row image": one SQL expression per column of
 // the new version, evaluated over the physical table as it is now (alias `t`),
 // output under the column's physical name. Pure: no SQL runs here.
@@ -72,10 +73,9 @@ struct TableRequirements {
 };
 
 // What operation `index` of `m` requires, from the schemas before and after it
-// (planner::ValidateMigration's visitor) and the catalog's. `doc` is the file
-// parsed (parse::ParseDocument). Tables the migration creates hold no rows
-// and are skipped.
-Status DeriveRequirements(const migration::Migration& m, const nlohmann::json& doc, size_t index,
+// (planner::ValidateMigration's visitor) and the catalog's. Tables the
+// migration creates hold no rows and are skipped.
+Status DeriveRequirements(const migration::Migration& m, size_t index,
                           const schema::VirtualSchema& catalog, const schema::VirtualSchema& before,
                           const schema::VirtualSchema& after, std::vector<TableRequirements>* out);
 

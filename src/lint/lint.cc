@@ -33,7 +33,7 @@ std::vector<std::string> IgnoredRules(const json& item, const OpInput& op, std::
 
 void LintOperation(const OpInput& op, std::vector<Finding>* out) {
   if (op.key != "sql") {
-    LintOperationBody(op, out);
+    LintWrittenColumns(op, out);
     LintIdentifiers(op, nullptr, out);
     return;
   }
@@ -71,7 +71,8 @@ Status Lint(const migration::Migration& migration, const LintContext& context, s
     if (!item.is_object()) continue;  // the loader refuses such items
     std::string key = OperationKey(item);
     if (key.empty()) continue;
-    OpInput op{static_cast<int>(i + 1), key, &item[key], &context};
+    const ops::Operation* operation = i < migration.operations.size() ? migration.operations[i].get() : nullptr;
+    OpInput op{static_cast<int>(i + 1), key, &item[key], &context, operation};
     std::vector<Finding> found;
     std::vector<std::string> ignored = IgnoredRules(item, op, out);
     LintOperation(op, &found);

@@ -14,6 +14,7 @@
 
 #include "finding.h"
 #include "lint/lint.h"
+#include "ops/operation.h"
 #include "parse/statements.h"
 
 namespace pleat::lint {
@@ -24,6 +25,7 @@ struct OpInput {
   std::string key;                      // "add_column"
   const nlohmann::json* body = nullptr; // the operation's fields
   const LintContext* context = nullptr;
+  const ops::Operation* operation = nullptr;  // as loaded; null only if the loader and the file disagree
 };
 
 struct RuleInfo {
@@ -54,7 +56,7 @@ Finding IntPrimaryKeyFinding(const OpInput& op, const std::string& table, const 
                                     const std::string& type, bool is_new);
 
 void LintRawSql(const OpInput& op, const parse::Statements& up, std::vector<Finding>* out);
-void LintOperationBody(const OpInput& op, std::vector<Finding>* out);
+void LintWrittenColumns(const OpInput& op, std::vector<Finding>* out);
 // `up` is the parsed SQL of a `sql` operation, else null.
 void LintIdentifiers(const OpInput& op, const parse::Statements* up, std::vector<Finding>* out);
 

@@ -167,13 +167,4 @@ Status AddColumn::Rollback(const schema::VirtualSchema& before, plan::Plan* plan
   return Status::Ok();
 }
 
-
-void AddColumn::AddCatalogUses(const schema::VirtualSchema& after, CatalogUses* out) const {
-  const schema::Table* t = after.FindTable(table_);
-  if (!t) return;
-  if (column_.unique) out->indexes.push_back(UniqueOn("unique constraint", UniqueName(), *t, {column_.name}));
-  if (const auto& ref = column_.references)
-    out->foreign_keys.push_back(ForeignKeyTo(ref->name, {column_.type}, after, ref->table, {ref->column}));
-}
-
 }  // namespace pleat::ops

@@ -28,7 +28,11 @@ class AddColumn final : public Operation {
   Status Start(const schema::VirtualSchema& before, plan::Plan* plan) const override;
   Status Complete(const schema::VirtualSchema& before, plan::Plan* plan) const override;
   Status Rollback(const schema::VirtualSchema& before, plan::Plan* plan) const override;
+  // What it builds, for check and lint: add_column_describe.cc.
   void AddCatalogUses(const schema::VirtualSchema& after, CatalogUses* out) const override;
+  void AddPendingConstraints(const schema::VirtualSchema& after, const schema::Table& table,
+                             std::vector<schema::Constraint>* out) const override;
+  void AddWrittenColumns(std::vector<WrittenColumn>* out) const override;
 
  private:
   // True when the default must be evaluated per row (volatile functions):

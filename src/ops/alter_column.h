@@ -39,6 +39,7 @@ class AlterColumn final : public Operation {
   Status Complete(const schema::VirtualSchema& before, plan::Plan* plan) const override;
   Status Rollback(const schema::VirtualSchema& before, plan::Plan* plan) const override;
   void AddCatalogUses(const schema::VirtualSchema& after, CatalogUses* out) const override;
+  void AddWrittenColumns(std::vector<WrittenColumn>* out) const override;
   bool RenamesOnComplete() const override { return true; }
 
  private:

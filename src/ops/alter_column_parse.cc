@@ -1,5 +1,6 @@
 // AlterColumn's parsing (declared in ops/alter_column.h): the file's fields,
-// the sub-changes' own objects, and `up`/`down` as pgroll lets users write them.
+// the sub-changes' own objects, and `up`/`down` as pgroll lets users write them;
+// and the column as the file writes it, for lint.
 #include <algorithm>
 #include <cctype>
 
@@ -90,6 +91,10 @@ Status AlterColumn::ParseSubChanges(const nlohmann::json* check, const nlohmann:
   if (s.ok()) s = parse::ColumnDef::Parse(column, where, &constraints_);
   if (s.ok() && name_) s = RenameColumn::Parse({{"table", table_}, {"from", column_}, {"to", *name_}}, where, &rename_);
   return s;
+}
+
+void AlterColumn::AddWrittenColumns(std::vector<WrittenColumn>* out) const {
+  if (type_) out->push_back({table_, column_, *type_, false, false, /*retyped=*/true});
 }
 
 }  // namespace pleat::ops

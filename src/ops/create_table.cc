@@ -133,4 +133,11 @@ void CreateTable::AddCatalogUses(const schema::VirtualSchema& after, CatalogUses
   }
 }
 
+void CreateTable::AddWrittenColumns(std::vector<WrittenColumn>* out) const {
+  std::set<std::string> key;  // a table constraint's primary key
+  for (const auto& k : constraints_)
+    if (k.type == "primary_key") key.insert(k.columns.begin(), k.columns.end());
+  for (const auto& c : columns_) out->push_back({name_, c.name, c.type, c.pk || key.count(c.name) > 0, true});
+}
+
 }  // namespace pleat::ops

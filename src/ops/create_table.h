@@ -26,6 +26,7 @@ class CreateTable final : public Operation {
   Status Complete(const schema::VirtualSchema& before, plan::Plan* plan) const override;
   Status Rollback(const schema::VirtualSchema& before, plan::Plan* plan) const override;
   void AddCatalogUses(const schema::VirtualSchema& after, CatalogUses* out) const override;
+  void AddWrittenColumns(std::vector<WrittenColumn>* out) const override;
 
  private:
   std::string name_;

@@ -10,6 +10,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "ops/catalog_uses.h"
 #include "plan/plan.h"
@@ -17,6 +18,17 @@
 #include "status.h"
 
 namespace pleat::ops {
+
+// A column as the file writes it: one the operation creates, or gives a type.
+// Lint reads these (it has no database, so no virtual schema to read them from).
+struct WrittenColumn {
+  std::string table;   // as the file names it
+  std::string column;
+  std::string type;    // as written
+  bool primary_key = false;
+  bool new_table = false;  // the operation creates the table
+  bool retyped = false;    // an existing column given this type
+};
 
 class Operation {
  public:
@@ -42,6 +54,15 @@ class Operation {
   // Adds the unique keys and foreign keys the operation builds, as `after` (the
   // schema its Validate() left) shows them, for the catalog check before any DDL.
   virtual void AddCatalogUses(const schema::VirtualSchema&, CatalogUses*) const {}
+  // Adds the constraints the operation builds on the existing rows of `table`
+  // (as `after` shows it) that `after` does not list: add_column's column
+  // constraints stay out of the virtual schema. Definitions over physical
+  // columns, as schema::Constraint holds them. The preflight checks the rows
+  // against these and against the constraints `after` adds.
+  virtual void AddPendingConstraints(const schema::VirtualSchema& /*after*/, const schema::Table& /*table*/,
+                                     std::vector<schema::Constraint>*) const {}
+  // Adds the columns the operation creates or retypes, as the file writes them.
+  virtual void AddWrittenColumns(std::vector<WrittenColumn>*) const {}
 };
 
 }  // namespace pleat::ops
