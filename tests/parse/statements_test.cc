@@ -5,7 +5,7 @@
 
 #include <gtest/gtest.h>
 
-namespace pleat::migration {
+namespace pleat::parse {
 namespace {
 
 struct Case {
@@ -38,8 +38,8 @@ TEST(StatementsTest, SplitsStatementsWithTheirKindsAndText) {
       {"SELECT 'é'; SELECT 2", {"SelectStmt", "SelectStmt"}, {"SELECT 'é'", "SELECT 2"}},
   };
   for (const Case& c : kCases) {
-    parse::Statements parsed;
-    Status s = parse::Statements::Parse(c.text, &parsed);
+    Statements parsed;
+    Status s = Statements::Parse(c.text, &parsed);
     ASSERT_TRUE(s.ok()) << "input: " << c.text << "\n" << s.ToString();
     ASSERT_EQ(parsed.statements().size(), c.kinds.size()) << "input: " << c.text;
     for (size_t i = 0; i < c.kinds.size(); ++i) {
@@ -51,16 +51,16 @@ TEST(StatementsTest, SplitsStatementsWithTheirKindsAndText) {
 }
 
 TEST(StatementsTest, KeepsTheParseTree) {
-  parse::Statements parsed;
-  ASSERT_TRUE(parse::Statements::Parse("CREATE INDEX CONCURRENTLY i ON t (c)", &parsed).ok());
+  Statements parsed;
+  ASSERT_TRUE(Statements::Parse("CREATE INDEX CONCURRENTLY i ON t (c)", &parsed).ok());
   EXPECT_EQ(parsed.statements()[0].tree.value("concurrent", false), true);
 }
 
 TEST(StatementsTest, AcceptsLongTextsOfShortStatements) {
   std::string sql;
   for (int i = 0; i < 5000; ++i) sql += "INSERT INTO t VALUES (" + std::to_string(i) + ");\n";
-  parse::Statements parsed;
-  Status s = parse::Statements::Parse(sql, &parsed);
+  Statements parsed;
+  Status s = Statements::Parse(sql, &parsed);
   ASSERT_TRUE(s.ok()) << s.ToString();
   EXPECT_EQ(5000u, parsed.statements().size());
   EXPECT_EQ("INSERT INTO t VALUES (4999)", parsed.statements().back().text);
@@ -79,12 +79,12 @@ TEST(StatementsTest, RefusesBadText) {
       {"SELECT 1;\n" + LongSum() + ";\nSELECT 2", "statement 2 is longer than 65536 bytes"},
   };
   for (const auto& [text, error] : kCases) {
-    parse::Statements parsed;
-    Status s = parse::Statements::Parse(text, &parsed);
+    Statements parsed;
+    Status s = Statements::Parse(text, &parsed);
     ASSERT_FALSE(s.ok()) << "input: " << text.substr(0, 40);
     EXPECT_NE(s.message().find(error), std::string::npos) << "input: " << text.substr(0, 40) << "\n" << s.message();
   }
 }
 
 }  // namespace
-}  // namespace pleat::migration
+}  // namespace pleat::parse

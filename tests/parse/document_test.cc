@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-namespace pleat::migration {
+namespace pleat::parse {
 namespace {
 
 using nlohmann::json;
@@ -55,7 +55,7 @@ TEST(DocumentTest, Converts) {
   };
   for (const ParseCase& c : kCases) {
     json got;
-    Status s = parse::ParseDocument(c.path, c.text, &got);
+    Status s = ParseDocument(c.path, c.text, &got);
     ASSERT_TRUE(s.ok()) << c.path << ": " << c.text << "\n" << s.ToString();
     EXPECT_EQ(got.dump(), json::parse(c.want).dump()) << c.path << ": " << c.text;
   }
@@ -120,7 +120,7 @@ TEST(DocumentTest, Errors) {
   };
   for (const ErrorCase& c : kCases) {
     json got = "untouched";
-    Status s = parse::ParseDocument(c.path, c.text, &got);
+    Status s = ParseDocument(c.path, c.text, &got);
     std::string shown = c.text.substr(0, 60);
     ASSERT_FALSE(s.ok()) << c.path << ": " << shown;
     EXPECT_EQ(s.code(), Status::Code::kInvalid) << c.path << ": " << shown;
@@ -134,4 +134,4 @@ TEST(DocumentTest, Errors) {
 }
 
 }  // namespace
-}  // namespace pleat::migration
+}  // namespace pleat::parse

@@ -6,12 +6,12 @@
 
 #include <gtest/gtest.h>
 
-namespace pleat::migration {
+namespace pleat::parse {
 namespace {
 
 struct RefCase {
   std::string text;
-  std::vector<parse::Expression::ColumnRef> refs;  // in text order
+  std::vector<Expression::ColumnRef> refs;  // in text order
   std::vector<std::string> functions;
 };
 
@@ -47,13 +47,13 @@ TEST(ExpressionTest, FindsColumnReferencesAndFunctions) {
       {"$1 + 'a' || $$b$$", {}, {}},
   };
   for (const RefCase& c : kCases) {
-    parse::Expression e;
-    Status s = parse::Expression::Parse(c.text, &e);
+    Expression e;
+    Status s = Expression::Parse(c.text, &e);
     ASSERT_TRUE(s.ok()) << "input: " << c.text << "\n" << s.ToString();
     EXPECT_EQ(e.text(), c.text) << "input: " << c.text;
     ASSERT_EQ(e.column_refs().size(), c.refs.size()) << "input: " << c.text;
     for (size_t i = 0; i < c.refs.size(); ++i) {
-      const parse::Expression::ColumnRef& got = e.column_refs()[i];
+      const Expression::ColumnRef& got = e.column_refs()[i];
       EXPECT_EQ(got.name, c.refs[i].name) << "input: " << c.text << " ref " << i;
       EXPECT_EQ(got.offset, c.refs[i].offset) << "input: " << c.text << " ref " << i;
       EXPECT_EQ(got.length, c.refs[i].length) << "input: " << c.text << " ref " << i;
@@ -70,8 +70,8 @@ TEST(ExpressionTest, ReferencedColumnsSkipsSubqueriesAndRepeats) {
       {"1 + 2", {}},
   };
   for (const auto& [text, want] : kCases) {
-    parse::Expression e;
-    Status s = parse::Expression::Parse(text, &e);
+    Expression e;
+    Status s = Expression::Parse(text, &e);
     ASSERT_TRUE(s.ok()) << "input: " << text << "\n" << s.ToString();
     EXPECT_EQ(e.ReferencedColumns(), want) << "input: " << text;
   }
@@ -88,14 +88,14 @@ struct RenameCase {
 TEST(ExpressionTest, IsConstantOnlyForLiteralsAndCasts) {
   for (const char* text : {"0", "'x'", "'2020-01-01'::date", "NULL", "-1.5", "CASE WHEN true THEN 1 END",
                            "ARRAY[1, 2]", "coalesce(NULL, 'a')", "ROW(1, 'a')"}) {
-    parse::Expression e;
-    ASSERT_TRUE(parse::Expression::Parse(text, &e).ok()) << text;
+    Expression e;
+    ASSERT_TRUE(Expression::Parse(text, &e).ok()) << text;
     EXPECT_TRUE(e.IsConstant()) << text;
   }
   for (const char* text : {"a", "t.a", "now()", "pg_catalog.now()", "1 + 1", "1 OPERATOR(pg_catalog.+) 1",
                            "(SELECT 1)", "EXISTS (SELECT FROM public.x)", "- '1'::int", "CASE a WHEN 1 THEN 2 END"}) {
-    parse::Expression e;
-    ASSERT_TRUE(parse::Expression::Parse(text, &e).ok()) << text;
+    Expression e;
+    ASSERT_TRUE(Expression::Parse(text, &e).ok()) << text;
     EXPECT_FALSE(e.IsConstant()) << text;
   }
 }
@@ -117,8 +117,8 @@ TEST(ExpressionTest, RenameColumnsRewritesOnlyReferences) {
       {"a + 1", {}, "a + 1"},
   };
   for (const RenameCase& c : kCases) {
-    parse::Expression e;
-    Status s = parse::Expression::Parse(c.text, &e);
+    Expression e;
+    Status s = Expression::Parse(c.text, &e);
     ASSERT_TRUE(s.ok()) << "input: " << c.text << "\n" << s.ToString();
     EXPECT_EQ(e.RenameColumns(c.replacements), c.want) << "input: " << c.text;
   }
@@ -157,8 +157,8 @@ TEST(ExpressionTest, RejectsAnythingButOneExpression) {
       {std::string(40000, 'a'), "the expression is longer than 32768 bytes"},
   };
   for (const RejectCase& c : kCases) {
-    parse::Expression e;
-    Status s = parse::Expression::Parse(c.text, &e);
+    Expression e;
+    Status s = Expression::Parse(c.text, &e);
     std::string shown = c.text.substr(0, 40);
     ASSERT_FALSE(s.ok()) << "input: " << shown;
     EXPECT_EQ(s.code(), Status::Code::kInvalid) << "input: " << shown;
@@ -172,8 +172,8 @@ TEST(ExpressionTest, RejectsAnythingButOneExpression) {
 TEST(ExpressionTest, LongOperatorChainWithinLimit) {
   std::string text = "a";
   while (text.size() + 2 <= 32 * 1024) text += "+a";
-  parse::Expression e;
-  Status s = parse::Expression::Parse(text, &e);
+  Expression e;
+  Status s = Expression::Parse(text, &e);
   ASSERT_TRUE(s.ok()) << s.ToString();
   EXPECT_EQ(e.column_refs().size(), (text.size() + 1) / 2);
   EXPECT_EQ(e.ReferencedColumns(), std::vector<std::string>{"a"});
@@ -182,12 +182,12 @@ TEST(ExpressionTest, LongOperatorChainWithinLimit) {
 // Deep parentheses hit the parser's own stack limit, which it reports as an error.
 TEST(ExpressionTest, DeepNestingIsAnError) {
   std::string text = std::string(10000, '(') + "a" + std::string(10000, ')');
-  parse::Expression e;
-  Status s = parse::Expression::Parse(text, &e);
+  Expression e;
+  Status s = Expression::Parse(text, &e);
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.message().rfind("memory exhausted at or near \"(\" at position ", 0), 0u)
       << s.message();
 }
 
 }  // namespace
-}  // namespace pleat::migration
+}  // namespace pleat::parse

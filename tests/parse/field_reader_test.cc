@@ -6,13 +6,13 @@
 
 #include <gtest/gtest.h>
 
-namespace pleat::migration {
+namespace pleat::parse {
 namespace {
 
 using nlohmann::json;
 
 // Reads some keys and prints what it got into `got`, so one table covers every getter.
-using ReadFn = std::function<Status(parse::FieldReader* r, std::string* got)>;
+using ReadFn = std::function<Status(FieldReader* r, std::string* got)>;
 
 struct Case {
   const char* name;
@@ -26,11 +26,11 @@ struct Case {
 std::string Show(const std::optional<std::string>& v) { return v ? "\"" + *v + "\"" : "nullopt"; }
 
 ReadFn ReadString(const std::string& key) {
-  return [key](parse::FieldReader* r, std::string* got) { return r->String(key, got); };
+  return [key](FieldReader* r, std::string* got) { return r->String(key, got); };
 }
 
 ReadFn ReadOptString(const std::string& key) {
-  return [key](parse::FieldReader* r, std::string* got) {
+  return [key](FieldReader* r, std::string* got) {
     std::optional<std::string> v;
     Status s = r->OptString(key, &v);
     *got = Show(v);
@@ -39,7 +39,7 @@ ReadFn ReadOptString(const std::string& key) {
 }
 
 ReadFn ReadNullable(const std::string& key) {
-  return [key](parse::FieldReader* r, std::string* got) {
+  return [key](FieldReader* r, std::string* got) {
     bool present = true;
     std::optional<std::string> v = "stale";
     Status s = r->NullableString(key, &present, &v);
@@ -49,7 +49,7 @@ ReadFn ReadNullable(const std::string& key) {
 }
 
 ReadFn ReadBool(const std::string& key) {
-  return [key](parse::FieldReader* r, std::string* got) {
+  return [key](FieldReader* r, std::string* got) {
     std::optional<bool> v;
     Status s = r->OptBool(key, &v);
     *got = v ? (*v ? "true" : "false") : "nullopt";
@@ -58,7 +58,7 @@ ReadFn ReadBool(const std::string& key) {
 }
 
 ReadFn ReadInt(const std::string& key) {
-  return [key](parse::FieldReader* r, std::string* got) {
+  return [key](FieldReader* r, std::string* got) {
     std::optional<long long> v;
     Status s = r->OptInt(key, &v);
     *got = v ? std::to_string(*v) : "nullopt";
@@ -67,7 +67,7 @@ ReadFn ReadInt(const std::string& key) {
 }
 
 ReadFn ReadObject(const std::string& key) {
-  return [key](parse::FieldReader* r, std::string* got) {
+  return [key](FieldReader* r, std::string* got) {
     const json* v = nullptr;
     Status s = r->OptObject(key, &v);
     *got = v ? v->dump() : "null";
@@ -76,7 +76,7 @@ ReadFn ReadObject(const std::string& key) {
 }
 
 ReadFn ReadArray(const std::string& key) {
-  return [key](parse::FieldReader* r, std::string* got) {
+  return [key](FieldReader* r, std::string* got) {
     const json* v = nullptr;
     Status s = r->OptArray(key, &v);
     *got = v ? v->dump() : "null";
@@ -85,7 +85,7 @@ ReadFn ReadArray(const std::string& key) {
 }
 
 ReadFn ReadList(const std::string& key) {
-  return [key](parse::FieldReader* r, std::string* got) {
+  return [key](FieldReader* r, std::string* got) {
     std::vector<std::string> v = {"stale"};
     Status s = r->OptStringList(key, &v);
     for (const std::string& item : v) *got += "[" + item + "]";
@@ -94,7 +94,7 @@ ReadFn ReadList(const std::string& key) {
 }
 
 // The add_column shape: table, column, up.
-Status ReadAddColumn(parse::FieldReader* r, std::string* got) {
+Status ReadAddColumn(FieldReader* r, std::string* got) {
   std::optional<std::string> column, up;
   Status s = r->String("table", got);
   if (s.ok()) s = r->OptString("column", &column);
@@ -112,7 +112,7 @@ TEST(FieldReaderTest, Table) {
        "remove the key or fix its spelling"},
       {"unknown keys", R"({"table": "t", "b": 1, "a": 2})", ReadString("table"), "",
        "operation 2 (add_column): unknown keys \"a\", \"b\"; allowed keys: table", ""},
-      {"no getters", R"({"x": 1})", [](parse::FieldReader*, std::string*) { return Status::Ok(); },
+      {"no getters", R"({"x": 1})", [](FieldReader*, std::string*) { return Status::Ok(); },
        "", "operation 2 (add_column): unknown key \"x\"; allowed keys: none", ""},
       {"required missing", R"({})", ReadString("table"), "",
        "operation 2 (add_column): \"table\" is required", "add \"table\" with a value"},
@@ -172,7 +172,7 @@ TEST(FieldReaderTest, Table) {
   };
   for (const Case& c : kCases) {
     json object = json::parse(c.object);
-    parse::FieldReader reader(object, kWhere);
+    FieldReader reader(object, kWhere);
     std::string got;
     Status s = c.read(&reader, &got);
     if (s.ok()) s = reader.Finish();
@@ -197,7 +197,7 @@ TEST(FieldReaderTest, RequireObject) {
       {R"(null)", "the file", "the file: must be a mapping of keys to values, not null"},
   };
   for (const auto& [text, where, message] : kCases) {
-    Status s = parse::FieldReader::RequireObject(json::parse(text), where);
+    Status s = FieldReader::RequireObject(json::parse(text), where);
     EXPECT_EQ(s.ok(), message.empty()) << "input: " << text;
     EXPECT_EQ(s.message(), message) << "input: " << text;
   }
@@ -208,7 +208,7 @@ TEST(FieldReaderTest, EmptyWhere) {
   const std::string kCases[] = {R"({})", R"({"x": 1})"};
   for (const std::string& text : kCases) {
     json object = json::parse(text);
-    parse::FieldReader reader(object, "");
+    FieldReader reader(object, "");
     std::string table;
     Status s = reader.String("table", &table);
     EXPECT_EQ(s.message(), "\"table\" is required") << "input: " << text;
@@ -217,4 +217,4 @@ TEST(FieldReaderTest, EmptyWhere) {
 }
 
 }  // namespace
-}  // namespace pleat::migration
+}  // namespace pleat::parse
