@@ -95,7 +95,8 @@ bool AddConstraint(const Cmd& c, std::vector<ConvertedOperation>* out) {
   if (con.contains("indexname") || !TableConstraintObject(c.st.text, c.table, con, &k)) return false;
   if (k["type"] == "check") {  // create_constraint rebuilds the columns the check reads
     parse::Expression e;
-    if (!parse::Expression::Parse(k["check"].get<std::string>(), &e).ok() || e.ReferencedColumns().empty()) return false;
+    if (!parse::Expression::Parse(k["check"].get<std::string>(), &e).ok() || e.ReferencedColumns().empty())
+      return false;
     ordered_json body = {{"name", k["name"]}, {"type", "check"}, {"columns", e.ReferencedColumns()}, {"check", k["check"]}};
     k = body;
   }

@@ -64,7 +64,8 @@ class Lifecycle {
   Status StartWindow(const std::string& dir, const std::vector<std::string>& files, std::string* version_schema);
   // `*active` has the name of `m` (loaded from `path`) but other text: plans
   // it again (resetting *active) when no start step ran, else refuses.
-  Status ReplanEdited(const std::string& path, const migration::Migration& m, std::optional<state::MigrationRecord>* active);
+  Status ReplanEdited(const std::string& path, const migration::Migration& m,
+                      std::optional<state::MigrationRecord>* active);
   // Before a fresh start: logs the preflight's and the lint's findings and
   // refuses (changing nothing) on a preflight error unless options_.preflight.force.
   Status Preflight(const migration::Migration& m);

@@ -19,6 +19,8 @@ int JitteredPauseMs(int attempt) {
   return std::uniform_int_distribution<int>(base / 2, base + base / 2)(rng);
 }
 
+std::string SetLocalLockTimeout(int ms) { return "SET LOCAL lock_timeout = " + std::to_string(ms); }
+
 }  // namespace
 
 StepRunner::StepRunner(pg::Connection* conn, state::StateStore* state, const Options& options, std::string migration)
@@ -66,7 +68,7 @@ Status StepRunner::DryRun(const plan::Plan& plan, size_t from) {
 // with them (and a rebuild fails on nothing a user made: CASCADE).
 Status StepRunner::DryRunOnce(const plan::Plan& plan, size_t from) {
   pg::Transaction tx;
-  Status s = pg::Transaction::Begin(conn_, &tx, "", "SET LOCAL lock_timeout = " + std::to_string(options_.lock_timeout_ms));
+  Status s = pg::Transaction::Begin(conn_, &tx, "", SetLocalLockTimeout(options_.lock_timeout_ms));
   for (size_t i = from; s.ok() && i < plan.steps().size(); ++i) {
     const plan::Step& step = plan.steps()[i];
     if (step.dry_run == "stop") break;
@@ -124,9 +126,10 @@ Status StepRunner::RunOnce(const std::string& phase, const plan::Step& step) {
   return Status::Ok();
 }
 
-Status StepRunner::RunTransactional(const std::string& phase, const plan::Step& step, const std::vector<std::string>& sql) {
+Status StepRunner::RunTransactional(const std::string& phase, const plan::Step& step,
+                                    const std::vector<std::string>& sql) {
   pg::Transaction tx;
-  Status s = pg::Transaction::Begin(conn_, &tx, "", "SET LOCAL lock_timeout = " + std::to_string(options_.lock_timeout_ms));
+  Status s = pg::Transaction::Begin(conn_, &tx, "", SetLocalLockTimeout(options_.lock_timeout_ms));
   for (const auto& statement : sql)
     if (s.ok()) s = conn_->Exec(statement);
   if (s.ok()) s = conn_->Exec(state_->JournalInsertSql(migration_, phase, step.id));

@@ -177,8 +177,8 @@ Status VerifyInTransaction(pg::Connection* conn, const state::StateStore& state,
 
 }  // namespace
 
-Status Verify(pg::Connection* conn, const state::StateStore& state, const state::MigrationRecord& record, const Options& options,
-              std::vector<Finding>* out) {
+Status Verify(pg::Connection* conn, const state::StateStore& state, const state::MigrationRecord& record,
+              const Options& options, std::vector<Finding>* out) {
   if (record.phase != "active") {
     out->push_back(Make(Severity::kError, "not-active", "migration \"" + record.name + "\"",
                         "the migration is " + record.phase + ", not active", "finish the interrupted command first"));

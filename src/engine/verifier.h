@@ -24,8 +24,8 @@ namespace pleat::engine {
 
 // Appends one finding per problem; an empty *out means `complete` may run.
 // Fails only when the server does.
-Status Verify(pg::Connection* conn, const state::StateStore& state, const state::MigrationRecord& record, const Options& options,
-              std::vector<Finding>* out);
+Status Verify(pg::Connection* conn, const state::StateStore& state, const state::MigrationRecord& record,
+              const Options& options, std::vector<Finding>* out);
 
 }  // namespace pleat::engine
 

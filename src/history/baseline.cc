@@ -86,8 +86,9 @@ Status WriteFiles(const std::vector<std::string>& paths, const std::vector<std::
 }
 
 // Records every file as completed and creates the last one's version schema, in one transaction.
-Status Record(pg::Connection* conn, state::StateStore* state, const Options& options, const std::vector<std::string>& paths,
-              const std::vector<std::string>& texts, std::string* version_schema) {
+Status Record(pg::Connection* conn, state::StateStore* state, const Options& options,
+              const std::vector<std::string>& paths, const std::vector<std::string>& texts,
+              std::string* version_schema) {
   planner::ViewSpec views;
   views.target_schema = options.schema;
   views.state_schema = options.state_schema;

@@ -15,7 +15,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-Status OpenHistory(const Options& options, pg::Connection* conn, std::unique_ptr<state::StateStore>* state, bool* initialized) {
+Status OpenHistory(const Options& options, pg::Connection* conn, std::unique_ptr<state::StateStore>* state,
+                   bool* initialized) {
   Status s = state::OpenSession(options, conn);
   if (!s.ok()) return s;
   *state = std::make_unique<state::StateStore>(conn, options.state_schema, options.schema);

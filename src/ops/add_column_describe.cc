@@ -29,8 +29,9 @@ void AddColumn::AddPendingConstraints(const schema::VirtualSchema& after, const 
   const schema::Column* key = target ? target->FindColumn(ref->column) : nullptr;
   if (key)
     out->push_back({ref->name, 'f', {column_.name},
-                    "FOREIGN KEY (" + column + ") REFERENCES " + pg::QualifiedName(after.schema_name(), target->physical) +
-                        "(" + pg::QuoteIdent(key->physical) + ")"});
+                    "FOREIGN KEY (" + column + ") REFERENCES " +
+                        pg::QualifiedName(after.schema_name(), target->physical) + "(" + pg::QuoteIdent(key->physical) +
+                        ")"});
 }
 
 void AddColumn::AddWrittenColumns(std::vector<WrittenColumn>* out) const {

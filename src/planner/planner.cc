@@ -207,7 +207,8 @@ Status PlanMigration(pg::Connection* conn, const Options& options, const migrati
   Append(&final_rollback, sync.rollback);
   Append(&final_rollback, rollback);
   Append(&final_rollback, shadow_rollback);
-  for (const auto& [phase, plan] : {std::pair<const char*, const plan::Plan*>{"start", &start}, {"complete", &final_complete},
+  using PhasePlan = std::pair<const char*, const plan::Plan*>;
+  for (const auto& [phase, plan] : {PhasePlan{"start", &start}, {"complete", &final_complete},
                                     {"rollback", &final_rollback}})
     if (Status u = UniqueStepIds(phase, *plan); !u.ok()) return u;
   out->plans = {{"start", start.ToJson()},

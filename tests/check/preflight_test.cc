@@ -67,12 +67,14 @@ const std::vector<Case> kCases = {
      "INSERT INTO users VALUES (1, 'A@x'), (2, 'a@x'), (3, 'b@x'), (4, NULL), (5, NULL);",
      "operations:\n  - add_column:\n      table: users\n      up: lower(email)\n"
      "      column: {name: email_key, type: text, nullable: true, unique: true}\n",
-     "unique-violation", 1, {"(a@x) in 2 rows: (\"id\")=(1) (\"id\")=(2)"}, "UPDATE users SET email = email || id WHERE id = 2"},
+     "unique-violation", 1, {"(a@x) in 2 rows: (\"id\")=(1) (\"id\")=(2)"},
+     "UPDATE users SET email = email || id WHERE id = 2"},
     {"AddColumnCheckAfterUp",
      "CREATE TABLE items (id int PRIMARY KEY, price int);"
      "INSERT INTO items VALUES (1, 5), (2, -1), (3, NULL), (4, 0);",
      "operations:\n  - add_column:\n      table: items\n      up: price * 2\n"
-     "      column: {name: doubled, type: int, nullable: true, check: {name: doubled_positive, constraint: doubled > 0}}\n",
+     "      column: {name: doubled, type: int, nullable: true,\n"
+     "               check: {name: doubled_positive, constraint: doubled > 0}}\n",
      "check-violation", 2, {"(\"id\")=(2)", "(\"id\")=(4)"}, "UPDATE items SET price = 1 WHERE price <= 0"},
     {"AddColumnReferencesAfterUp",
      "CREATE TABLE users (id int PRIMARY KEY);"
@@ -80,7 +82,8 @@ const std::vector<Case> kCases = {
      "INSERT INTO users VALUES (1), (2);"
      "INSERT INTO orders VALUES (10, 1), (11, 99), (12, NULL);",
      "operations:\n  - add_column:\n      table: orders\n      up: uid\n"
-     "      column: {name: user_id, type: int, nullable: true, references: {name: orders_user_id_fk, table: users, column: id}}\n",
+     "      column: {name: user_id, type: int, nullable: true,\n"
+     "               references: {name: orders_user_id_fk, table: users, column: id}}\n",
      "foreign-key-violation", 1, {"(\"id\")=(11)"}, "DELETE FROM orders WHERE uid > 90"},
     {"CreateConstraintCheck",
      "CREATE TABLE items (id int PRIMARY KEY, qty int);"

@@ -41,8 +41,8 @@ void ExpectSameStep(const plan::Step& want, const plan::Step& got) {
 TEST(Step, NoReturnAndDryRunRoundTrip) {
   plan::Plan plan;
   plan.AddValidate("check", "validate", {"ALTER TABLE t VALIDATE CONSTRAINT c"});
-  plan::Step point = MakeStep(plan::Step::Kind::kSql, "drop_old_version", {"DROP SCHEMA IF EXISTS \"v1\" CASCADE"}, true, "",
-                        nullptr);
+  plan::Step point = MakeStep(plan::Step::Kind::kSql, "drop_old_version", {"DROP SCHEMA IF EXISTS \"v1\" CASCADE"},
+                              true, "", nullptr);
   point.no_return = true;
   plan.Add(point);
   plan::Plan back = plan::Plan::FromJson(nlohmann::json::parse(plan.ToJson().dump()));
