@@ -87,10 +87,9 @@ TEST(Lease, ExpiredLeaseIsTakenOverAndTheOldHolderStops) {
   EXPECT_EQ("rollback", Value(&conn, "SELECT command FROM pleat.lease"));
   // A's next heartbeat (every ttl/3) finds the lease gone and cancels what
   // A's command connection runs (here a sleep standing for a backfill batch).
-  auto began = std::chrono::steady_clock::now();
+  // A finished sleep would succeed: query_canceled shows the heartbeat cut it short.
   Status work = a_main.Exec("SELECT pg_sleep(20)");
   EXPECT_EQ("57014", work.sqlstate()) << work.ToString();
-  EXPECT_LT(std::chrono::steady_clock::now() - began, std::chrono::seconds(10));
   EXPECT_EQ(Status::Code::kBusy, a.Held().code());
   EXPECT_NE(std::string::npos, a.Held().message().find("took over")) << a.Held().ToString();
   a.Release();
@@ -119,11 +118,10 @@ TEST(Lease, DeadHoldersLeaseIsTakenOverAtOnce) {
   pg::Connection conn = Connect(url);
   Exec(&conn, "INSERT INTO pleat.lease VALUES ('public', 'gone', 'elsewhere', 1, 'start', 2147483647, NULL, now(),"
               " now(), now() + interval '1 hour')");
-  auto began = std::chrono::steady_clock::now();
+  // The row says the lease runs for another hour: taking it at all is taking it at once.
   engine::Lifecycle next(OptionsFor(url));
   Status s = next.Init();
   EXPECT_TRUE(s.ok()) << s.ToString();
-  EXPECT_LT(std::chrono::steady_clock::now() - began, std::chrono::seconds(5));
   EXPECT_EQ("init", Value(&conn, "SELECT command FROM pleat.lease"));
 }
 

@@ -93,7 +93,7 @@ bool AnyLineHas(const std::vector<std::string>& lines, const std::vector<std::st
   return false;
 }
 
-TEST(Lifecycle, AdvisoryLockKeepsASecondProcessOffTheSchema) {
+TEST(Lifecycle, LeaseKeepsASecondProcessOffTheSchema) {
   std::string vs;
   std::string url = PeopleDatabase(&vs);
   MigrationFile file("02_shout", kAddShout);
@@ -111,14 +111,13 @@ TEST(Lifecycle, AdvisoryLockKeepsASecondProcessOffTheSchema) {
   for (const auto& c : commands) {
     SCOPED_TRACE(std::string("case: ") + c.name);
     engine::Lifecycle second(OptionsFor(url));
-    auto began = std::chrono::steady_clock::now();
+    // The holder keeps its lease throughout: a second command that queued behind
+    // it would never return, so returning kBusy shows it did not wait.
     Status s = c.run(&second);
     EXPECT_EQ(Status::Code::kBusy, s.code()) << s.ToString();
     EXPECT_NE(std::string::npos, s.message().find("another pleat process is working on schema \"public\"")) << s.ToString();
     EXPECT_NE(std::string::npos, s.message().find("(backend ")) << "the message names the holder: " << s.ToString();
     EXPECT_FALSE(s.hint().empty());
-    // Not a timing assertion: a second process must not queue behind the first.
-    EXPECT_LT(std::chrono::steady_clock::now() - began, std::chrono::seconds(5));
   }
   EXPECT_EQ("none", Phase(url)) << "a refused start must record nothing";
   // Another target schema has a lock of its own.
