@@ -28,6 +28,9 @@ namespace {
 // insert after another) from taking the earlier statement's writer. It clears
 // only for top-level statements, so a write nested in a trigger keeps its
 // outer statement's writer.
+// They call set_config in an assignment or a RETURN, never a PERFORM: PL/pgSQL
+// runs a PERFORM through SPI and the executor, an assignment as a simple
+// expression (bench/README.md, "Issue 18: the write path").
 // They run on every written row, so instead of a `SET search_path` clause
 // (a per-call cost, see search_path_check.h) they name every function and
 // operator with its schema: no search_path can change what they do.
@@ -138,8 +141,8 @@ BEGIN
 END $f$;
 CREATE OR REPLACE FUNCTION {0}.mark(version text) RETURNS boolean LANGUAGE plpgsql STABLE AS $f$
 BEGIN
-  PERFORM pg_catalog.set_config('pleat.writer', pg_catalog.concat(version, '@', pg_catalog.statement_timestamp()), true);
-  RETURN true;
+  RETURN pg_catalog.set_config('pleat.writer', pg_catalog.concat(version, '@', pg_catalog.statement_timestamp()), true)
+         IS NOT NULL;
 END $f$;
 CREATE OR REPLACE FUNCTION {0}.old_writer_default(version text, value anyelement) RETURNS anyelement
   LANGUAGE sql VOLATILE AS $f$
@@ -147,11 +150,13 @@ SELECT CASE WHEN pg_catalog.set_config('pleat.old_insert', pg_catalog.concat(ver
                                       true) IS NULL THEN NULL ELSE value END
 $f$;
 CREATE OR REPLACE FUNCTION {0}.statement_start() RETURNS trigger LANGUAGE plpgsql AS $f$
+DECLARE
+  cleared text;
 BEGIN
   IF pg_catalog.pg_trigger_depth() OPERATOR(pg_catalog.=) 1 THEN
-    PERFORM pg_catalog.set_config('pleat.writer', '', true);
-    PERFORM pg_catalog.set_config('pleat.old_insert', '', true);
-    PERFORM pg_catalog.set_config('pleat.new_insert', '', true);
+    cleared := pg_catalog.concat(pg_catalog.set_config('pleat.writer', '', true),
+                                 pg_catalog.set_config('pleat.old_insert', '', true),
+                                 pg_catalog.set_config('pleat.new_insert', '', true));
   END IF;
   RETURN NULL;
 END $f$;
