@@ -33,7 +33,9 @@ std::string SettingIs(const std::string& name, const std::string& value) {
 // write (they hold the source rows already) or the old version inserts (its
 // rows reach no source: default markers of sync_planner.cc tell it).
 std::string OrderBody(const Move& m, const std::string& schema, const std::string& vs) {
-  return "BEGIN\n  IF TG_LEVEL OPERATOR(pg_catalog.=) 'STATEMENT' THEN\n    PERFORM pg_catalog.set_config(" +
+  // An assignment, not a PERFORM: a PERFORM is a query of its own (state_store.cc).
+  return "DECLARE\n  _pleat_flagged text;\nBEGIN\n  IF TG_LEVEL OPERATOR(pg_catalog.=) 'STATEMENT' THEN\n"
+         "    _pleat_flagged := pg_catalog.set_config(" +
          pg::QuoteLiteral(kWriting) + ", CASE WHEN TG_WHEN OPERATOR(pg_catalog.=) 'BEFORE' THEN " +
          pg::QuoteLiteral(m.target) + " ELSE '' END, true);\n    RETURN NULL;\n  END IF;\n"
          "  IF " + SettingIs("pleat.moving", "'on'") + " OR " +

@@ -33,10 +33,13 @@ struct MoveNames {
 };
 
 // Runs `statement` with the guard up, so the other side's trigger (and this
-// one, for writes the statement causes) leaves the write alone.
+// one, for writes the statement causes) leaves the write alone. The guard is
+// set by assignment (to `_pleat_guard`, declared by kGuardDeclaration): a PERFORM
+// would be a query of its own (state_store.cc).
+constexpr const char* kGuardDeclaration = "  _pleat_guard text;\n";
 std::string Guarded(const std::string& statement) {
-  return "  PERFORM set_config('pleat.moving', 'on', true);\n  " + statement +
-         ";\n  PERFORM set_config('pleat.moving', '', true);\n";
+  return "  _pleat_guard := set_config('pleat.moving', 'on', true);\n  " + statement +
+         ";\n  _pleat_guard := set_config('pleat.moving', '', true);\n";
 }
 
 // The row triggers write the other table with the table owner's rights: a
@@ -77,7 +80,8 @@ std::string SourceBody(const Move& m, const MoveNames& n, const std::string& vs)
   std::string write = m.create_rows ? "INSERT INTO " + n.target + " (" + tk + cols + ") VALUES (NEW." + sk + values +
                                           ") ON CONFLICT (" + tk + ") DO UPDATE SET " + excluded
                                     : "UPDATE " + n.target + " SET " + sets + " WHERE " + tk + " = NEW." + sk;
-  return "BEGIN\n" + SkipSql(vs, true) + "  IF TG_OP = 'UPDATE' THEN\n    IF ROW(" + olds + "OLD." + sk +
+  return "DECLARE\n" + std::string(kGuardDeclaration) + "BEGIN\n" + SkipSql(vs, true) +
+         "  IF TG_OP = 'UPDATE' THEN\n    IF ROW(" + olds + "OLD." + sk +
          ") IS NOT DISTINCT FROM ROW(" + news + "NEW." + sk + ") THEN RETURN NULL; END IF;\n  END IF;\n" +
          Guarded(write) + "  RETURN NULL;\nEND";
 }
@@ -98,7 +102,8 @@ std::string TargetBody(const Move& m, const MoveNames& n, const std::string& vs)
       "  IF TG_OP = 'UPDATE' THEN gone := OLD." + tk + " IS DISTINCT FROM NEW." + tk + "; END IF;\n"
       "  IF gone THEN\n  " + Guarded("UPDATE " + n.source + " SET " + clears + " WHERE " + sk + " = OLD." + tk) +
       "  END IF;\n";
-  return "DECLARE\n  gone boolean := TG_OP = 'DELETE';\nBEGIN\n" + SkipSql(vs, false) + clear +
+  return "DECLARE\n  gone boolean := TG_OP = 'DELETE';\n" + std::string(kGuardDeclaration) + "BEGIN\n" +
+         SkipSql(vs, false) + clear +
          "  IF TG_OP <> 'DELETE' THEN\n  " +
          Guarded("UPDATE " + n.source + " SET " + sets + " WHERE " + sk + " = NEW." + tk) + "  END IF;\n"
          "  RETURN NULL;\nEND";

@@ -134,10 +134,10 @@ std::string InsertFunctionSql(const TableSync& t, const std::string& schema, con
   std::string body =
       "DECLARE\n  stmt text := " + WriterKey(vs) + ";\n  is_new boolean := NOT " + MarkerIs("pleat.old_insert") +
       " AND (" + std::string(has_added ? "true" : "false") + " OR " + MarkerIs("pleat.new_insert") + ");\n"
-      "  recorded text;\n"
+      "  _pleat_recorded text;\n"
       // An upsert's UPDATE half evaluates no view qual: the INSERT half tells it. An
       // assignment, not a PERFORM: a PERFORM runs the executor (state_store.cc).
-      "BEGIN\n  IF is_new THEN\n    recorded := pg_catalog.set_config('pleat.writer', stmt, true);\n" +
+      "BEGIN\n  IF is_new THEN\n    _pleat_recorded := pg_catalog.set_config('pleat.writer', stmt, true);\n" +
       Assignments(t.downs) +
       "  ELSE\n" + Assignments(t.ups) + "    NULL;\n  END IF;\n  RETURN NEW;\nEND";
   return pg::PlpgsqlFunctionSql(fn, "", "trigger", t.pin_search_path ? "pg_catalog, " + pg::QuoteIdent(schema) : "",
