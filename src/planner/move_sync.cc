@@ -99,10 +99,10 @@ std::string TargetBody(const Move& m, const MoveNames& n, const std::string& vs)
   }
   std::string sk = pg::QuoteIdent(m.source_key), tk = pg::QuoteIdent(m.target_key);
   std::string clear = !m.create_rows ? "" :
-      "  IF TG_OP = 'UPDATE' THEN gone := OLD." + tk + " IS DISTINCT FROM NEW." + tk + "; END IF;\n"
-      "  IF gone THEN\n  " + Guarded("UPDATE " + n.source + " SET " + clears + " WHERE " + sk + " = OLD." + tk) +
+      "  IF TG_OP = 'UPDATE' THEN _pleat_gone := OLD." + tk + " IS DISTINCT FROM NEW." + tk + "; END IF;\n"
+      "  IF _pleat_gone THEN\n  " + Guarded("UPDATE " + n.source + " SET " + clears + " WHERE " + sk + " = OLD." + tk) +
       "  END IF;\n";
-  return "DECLARE\n  gone boolean := TG_OP = 'DELETE';\n" + std::string(kGuardDeclaration) + "BEGIN\n" +
+  return "DECLARE\n  _pleat_gone boolean := TG_OP = 'DELETE';\n" + std::string(kGuardDeclaration) + "BEGIN\n" +
          SkipSql(vs, false) + clear +
          "  IF TG_OP <> 'DELETE' THEN\n  " +
          Guarded("UPDATE " + n.source + " SET " + sets + " WHERE " + sk + " = NEW." + tk) + "  END IF;\n"

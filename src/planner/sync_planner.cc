@@ -93,7 +93,8 @@ std::string Assignments(const std::vector<Assignment>& list) {
 
 // "the marker `name` holds this statement's" (false when unset), naming only pg_catalog objects.
 std::string MarkerIs(const char* name) {
-  return std::string("COALESCE(pg_catalog.current_setting('") + name + "', true) OPERATOR(pg_catalog.=) stmt, false)";
+  return std::string("COALESCE(pg_catalog.current_setting('") + name +
+         "', true) OPERATOR(pg_catalog.=) _pleat_stmt, false)";
 }
 
 // The writer key of this statement: what mark() and the writer defaults store (state_store.cc).
@@ -132,12 +133,16 @@ std::string InsertFunctionSql(const TableSync& t, const std::string& schema, con
                               const std::string& fn) {
   bool has_added = std::any_of(t.after->columns.begin(), t.after->columns.end(), [](const Column& c) { return c.added; });
   std::string body =
-      "DECLARE\n  stmt text := " + WriterKey(vs) + ";\n  is_new boolean := NOT " + MarkerIs("pleat.old_insert") +
+      // Variables are _pleat_*: an `up` may read a column named like one in a sub-select,
+      // and PL/pgSQL refuses a name that could be either (variable_conflict = error).
+      "DECLARE\n  _pleat_stmt text := " + WriterKey(vs) + ";\n  _pleat_is_new boolean := NOT " +
+      MarkerIs("pleat.old_insert") +
       " AND (" + std::string(has_added ? "true" : "false") + " OR " + MarkerIs("pleat.new_insert") + ");\n"
       "  _pleat_recorded text;\n"
       // An upsert's UPDATE half evaluates no view qual: the INSERT half tells it. An
       // assignment, not a PERFORM: a PERFORM runs the executor (state_store.cc).
-      "BEGIN\n  IF is_new THEN\n    _pleat_recorded := pg_catalog.set_config('pleat.writer', stmt, true);\n" +
+      "BEGIN\n  IF _pleat_is_new THEN\n"
+      "    _pleat_recorded := pg_catalog.set_config('pleat.writer', _pleat_stmt, true);\n" +
       Assignments(t.downs) +
       "  ELSE\n" + Assignments(t.ups) + "    NULL;\n  END IF;\n  RETURN NEW;\nEND";
   return pg::PlpgsqlFunctionSql(fn, "", "trigger", t.pin_search_path ? "pg_catalog, " + pg::QuoteIdent(schema) : "",
