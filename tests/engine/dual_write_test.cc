@@ -46,12 +46,6 @@ struct Versions {
   std::string url, old_vs, new_vs;
 };
 
-Status StartYaml(const std::string& url, const std::string& name, const std::string& yaml, bool complete,
-                 std::string* vs) {
-  MigrationFile file(name, yaml);
-  return engine::Lifecycle(OptionsFor(url)).Start(file.path(), complete, vs);
-}
-
 void StartMigration(Versions* v) {
   v->url = NewOwnedDatabase();
   Status s = StartYaml(v->url, "01_people", kCreatePeople, /*complete=*/true, &v->old_vs);

@@ -111,12 +111,6 @@ std::string WithSchema(std::string sql, const std::string& vs) {
   return sql;
 }
 
-Status StartYaml(const std::string& url, const std::string& name, const std::string& yaml, bool complete,
-                 std::string* vs) {
-  MigrationFile file(name, yaml);
-  return engine::Lifecycle(OptionsFor(url)).Start(file.path(), complete, vs);
-}
-
 // Waits until `pid` waits for a lock; false after 10 s.
 bool WaitsForLock(pg::Connection* watcher, int pid) {
   for (int i = 0; i < 1000; ++i) {

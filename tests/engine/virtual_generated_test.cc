@@ -12,12 +12,6 @@
 namespace pleat::testing {
 namespace {
 
-Status Start(const std::string& url, const std::string& name, const std::string& yaml, bool complete,
-             std::string* vs) {
-  MigrationFile file(name, yaml);
-  return engine::Lifecycle(OptionsFor(url)).Start(file.path(), complete, vs);
-}
-
 TEST(VirtualGenerated, MigratesBesideItAndRefusesToChangeIt) {
   std::string url = NewOwnedDatabase();
   pg::Connection conn = Connect(url);
@@ -28,7 +22,7 @@ TEST(VirtualGenerated, MigratesBesideItAndRefusesToChangeIt) {
   const char* add = "operations:\n  - add_column:\n      table: t\n      up: a + 1\n"
                     "      column: {name: b, type: int, nullable: true}\n";
   std::string vs;
-  Status s = Start(url, "02_add_b", add, false, &vs);
+  Status s = StartYaml(url, "02_add_b", add, false, &vs);
   ASSERT_TRUE(s.ok()) << s.ToString();
   Exec(&conn, "INSERT INTO public.t (id, a) VALUES (3, 30)");
   Exec(&conn, "INSERT INTO " + vs + ".t (id, a, b) VALUES (4, 40, 41)");
@@ -36,18 +30,18 @@ TEST(VirtualGenerated, MigratesBesideItAndRefusesToChangeIt) {
             Rows(&conn, "SELECT id, a, g, b FROM " + vs + ".t ORDER BY id"));
   ASSERT_TRUE(engine::Lifecycle(OptionsFor(url)).Rollback().ok());
   EXPECT_EQ(before, DumpSchema(url, "public"));
-  s = Start(url, "02_add_b", add, true, &vs);
+  s = StartYaml(url, "02_add_b", add, true, &vs);
   ASSERT_TRUE(s.ok()) << s.ToString();
   EXPECT_EQ("v", Value(&conn, "SELECT attgenerated FROM pg_attribute WHERE attrelid = 't'::regclass AND "
                               "attname = 'g'"));
   EXPECT_EQ("1|20|11\n2|40|21\n3|60|31\n4|80|41", Rows(&conn, "SELECT id, g, b FROM " + vs + ".t ORDER BY id"));
 
   before = DumpSchema(url, "public");
-  s = Start(url, "03_retype_a", "operations:\n  - alter_column: {table: t, column: a, type: bigint, "
+  s = StartYaml(url, "03_retype_a", "operations:\n  - alter_column: {table: t, column: a, type: bigint, "
                                 "up: a::bigint, down: a::int}\n", false, &vs);
   ASSERT_FALSE(s.ok());
   EXPECT_NE(std::string::npos, s.ToString().find("column g of table t")) << s.ToString();
-  s = Start(url, "03_retype_g", "operations:\n  - alter_column: {table: t, column: g, type: bigint, "
+  s = StartYaml(url, "03_retype_g", "operations:\n  - alter_column: {table: t, column: g, type: bigint, "
                                 "up: g::bigint, down: g::int}\n", false, &vs);
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(before, DumpSchema(url, "public"));

@@ -33,12 +33,6 @@ operations:
       column: {name: display, type: text, nullable: true}
 )";
 
-Status StartYaml(const std::string& url, const std::string& name, const std::string& yaml, bool complete,
-                 std::string* vs) {
-  MigrationFile file(name, yaml);
-  return engine::Lifecycle(OptionsFor(url)).Start(file.path(), complete, vs);
-}
-
 // The functions `statements` (each sent as one message) called, in one
 // transaction of their own, as "name=calls,...".
 // The view shows the session's counts not yet reported (they build up over

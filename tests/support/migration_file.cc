@@ -5,6 +5,8 @@
 #include <atomic>
 #include <fstream>
 
+#include "engine/lifecycle.h"
+
 namespace pleat::testing {
 
 namespace fs = std::filesystem;
@@ -36,6 +38,12 @@ bool Logged(const std::vector<std::string>& log, const std::string& text) {
   for (const auto& line : log)
     if (line.find(text) != std::string::npos) return true;
   return false;
+}
+
+Status StartYaml(const std::string& url, const std::string& name, const std::string& yaml, bool complete,
+                 std::string* vs) {
+  MigrationFile file(name, yaml);
+  return engine::Lifecycle(OptionsFor(url)).Start(file.path(), complete, vs);
 }
 
 }  // namespace pleat::testing

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "options.h"
+#include "status.h"
 
 namespace pleat::testing {
 
@@ -28,6 +29,10 @@ class MigrationFile {
 
 // Options for `url`; with `log`, every log line is appended to it, else dropped.
 Options OptionsFor(const std::string& url, std::vector<std::string>* log = nullptr);
+// Writes `yaml` as migration `name` and runs `pleat start` (with --complete when
+// `complete`) on `url` with OptionsFor(url); *vs gets the version schema.
+Status StartYaml(const std::string& url, const std::string& name, const std::string& yaml, bool complete,
+                 std::string* vs);
 // True when some line of a log OptionsFor collected contains `text`.
 bool Logged(const std::vector<std::string>& log, const std::string& text);
 
