@@ -169,6 +169,22 @@ TEST(SplitTable, Cases) {
          c.ExecAsSuperuser("SET session_replication_role = replica; "
                            "UPDATE public.contracts SET commission_fee_worker = 1 WHERE title = 'c3'");
        }},
+      // The trigger that carries a deleted split row back to the source
+      // declares PL/pgSQL variables: a `down` reading a column of the same name
+      // in a sub-select must not clash with them (variable_conflict = error).
+      {.name = "down_reads_a_column_named_like_a_trigger_variable",
+       .setup_migrations = {kContracts},
+       .setup_sql = "CREATE TABLE flags (id int PRIMARY KEY, gone boolean, guard text);"
+                    "INSERT INTO flags VALUES (1, true, 'a'), (2, true, NULL), (3, false, 'c');"
+                    "INSERT INTO contracts (title, commission_fee_client) VALUES ('c1', 10)",
+       .migration = "operations:\n  - split_table:\n      table: contracts\n      into:\n"
+                    "        - {table: contract_clients, key: contract_id, columns: [{from: commission_fee_client,"
+                    " name: commission_fee, down: \"(SELECT count(*) FROM flags WHERE gone AND guard IS NOT NULL)\"}]}\n",
+       .after_start = [](CaseContext& c) {
+         c.Exec("UPDATE " + c.new_schema + ".contract_clients SET commission_fee = 12 WHERE contract_id = 1");
+         c.Exec("DELETE FROM " + c.new_schema + ".contract_clients WHERE contract_id = 1");
+         EXPECT_EQ("1.00", c.Value("SELECT commission_fee_client FROM public.contracts WHERE id = 1"));
+       }},
       {.name = "moving_the_primary_key_is_refused",
        .setup_migrations = {kContracts},
        .migration = "operations:\n  - split_table:\n      table: contracts\n      into:\n"
