@@ -75,6 +75,22 @@ void Plan::AddConcurrent(const std::string& name, const std::string& description
   Add(std::move(s));
 }
 
+Plan Plan::Fused(const std::string& name, const std::string& description) const {
+  Step fused;
+  fused.id = IdFor(name);
+  fused.description = description;
+  for (const auto& step : steps_) {
+    if (step.kind != Step::Kind::kSql || !step.transactional || !step.only_if_started.empty() || step.no_return)
+      return *this;
+    fused.sql.insert(fused.sql.end(), step.sql.begin(), step.sql.end());
+    if (step.dry_run == "stop") fused.dry_run = "stop";
+  }
+  if (steps_.empty()) return *this;
+  Plan out = *this;
+  out.steps_ = {std::move(fused)};
+  return out;
+}
+
 void Plan::AddUndo(const std::string& name, const std::string& description, std::vector<std::string> sql,
                    const std::string& started_id) {
   Step s;

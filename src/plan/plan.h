@@ -75,6 +75,10 @@ class Plan {
   // Rollback only: as AddSql, but skipped unless start step `started_id` ran.
   void AddUndo(const std::string& name, const std::string& description, std::vector<std::string> sql,
                const std::string& started_id);
+  // All of this plan's steps as one step `name` that runs their statements in
+  // order in one transaction (nothing in between is ever committed); this plan
+  // unchanged when it is empty or one of its steps cannot run in a transaction.
+  Plan Fused(const std::string& name, const std::string& description) const;
   // The full id a step added now under `name` gets.
   std::string IdFor(const std::string& name) const;
 

@@ -183,11 +183,19 @@ Status PlanMigration(pg::Connection* conn, const Options& options, const migrati
     no_return.sql = {"DROP SCHEMA IF EXISTS " + pg::QuoteIdent(parent_version_schema) + " CASCADE"};
   no_return.no_return = true;
   final_complete.Add(no_return);
-  Append(&final_complete, shadow_swap);    // while the originals still exist
-  Append(&final_complete, views_drop);     // the user's views over them, rebuilt just after
-  Append(&final_complete, sync.complete);  // drops the columns shadows replace
-  Append(&final_complete, shadow_complete);
-  Append(&final_complete, views_create);
+  Append(&final_complete, shadow_swap);  // while the originals still exist
+  // The user's views over replaced columns go, the columns are replaced, and
+  // the views come back, in one transaction: no reader finds a view missing,
+  // and a failure in between (a lock, a crash) leaves them as they were.
+  plan::Plan replace;
+  Append(&replace, views_drop);
+  Append(&replace, sync.complete);  // drops the columns shadows replace
+  Append(&replace, shadow_complete);
+  Append(&replace, views_create);
+  Append(&final_complete, views_drop.steps().empty()
+                              ? replace
+                              : replace.Fused("replace_columns", "replace the columns shadows stand in for, dropping and "
+                                                                 "rebuilding the user's views over them"));
   Append(&final_complete, past_no_return);
   ViewSpec plain;
   plain.version_schema = out->version_schema;

@@ -149,5 +149,36 @@ TEST(Plan, JsonRoundTripKeepsOrderAndEveryField) {
   }
 }
 
+// Fused: the statements of every step, in order, as one transactional step;
+// the plan unchanged when a step cannot run inside a transaction.
+TEST(Plan, FusedRunsEveryStatementInOrderInOneStep) {
+  plan::Plan plan;
+  plan.set_id_prefix("03");
+  plan.Add(MakeStep(plan::Step::Kind::kSql, "drop", {"DROP VIEW v", "SELECT 1"}, true, "", nullptr));
+  plan.Add(MakeStep(plan::Step::Kind::kSql, "swap", {"ALTER TABLE t DROP COLUMN c"}, true, "", nullptr));
+  plan::Step raw = MakeStep(plan::Step::Kind::kSql, "raw", {"SELECT 2"}, true, "", nullptr);
+  raw.dry_run = "stop";
+  plan.Add(raw);
+  plan::Plan fused = plan.Fused("replace", "replace it");
+  ASSERT_EQ(1u, fused.steps().size());
+  const plan::Step& step = fused.steps()[0];
+  EXPECT_EQ("03.replace", step.id);
+  EXPECT_EQ("replace it", step.description);
+  EXPECT_EQ((std::vector<std::string>{"DROP VIEW v", "SELECT 1", "ALTER TABLE t DROP COLUMN c", "SELECT 2"}), step.sql);
+  EXPECT_TRUE(step.transactional);
+  EXPECT_EQ("stop", step.dry_run) << "a step the dry run stops before makes it stop before the fused one";
+
+  EXPECT_TRUE(plan::Plan().Fused("x", "x").steps().empty());
+  for (const plan::Step& alone : {MakeStep(plan::Step::Kind::kSql, "c", {"DROP INDEX CONCURRENTLY i"}, false, "", nullptr),
+                                  MakeStep(plan::Step::Kind::kViews, "views", {}, true, "", nullptr),
+                                  MakeStep(plan::Step::Kind::kSql, "undo", {"SELECT 3"}, true, "03.drop", nullptr)}) {
+    SCOPED_TRACE(alone.id);
+    plan::Plan mixed = plan;
+    mixed.Add(alone);
+    plan::Plan same = mixed.Fused("replace", "replace it");
+    EXPECT_EQ(mixed.ToJson(), same.ToJson());
+  }
+}
+
 }  // namespace
 }  // namespace pleat::engine
