@@ -118,8 +118,28 @@ setup_sql() {
     plpgsql_floor) echo "$(cat "$BENCH/sql/attribution.sql"); $trig attr_empty();" \
       "CREATE TRIGGER bench_insert BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION attr_empty();" \
       "CREATE TRIGGER bench_statement BEFORE INSERT OR UPDATE OF a, b ON t FOR EACH STATEMENT EXECUTE FUNCTION attr_empty()" ;;
+    # The least any PL/pgSQL sync can cost the old app: its two row triggers computing `up`, no
+    # writer test, no statement trigger, no marker default.
+    plpgsql_assign_floor) echo "$(cat "$BENCH/sql/attribution.sql"); $trig attr_assign();" \
+      "CREATE TRIGGER bench_insert BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION attr_assign()" ;;
+    # pleat's triggers, marker default and statement reset as they are, the row functions
+    # reduced to computing `up` (no writer test): what the rest of pleat's protocol costs.
+    pleat_untested_old) echo "CREATE OR REPLACE FUNCTION public._pleat_sync_t() RETURNS trigger LANGUAGE plpgsql" \
+      "AS \$b\$ BEGIN NEW.ab := (NEW.b || '-' || NEW.a); RETURN NEW; END \$b\$;" \
+      "CREATE OR REPLACE FUNCTION public._pleat_syncupd_t() RETURNS trigger LANGUAGE plpgsql" \
+      "AS \$b\$ BEGIN NEW.ab := (NEW.b || '-' || NEW.a); RETURN NEW; END \$b\$" ;;
+    # The same with statement_start emptied too: pleat's layout and marker default, and `up`.
+    pleat_bare_old) echo "$(setup_sql pleat_untested_old);" \
+      "CREATE OR REPLACE FUNCTION pleat.statement_start() RETURNS trigger LANGUAGE plpgsql" \
+      "AS \$b\$ BEGIN RETURN NULL; END \$b\$" ;;
     c_empty) echo "CREATE FUNCTION bench_c_empty() RETURNS trigger LANGUAGE c AS '$so', 'bench_c_empty'; $trig bench_c_empty()" ;;
     c_ab) echo "CREATE FUNCTION bench_c_ab() RETURNS trigger LANGUAGE c AS '$so', 'bench_c_ab'; $trig bench_c_ab()" ;;
+    # What the C trigger would buy an application (docs/architecture.md, "An optional C
+    # trigger"): pleat's three triggers in C, the row ones computing `up`, no writer test.
+    c_layout_floor) echo "$(setup_sql c_ab);" \
+      "CREATE FUNCTION bench_c_empty() RETURNS trigger LANGUAGE c AS '$so', 'bench_c_empty';" \
+      "CREATE TRIGGER bench_insert BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION bench_c_ab();" \
+      "CREATE TRIGGER bench_statement BEFORE INSERT OR UPDATE OF a, b ON t FOR EACH STATEMENT EXECUTE FUNCTION bench_c_empty()" ;;
   esac
 }
 
@@ -231,13 +251,18 @@ main() {
     [plpgsql_empty]="empty PL/pgSQL row trigger"
     [plpgsql_assign]="PL/pgSQL NEW.ab := b || '-' || a"
     [plpgsql_floor]="pleat's three triggers, empty PL/pgSQL"
+    [pleat_untested_old]="pleat, old app, row functions without the writer test"
+    [pleat_bare_old]="... and an empty statement_start"
+    [plpgsql_assign_floor]="PL/pgSQL NEW.ab := up on UPDATE and INSERT, nothing else"
     [c_builtin]="suppress_redundant_updates_trigger (C)"
     [c_empty]="empty C row trigger (bench/c)"
-    [c_ab]="C trigger computing ab (bench/c)")
+    [c_ab]="C trigger computing ab (bench/c)"
+    [c_layout_floor]="pleat's three triggers in C, computing ab")
   BULK=(none pleat_old pleat_new before_old before_new plpgsql_empty plpgsql_assign plpgsql_floor c_builtin)
   [ -n "${C_TRIGGERS:-}" ] && BULK+=(c_empty c_ab)
   [ -n "${TPS_ONLY:-}" ] && BULK=()
-  TPS=(none pleat_old pleat_new before_old before_new plpgsql_floor)
+  TPS=(none pleat_old pleat_new before_old before_new plpgsql_floor plpgsql_assign_floor pleat_untested_old pleat_bare_old)
+  [ -n "${C_TRIGGERS:-}" ] && TPS+=(c_layout_floor)
   # The variants take turns within each round, so a change in the machine's load hits all alike.
   for ((r = 1; r <= REPEAT; r++)); do
     for v in "${BULK[@]}"; do
